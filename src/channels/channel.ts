@@ -1,0 +1,52 @@
+import type { DateTime } from 'luxon';
+
+/** Every channel the platform speaks; only src/channels/<channel>/ knows what each one is. */
+export type ChannelName = 'line' | 'messenger' | 'botframework' | 'web';
+
+export interface EventSource {
+  channel: ChannelName;
+  /** The channel's own id for the person (LINE userId, Messenger PSID, web cookie id). */
+  channelUserId: string;
+  /** The platform's unique id for this event: the idempotency key of whatever it changes. */
+  eventId: string;
+  receivedAt: DateTime;
+  /** A locale the channel reported for the person (e.g. from a profile), if any. */
+  locale?: string;
+}
+
+/**
+ * A channel event in the platform's terms. `choice` carries postback data in the form
+ * `intent=<name>&key=value` (CONTRACT.md) or `answer=<option>` for a question's choices.
+ */
+export type InboundEvent =
+  | ({ kind: 'text'; text: string } & EventSource)
+  | ({ kind: 'choice'; payload: string; params?: Record<string, string> } & EventSource)
+  | ({ kind: 'followed' | 'unfollowed' | 'unsupported' } & EventSource);
+
+export interface Choice {
+  label: string;
+  /** Postback data, e.g. `intent=card` or `answer=agree`; at most 300 characters. */
+  payload: string;
+}
+
+export interface CardField {
+  label: string;
+  value: string;
+}
+
+export type OutboundMessage =
+  | { kind: 'text'; text: string; choices?: Choice[] }
+  | {
+      kind: 'card';
+      title: string;
+      subtitle?: string;
+      fields: CardField[];
+      /** 0..1, e.g. progress to the next tier. */
+      progress?: { label: string; ratio: number };
+      footer?: string;
+      choices?: Choice[];
+    };
+
+export function identityKeyOf(source: Pick<EventSource, 'channel' | 'channelUserId'>): string {
+  return `${source.channel}:${source.channelUserId}`;
+}

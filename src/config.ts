@@ -1,0 +1,124 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((value) => value === 'true' || value === '1');
+
+const url = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine((value) => /^https?:\/\/[^\s]+$/.test(value), 'an http(s) URL such as https://api.line.me')
+    .transform((value) => value.replace(/\/+$/, ''));
+
+const adminRole = z.enum(['admin', 'marketer', 'viewer']);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  MONGODB_URI: optionalString.refine(
+    (value) => value === undefined || /^mongodb(\+srv)?:\/\//.test(value),
+    'a connection string starting with mongodb:// or mongodb+srv://',
+  ),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  LOYALTY_TIMEZONE: z
+    .string()
+    .trim()
+    .default('Asia/Taipei')
+    .refine((zone) => IANAZone.isValidZone(zone), 'an IANA time zone such as Asia/Taipei'),
+  DEFAULT_LOCALE: z.enum(['zh-TW', 'en']).default('zh-TW'),
+
+  LINE_CHANNEL_SECRET: optionalString,
+  LINE_CHANNEL_ACCESS_TOKEN: optionalString,
+  LINE_API_BASE_URL: url('https://api.line.me'),
+  LINE_BASIC_ID: optionalString,
+
+  MESSENGER_APP_SECRET: optionalString,
+  MESSENGER_PAGE_ACCESS_TOKEN: optionalString,
+  MESSENGER_VERIFY_TOKEN: optionalString,
+  MESSENGER_API_BASE_URL: url('https://graph.facebook.com'),
+  MESSENGER_API_VERSION: z.string().trim().regex(/^v\d+\.\d+$/, 'a Graph API version such as v25.0').default('v25.0'),
+
+  MICROSOFT_APP_ID: optionalString,
+  MICROSOFT_APP_PASSWORD: optionalString,
+  MICROSOFT_APP_TENANT_ID: optionalString,
+  BOTFRAMEWORK_ALLOW_UNAUTHENTICATED: booleanFlag,
+
+  ADMIN_TOKENS: optionalString.refine(
+    (value) =>
+      value === undefined ||
+      value.split(',').every((pair) => {
+        const [role, token] = pair.trim().split(':');
+        return adminRole.safeParse(role).success && token !== undefined && token.length >= 16;
+      }),
+    'comma-separated role:token pairs, roles admin|marketer|viewer, tokens of 16 characters or more',
+  ),
+  FLOWS_DIR: z.string().trim().min(1).default('./flows'),
+  TEMPLATES_DIR: z.string().trim().min(1).default('./templates'),
+  TIER_RECALC_CRON: z.string().trim().default('0 3 * * *'),
+  POINTS_EXPIRY_CRON: z.string().trim().default('30 3 * * *'),
+
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(30),
+  CHECKIN_POINTS: z.coerce.number().int().min(0).max(100_000).default(10),
+  CHECKIN_STREAK_DAYS: z.coerce.number().int().min(2).max(365).default(7),
+  CHECKIN_STREAK_BONUS: z.coerce.number().int().min(0).max(100_000).default(50),
+  TERMS_VERSION: z.string().trim().min(1).default('2026-11'),
+  DEMO_DATA: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  PUBLIC_BASE_URL: optionalString,
+});
+
+export type Env = z.infer<typeof envSchema>;
+export type AdminRole = z.infer<typeof adminRole>;
+
+export interface Config extends Env {
+  lineEnabled: boolean;
+  messengerEnabled: boolean;
+  botFrameworkEnabled: boolean;
+  adminTokens: { role: AdminRole; token: string }[];
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: expected ${issue.message}`);
+    throw new ConfigError(`Invalid configuration (see .env.example):\n${problems.join('\n')}`);
+  }
+  const values = parsed.data;
+  requireTogether(values, ['LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN']);
+  requireTogether(values, ['MESSENGER_APP_SECRET', 'MESSENGER_PAGE_ACCESS_TOKEN', 'MESSENGER_VERIFY_TOKEN']);
+  requireTogether(values, ['MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD']);
+  return {
+    ...values,
+    lineEnabled: values.LINE_CHANNEL_SECRET !== undefined,
+    messengerEnabled: values.MESSENGER_APP_SECRET !== undefined,
+    botFrameworkEnabled: values.MICROSOFT_APP_ID !== undefined || values.BOTFRAMEWORK_ALLOW_UNAUTHENTICATED,
+    adminTokens: (values.ADMIN_TOKENS ?? '')
+      .split(',')
+      .filter((pair) => pair.trim() !== '')
+      .map((pair) => {
+        const [role, token] = pair.trim().split(':') as [AdminRole, string];
+        return { role, token };
+      }),
+  };
+}
+
+function requireTogether(values: Env, names: (keyof Env)[]): void {
+  const set = names.filter((name) => values[name] !== undefined);
+  if (set.length > 0 && set.length < names.length) {
+    const missing = names.filter((name) => values[name] === undefined);
+    throw new ConfigError(
+      `Invalid configuration (see .env.example):\n  ${missing.join(', ')}: expected a value, because ${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set (a channel needs all of its credentials, or none to stay off)`,
+    );
+  }
+}

@@ -1,0 +1,65 @@
+import type { Flow, Locale, Template } from './flow-schema';
+import { normaliseKeyword, type TemplateSet } from './flow-validation';
+
+/** The flows and templates in force, looked up by trigger. Flows keep every version they had. */
+export class FlowCatalog {
+  private readonly versions = new Map<string, Map<number, Flow>>();
+  private readonly latestById = new Map<string, Flow>();
+  private readonly byIntent = new Map<string, Flow>();
+  private readonly byKeyword = new Map<string, Flow>();
+  private followFlow: Flow | undefined;
+  private fallbackFlow: Flow | undefined;
+
+  constructor(
+    flows: Flow[],
+    readonly templates: TemplateSet,
+    readonly defaultLocale: Locale,
+  ) {
+    for (const flow of flows) this.add(flow);
+  }
+
+  private add(flow: Flow): void {
+    const versions = this.versions.get(flow.id) ?? new Map<number, Flow>();
+    versions.set(flow.version, flow);
+    this.versions.set(flow.id, versions);
+    const current = this.latestById.get(flow.id);
+    if (current !== undefined && current.version > flow.version) return;
+    this.latestById.set(flow.id, flow);
+    flow.trigger.intents.forEach((intent) => this.byIntent.set(intent, flow));
+    Object.values(flow.trigger.keywords).forEach((keywords) =>
+      keywords?.forEach((keyword) => this.byKeyword.set(normaliseKeyword(keyword), flow)),
+    );
+    if (flow.trigger.follow) this.followFlow = flow;
+    if (flow.trigger.fallback) this.fallbackFlow = flow;
+  }
+
+  version(id: string, version: number): Flow | undefined {
+    return this.versions.get(id)?.get(version);
+  }
+
+  latest(id: string): Flow | undefined {
+    return this.latestById.get(id);
+  }
+
+  forIntent(intent: string): Flow | undefined {
+    return this.byIntent.get(intent);
+  }
+
+  forKeyword(text: string): Flow | undefined {
+    return this.byKeyword.get(normaliseKeyword(text));
+  }
+
+  forFollow(): Flow | undefined {
+    return this.followFlow;
+  }
+
+  forFallback(): Flow | undefined {
+    return this.fallbackFlow;
+  }
+
+  template(id: string, locale: Locale): Template {
+    const template = this.templates[locale][id] ?? this.templates[this.defaultLocale][id];
+    if (template === undefined) throw new Error(`No template ${id}: the catalog was validated without it`);
+    return template;
+  }
+}

@@ -1,0 +1,48 @@
+import type { Choice, OutboundMessage } from '../channels/channel';
+import type { ChoiceSpec, Template } from './flow-schema';
+import type { Variables } from './flow-engine';
+
+/** Fills `{name}` placeholders; an unknown name renders empty rather than leaking braces to members. */
+export function fill(text: string, variables: Variables): string {
+  return text.replace(/\{([a-zA-Z][a-zA-Z0-9]*)\}/g, (_, name: string) => variables[name] ?? '');
+}
+
+export function choicePayload(choice: ChoiceSpec): string {
+  if ('answer' in choice) return new URLSearchParams({ answer: choice.answer }).toString();
+  return new URLSearchParams({ intent: choice.intent, ...choice.args }).toString();
+}
+
+export function renderTemplate(template: Template, variables: Variables): OutboundMessage {
+  const choices: Choice[] | undefined = template.choices?.map((choice) => ({
+    label: fill(choice.label, variables),
+    payload: choicePayload(choice),
+  }));
+  if ('text' in template) {
+    return { kind: 'text', text: fill(template.text, variables), ...(choices ? { choices } : {}) };
+  }
+  const card = template.card;
+  const rawRatio = card.progress ? variables[card.progress.ratio] : undefined;
+  const ratio = rawRatio === undefined || rawRatio === '' ? Number.NaN : Number(rawRatio);
+  return {
+    kind: 'card',
+    title: fill(card.title, variables),
+    ...(card.subtitle !== undefined ? { subtitle: fill(card.subtitle, variables) } : {}),
+    fields: card.fields
+      .map((field) => ({ label: fill(field.label, variables), value: fill(field.value, variables) }))
+      .filter((field) => field.value !== ''),
+    ...(card.progress && Number.isFinite(ratio)
+      ? { progress: { label: fill(card.progress.label, variables), ratio: Math.min(1, Math.max(0, ratio)) } }
+      : {}),
+    ...(card.footer !== undefined ? { footer: fill(card.footer, variables) } : {}),
+    ...(choices ? { choices } : {}),
+  };
+}
+
+/** Finds the button a person typed instead of tapping (e.g. "同意"), so typing works like tapping. */
+export function answerForTypedLabel(template: Template, text: string, variables: Variables): string | undefined {
+  const typed = text.normalize('NFKC').trim().toLowerCase();
+  const match = template.choices?.find(
+    (choice) => 'answer' in choice && fill(choice.label, variables).normalize('NFKC').trim().toLowerCase() === typed,
+  );
+  return match && 'answer' in match ? match.answer : undefined;
+}

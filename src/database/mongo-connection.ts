@@ -1,0 +1,35 @@
+import mongoose, { type Connection } from 'mongoose';
+
+export type { Connection };
+
+export async function connectMongo(uri: string, dbName?: string): Promise<Connection> {
+  const connection = mongoose.createConnection(uri, {
+    ...(dbName !== undefined ? { dbName } : {}),
+    autoIndex: false,
+    autoCreate: false,
+    serverSelectionTimeoutMS: 5000,
+  });
+  await connection.asPromise();
+  return connection;
+}
+
+export async function pingMongo(connection: Connection): Promise<void> {
+  const db = connection.db;
+  if (db === undefined || connection.readyState !== 1) throw new Error('not connected');
+  await db.command({ ping: 1 });
+}
+
+/** DATABASE.md: a model's first write can race automatic collection creation, so create both up front. */
+export async function initModels(models: mongoose.Model<any>[]): Promise<void> {
+  for (const model of models) {
+    await model.createCollection().catch((error: { codeName?: string; code?: number }) => {
+      if (error.code !== 48 && error.codeName !== 'NamespaceExists') throw error;
+    });
+    await model.init();
+    await model.syncIndexes();
+  }
+}
+
+export function isDuplicateKeyError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
+}

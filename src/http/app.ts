@@ -1,0 +1,25 @@
+import express, { type Express, type Router } from 'express';
+import type { Logger } from '../shared/logger';
+import { createErrorHandler, notFound } from './error-handler';
+
+export interface AppRouters {
+  health: Router;
+  /** Mounted before any body parser: the webhooks verify signatures over the raw bytes. */
+  webhooks: { path: string; router: Router | express.RequestHandler }[];
+  webChat: Router;
+  botFramework: Router | express.RequestHandler;
+}
+
+export function createApp(routers: AppRouters, logger: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(routers.health);
+  for (const webhook of routers.webhooks) app.use(webhook.path, webhook.router);
+  app.use('/chat', routers.webChat);
+  app.get('/', (_req, res) => res.redirect('/chat'));
+  app.use('/api/messages', routers.botFramework);
+  app.use(notFound);
+  app.use(createErrorHandler(logger));
+  return app;
+}

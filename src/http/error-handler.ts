@@ -1,0 +1,29 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../shared/logger';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+  return { error: { code, message, ...(details !== undefined ? { details } : {}) } };
+}
+
+export const notFound: RequestHandler = (req, res) => {
+  res.status(404).json(errorBody('not_found', `No route for ${req.method} ${req.path}`));
+};
+
+/** Client mistakes (bad JSON, bodies too large) answer 4xx; anything else is ours: 500, logged. */
+export function createErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: { status?: number; statusCode?: number; type?: string; message?: string }, req, res, _next) => {
+    const status = error.status ?? error.statusCode ?? 500;
+    if (res.headersSent) return;
+    if (status >= 400 && status < 500) {
+      const code = error.type === 'entity.too.large' ? 'body_too_large' : error.type === 'entity.parse.failed' ? 'invalid_json' : 'bad_request';
+      res.status(status).json(errorBody(code, error.message ?? 'Bad request'));
+      return;
+    }
+    logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    res.status(500).json(errorBody('internal', 'Something went wrong on our side; it has been logged.'));
+  };
+}

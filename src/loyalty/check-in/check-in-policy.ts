@@ -1,0 +1,34 @@
+import type { DateTime } from 'luxon';
+import type { CheckInState } from '../members/member';
+
+export interface CheckInRules {
+  points: number;
+  /** Every streakDays-th consecutive day earns the bonus on top. */
+  streakDays: number;
+  streakBonus: number;
+  zone: string;
+}
+
+export type CheckInPlan =
+  | { kind: 'alreadyCheckedIn'; day: string; streak: number }
+  | { kind: 'award'; day: string; streak: number; points: number; bonus: number };
+
+/** The loyalty day of an instant: the calendar date in the programme's zone; the day ends at local midnight. */
+export function loyaltyDayOf(now: DateTime, zone: string): string {
+  return now.setZone(zone).toISODate()!;
+}
+
+export function planCheckIn(state: CheckInState, now: DateTime, rules: CheckInRules): CheckInPlan {
+  const today = now.setZone(rules.zone).startOf('day');
+  const day = today.toISODate()!;
+  if (state.lastDay === day) return { kind: 'alreadyCheckedIn', day, streak: state.streak };
+  const yesterday = today.minus({ days: 1 }).toISODate()!;
+  const streak = state.lastDay === yesterday ? state.streak + 1 : 1;
+  const bonus = streak % rules.streakDays === 0 ? rules.streakBonus : 0;
+  return { kind: 'award', day, streak, points: rules.points + bonus, bonus };
+}
+
+/** How many days are left until the next streak bonus (the bonus day itself counts as 0). */
+export function daysToStreakBonus(streak: number, streakDays: number): number {
+  return (streakDays - (streak % streakDays)) % streakDays;
+}

@@ -1,0 +1,46 @@
+import type { DateTime } from 'luxon';
+import type { MemberId } from '../../shared/ids';
+import type { MemberRepository } from '../members/member-repository';
+import type { LedgerRepository } from '../points/ledger-repository';
+import { planCheckIn, type CheckInRules } from './check-in-policy';
+
+export type CheckInOutcome =
+  | { kind: 'awarded'; points: number; bonus: number; streak: number; balance: number }
+  | { kind: 'alreadyCheckedIn'; streak: number; balance: number }
+  | { kind: 'notMember' };
+
+export interface CheckInDeps {
+  members: MemberRepository;
+  ledger: LedgerRepository;
+  rules: CheckInRules;
+}
+
+/**
+ * The daily check-in. The ledger key is the member and the loyalty day, so however many
+ * check-ins race (double taps, redeliveries, two devices) one of them is written, and the streak
+ * moves in the same atomic update as the balance.
+ */
+export async function checkIn(deps: CheckInDeps, memberId: MemberId, now: DateTime): Promise<CheckInOutcome> {
+  const member = await deps.members.findById(memberId);
+  if (member === null) return { kind: 'notMember' };
+  const plan = planCheckIn(member.checkIn, now, deps.rules);
+  if (plan.kind === 'alreadyCheckedIn') {
+    return { kind: 'alreadyCheckedIn', streak: plan.streak, balance: member.points };
+  }
+  const result = await deps.ledger.record({
+    key: `checkin:${memberId}:${plan.day}`,
+    memberId,
+    kind: 'earn',
+    points: plan.points,
+    reason: 'checkin',
+    note: plan.bonus > 0 ? `${plan.streak}-day streak` : null,
+    createdAt: now.toJSDate(),
+    expiresAt: null,
+    effects: { checkIn: { lastDay: plan.day, streak: plan.streak } },
+  });
+  if (result.kind === 'duplicate') {
+    const current = await deps.members.findById(memberId);
+    return { kind: 'alreadyCheckedIn', streak: current?.checkIn.streak ?? plan.streak, balance: current?.points ?? 0 };
+  }
+  return { kind: 'awarded', points: plan.points, bonus: plan.bonus, streak: plan.streak, balance: result.balance };
+}

@@ -1,0 +1,100 @@
+import { Schema, type Connection } from 'mongoose';
+import type { ChannelName } from '../../channels/channel';
+import type { Locale } from '../../conversation/flow-schema';
+import type { MemberId } from '../../shared/ids';
+
+/** A person as one channel knows them (a LINE user id, a web cookie id), member or not yet. */
+export interface ChannelIdentity {
+  key: string;
+  channel: ChannelName;
+  channelUserId: string;
+  memberId: MemberId | null;
+  locale: Locale | null;
+  following: boolean;
+  lastInboundAt: Date | null;
+}
+
+interface IdentityDocument {
+  _id: string;
+  channel: ChannelName;
+  channelUserId: string;
+  memberId: string | null;
+  locale: Locale | null;
+  following: boolean;
+  lastInboundAt: Date | null;
+  createdAt: Date;
+}
+
+const identitySchema = new Schema<IdentityDocument>(
+  {
+    _id: String,
+    channel: String,
+    channelUserId: String,
+    memberId: { type: String, default: null },
+    locale: { type: String, default: null },
+    following: { type: Boolean, default: true },
+    lastInboundAt: { type: Date, default: null },
+    createdAt: Date,
+  },
+  { collection: 'identities', versionKey: false },
+);
+identitySchema.index({ memberId: 1 });
+
+const projection = { channel: 1, channelUserId: 1, memberId: 1, locale: 1, following: 1, lastInboundAt: 1 };
+
+export function createIdentityRepository(connection: Connection) {
+  const Identities = connection.model<IdentityDocument>('Identity', identitySchema);
+
+  return {
+    model: Identities,
+
+    /** Records that the person wrote (or followed / unfollowed) and returns who they are. */
+    async touch(
+      key: string,
+      source: { channel: ChannelName; channelUserId: string },
+      now: Date,
+      changes: { following?: boolean; locale?: Locale } = {},
+    ): Promise<ChannelIdentity> {
+      const doc = await Identities.findOneAndUpdate(
+        { _id: key },
+        {
+          $setOnInsert: { channel: source.channel, channelUserId: source.channelUserId, memberId: null, createdAt: now },
+          $set: {
+            lastInboundAt: now,
+            ...(changes.following !== undefined ? { following: changes.following } : {}),
+            ...(changes.locale !== undefined ? { locale: changes.locale } : {}),
+          },
+        },
+        { upsert: true, returnDocument: 'after', projection },
+      ).lean();
+      return toIdentity(doc!);
+    },
+
+    async find(key: string): Promise<ChannelIdentity | null> {
+      const doc = await Identities.findById(key, projection).lean();
+      return doc ? toIdentity(doc) : null;
+    },
+
+    async linkMember(key: string, memberId: MemberId): Promise<void> {
+      await Identities.updateOne({ _id: key }, { $set: { memberId } });
+    },
+
+    async setLocale(key: string, locale: Locale): Promise<void> {
+      await Identities.updateOne({ _id: key }, { $set: { locale } });
+    },
+  };
+}
+
+export type IdentityRepository = ReturnType<typeof createIdentityRepository>;
+
+function toIdentity(doc: Omit<IdentityDocument, 'createdAt'>): ChannelIdentity {
+  return {
+    key: doc._id,
+    channel: doc.channel,
+    channelUserId: doc.channelUserId,
+    memberId: (doc.memberId as MemberId | null) ?? null,
+    locale: doc.locale ?? null,
+    following: doc.following ?? true,
+    lastInboundAt: doc.lastInboundAt ?? null,
+  };
+}

@@ -1,0 +1,39 @@
+import type { ChannelName } from '../../channels/channel';
+import type { Locale } from '../../conversation/flow-schema';
+import type { MemberId } from '../../shared/ids';
+
+export interface Consent {
+  document: 'terms' | 'privacy';
+  version: string;
+  acceptedAt: Date;
+}
+
+export interface CheckInState {
+  streak: number;
+  /** The loyalty day (yyyy-mm-dd in LOYALTY_TIMEZONE) of the last check-in. */
+  lastDay: string | null;
+}
+
+export interface Member {
+  id: MemberId;
+  name: string;
+  mobile: string;
+  birthday: string | null;
+  locale: Locale | null;
+  tier: string;
+  /** Spendable balance: the sum of the ledger entries applied to this member. */
+  points: number;
+  /** All points ever earned; what tier progress is measured by. */
+  earnedTotal: number;
+  checkIn: CheckInState;
+  consents: Consent[];
+  identities: { channel: ChannelName; channelUserId: string }[];
+  createdAt: Date;
+}
+
+/** A short number printed on the card, derived from the id so it needs no counter. */
+export function memberNumberOf(id: MemberId): string {
+  let hash = 0;
+  for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return String(hash % 100_000_000).padStart(8, '0');
+}

@@ -1,0 +1,69 @@
+import type { ChannelName } from '../../channels/channel';
+import type { Locale } from '../../conversation/flow-schema';
+import { newMemberId, type MemberId } from '../../shared/ids';
+import type { IdentityRepository } from './identity-repository';
+import type { MemberRepository } from './member-repository';
+
+export interface SignUpRequest {
+  identityKey: string;
+  channel: ChannelName;
+  channelUserId: string;
+  name: string;
+  mobile: string;
+  birthday: string | null;
+  locale: Locale;
+  termsVersion: string;
+  now: Date;
+}
+
+export type SignUpOutcome = { kind: 'joined'; memberId: MemberId } | { kind: 'alreadyMember'; memberId: MemberId };
+
+export interface SignUpDeps {
+  members: MemberRepository;
+  identities: IdentityRepository;
+  startingTier: string;
+}
+
+/**
+ * Joins the programme. The member's unique signupKey (the identity that signed up) makes a
+ * repeated or concurrent signup of the same person land on one member.
+ */
+export async function signUp(deps: SignUpDeps, request: SignUpRequest): Promise<SignUpOutcome> {
+  const existing = await findMember(deps, request.identityKey);
+  if (existing !== null) return { kind: 'alreadyMember', memberId: existing };
+
+  const memberId = newMemberId();
+  const created = await deps.members.create({
+    id: memberId,
+    signupKey: request.identityKey,
+    name: request.name,
+    mobile: request.mobile,
+    birthday: request.birthday,
+    locale: request.locale,
+    tier: deps.startingTier,
+    consents: [
+      { document: 'terms', version: request.termsVersion, acceptedAt: request.now },
+      { document: 'privacy', version: request.termsVersion, acceptedAt: request.now },
+    ],
+    identities: [{ channel: request.channel, channelUserId: request.channelUserId }],
+    createdAt: request.now,
+  });
+  if (created.kind === 'duplicate') {
+    const winner = await findMember(deps, request.identityKey);
+    return { kind: 'alreadyMember', memberId: winner! };
+  }
+  await deps.identities.linkMember(request.identityKey, memberId);
+  return { kind: 'joined', memberId };
+}
+
+/** The identity's member, also when a crash left the member created but the identity not yet linked. */
+async function findMember(deps: SignUpDeps, identityKey: string): Promise<MemberId | null> {
+  const identity = await deps.identities.find(identityKey);
+  if (identity?.memberId) return identity.memberId;
+  const member = await deps.members.findBySignupKey(identityKey);
+  if (member === null) return null;
+  await deps.identities.linkMember(identityKey, member.id);
+  return member.id;
+}
+
+export { findMember as findMemberOfIdentity };

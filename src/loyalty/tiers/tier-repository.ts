@@ -1,0 +1,43 @@
+import { Schema, type Connection } from 'mongoose';
+import type { Tier } from './tier';
+
+interface TierDocument {
+  _id: string;
+  name: Tier['name'];
+  threshold: number;
+  order: number;
+}
+
+const tierSchema = new Schema<TierDocument>(
+  { _id: String, name: { type: Schema.Types.Mixed, required: true }, threshold: Number, order: Number },
+  { collection: 'tiers', versionKey: false },
+);
+
+export function createTierRepository(connection: Connection) {
+  const Tiers = connection.model<TierDocument>('Tier', tierSchema);
+  let cached: { tiers: Tier[]; at: number } | undefined;
+
+  return {
+    model: Tiers,
+
+    /** Tier definitions change rarely; a few seconds of caching keeps them off every card's path. */
+    async all(): Promise<Tier[]> {
+      if (cached && Date.now() - cached.at < 5000) return cached.tiers;
+      const docs = await Tiers.find().sort({ order: 1 }).lean();
+      const tiers = docs.map((doc) => ({ id: doc._id, name: doc.name, threshold: doc.threshold, order: doc.order }));
+      cached = { tiers, at: Date.now() };
+      return tiers;
+    },
+
+    async count(): Promise<number> {
+      return Tiers.countDocuments();
+    },
+
+    async insertMany(tiers: Tier[]): Promise<void> {
+      cached = undefined;
+      await Tiers.insertMany(tiers.map(({ id, ...rest }) => ({ _id: id, ...rest })));
+    },
+  };
+}
+
+export type TierRepository = ReturnType<typeof createTierRepository>;

@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { ConfigError, loadConfig } from './config';
+import { CatalogError } from './conversation/flow-validation';
+import { startEmbeddedMongo, type EmbeddedMongo } from './database/embedded-mongo';
+import { connectMongo, type Connection } from './database/mongo-connection';
+import { startScheduler } from './jobs/scheduler';
+import { createPlatform, type Platform } from './platform';
+import { systemClock } from './shared/clock';
+import { createLogger } from './shared/logger';
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const startedAt = performance.now();
+
+  let embedded: EmbeddedMongo | undefined;
+  let uri = config.MONGODB_URI;
+  if (uri === undefined) {
+    embedded = await startEmbeddedMongo({ backend: 'h2', dataDir: config.DATA_DIR });
+    uri = embedded.uri;
+    logger.info({ dataDir: config.DATA_DIR, port: embedded.port }, 'embedded database started (mongo-java-server, H2 file)');
+  }
+  let connection: Connection | undefined;
+  let server: Server | undefined;
+  let stopScheduler: (() => Promise<void>) | undefined;
+  let platform: Platform | undefined;
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down: no new requests, finishing events in flight');
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await stopScheduler?.();
+    await platform?.inbox.drain();
+    await connection?.close();
+    await embedded?.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  connection = await connectMongo(uri);
+  platform = await createPlatform({ config, connection, logger, clock: systemClock });
+  const recovered = await platform.recover();
+  if (recovered > 0) logger.warn({ recovered }, 'finished ledger entries a previous crash left unapplied');
+  stopScheduler = startScheduler(
+    [{ name: 'ledger-recovery', cron: '* * * * *', run: () => platform!.recover() }],
+    config.LOYALTY_TIMEZONE,
+    logger,
+  ).stop;
+
+  server = platform.app.listen(config.PORT);
+  await new Promise<void>((resolve, reject) => server!.once('listening', resolve).once('error', reject));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info(
+    {
+      channels: {
+        web: true,
+        line: config.lineEnabled,
+        messenger: config.messengerEnabled,
+        botFramework: config.botFrameworkEnabled,
+      },
+      startupMs: Math.round(performance.now() - startedAt),
+    },
+    `bot server listening on port ${port}; chat as a customer at http://localhost:${port}/chat`,
+  );
+  if (config.lineEnabled) logger.info(`LINE webhook URL: <your public https origin>/webhooks/line`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof CatalogError) {
+    console.error(error.message);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

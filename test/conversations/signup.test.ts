@@ -1,0 +1,137 @@
+import { conversationWith } from '../support/conversation';
+import { startTestPlatform, type TestPlatform } from '../support/platform';
+
+let platform: TestPlatform;
+beforeAll(async () => {
+  platform = await startTestPlatform();
+});
+afterAll(() => platform.close());
+
+describe('signup flow', () => {
+  it('asks for consent on follow, then name, mobile and birthday, and shows the card', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.follows();
+    expect(chat.replyTexts()[0]).toContain('Membership Terms and Privacy Notice (version 2026-11)');
+    expect(chat.choiceLabels()).toEqual(['Accept and join', 'No thanks']);
+
+    await chat.taps('answer=agree');
+    expect(chat.replyTexts()).toEqual(['What should we call you? (your name or a nickname)']);
+    await chat.says('  Amy   Chen ');
+    expect(chat.replyTexts()[0]).toContain('Thanks, Amy Chen!');
+    await chat.says('0912-345-678');
+    expect(chat.replyTexts()[0]).toContain('when is your birthday?');
+    await chat.says('1990/5/1');
+
+    const [welcome, card] = chat.lastReplies;
+    expect(welcome).toMatchObject({ kind: 'text', text: expect.stringContaining('Welcome aboard, Amy Chen!') });
+    expect(card).toMatchObject({
+      kind: 'card',
+      title: "Amy Chen's membership card",
+      fields: [
+        { label: 'Points', value: '0' },
+        { label: 'Tier', value: 'Member' },
+        { label: 'Check-in streak', value: '0 days' },
+      ],
+      progress: { label: '500 more points to Silver', ratio: 0 },
+    });
+
+    const identity = await platform.repositories.identities.find(`web:${chat.source.channelUserId}`);
+    const member = await platform.repositories.members.findById(identity!.memberId!);
+    expect(member).toMatchObject({ name: 'Amy Chen', mobile: '0912345678', birthday: '1990-05-01', locale: 'en' });
+    expect(member!.consents).toEqual([
+      { document: 'terms', version: '2026-11', acceptedAt: platform.clock.now().toJSDate() },
+      { document: 'privacy', version: '2026-11', acceptedAt: platform.clock.now().toJSDate() },
+    ]);
+  });
+
+  it('re-prompts a wrong mobile number and ends politely after three misses', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.taps('intent=signup');
+    await chat.taps('answer=agree');
+    await chat.says('Ben');
+    await chat.says('12345');
+    expect(chat.replyTexts()).toEqual([expect.stringContaining("doesn't look like a Taiwan mobile number")]);
+    await chat.says('02-2345-6789');
+    expect(chat.replyTexts()).toEqual([expect.stringContaining("doesn't look like a Taiwan mobile number")]);
+    await chat.says('not a number');
+    expect(chat.replyTexts()).toEqual([expect.stringContaining("No problem, let's pick this up later")]);
+    await chat.says('0912345678');
+    expect(chat.replyTexts()).toEqual([expect.stringContaining("Sorry, I didn't catch that")]);
+  });
+
+  it('lets the birthday be skipped, by button or by typing its label', async () => {
+    const chat = conversationWith(platform, { locale: 'zh-TW' });
+    await chat.taps('intent=signup');
+    await chat.says('同意並加入');
+    await chat.says('小明');
+    await chat.says('+886 912 345 678');
+    await chat.says('略過');
+    expect(chat.replyTexts()[0]).toContain('歡迎加入，小明');
+    const identity = await platform.repositories.identities.find(`web:${chat.source.channelUserId}`);
+    const member = await platform.repositories.members.findById(identity!.memberId!);
+    expect(member).toMatchObject({ mobile: '0912345678', birthday: null });
+  });
+
+  it('records nothing when consent is declined', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.taps('intent=signup');
+    await chat.taps('answer=decline');
+    expect(chat.replyTexts()[0]).toContain('without your consent we keep no member data');
+    const identity = await platform.repositories.identities.find(`web:${chat.source.channelUserId}`);
+    expect(identity!.memberId).toBeNull();
+  });
+
+  it('answers "already a member" to a second signup', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.joins();
+    await chat.says('join');
+    expect(chat.replyTexts()).toEqual(["You're already a member 😊"]);
+    await chat.follows();
+    expect(chat.replyTexts()).toEqual(["You're already a member 😊"]);
+  });
+
+  it('lets a new intent interrupt a waiting question cleanly', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.taps('intent=signup');
+    await chat.taps('answer=agree');
+    await chat.taps('intent=help');
+    expect(chat.replyTexts()[0]).toContain("I'm your membership assistant");
+    await chat.says('Amy');
+    expect(chat.replyTexts()[0]).toContain("Sorry, I didn't catch that");
+  });
+
+  it('forgets a question left unanswered longer than the idle time', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.taps('intent=signup');
+    await chat.taps('answer=agree');
+    platform.clock.set(platform.clock.now().plus({ minutes: 31 }).toISO()!);
+    await chat.says('Amy');
+    expect(chat.replyTexts()[0]).toContain("Sorry, I didn't catch that");
+  });
+
+  it('creates one member when the same person finishes signup twice at once', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.taps('intent=signup');
+    await chat.taps('answer=agree');
+    await chat.says('Amy');
+    await chat.says('0912345678');
+    const signupKey = `web:${chat.source.channelUserId}`;
+    const { signUp } = await import('../../src/loyalty/members/sign-up');
+    const request = {
+      identityKey: signupKey,
+      channel: 'web' as const,
+      channelUserId: chat.source.channelUserId,
+      name: 'Amy',
+      mobile: '0912345678',
+      birthday: null,
+      locale: 'en' as const,
+      termsVersion: '1',
+      now: new Date(),
+    };
+    const deps = { members: platform.repositories.members, identities: platform.repositories.identities, startingTier: 'member' };
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => signUp(deps, request)));
+    expect(outcomes.filter((outcome) => outcome.kind === 'joined')).toHaveLength(1);
+    expect(new Set(outcomes.map((outcome) => outcome.memberId)).size).toBe(1);
+    expect(await platform.repositories.members.model.countDocuments({ signupKey })).toBe(1);
+  });
+});

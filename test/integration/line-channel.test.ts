@@ -1,0 +1,410 @@
+import { Writable } from 'node:stream';
+import express from 'express';
+import pino from 'pino';
+import request from 'supertest';
+import type { InboundEvent, OutboundMessage } from '../../src/channels/channel';
+import { LineClient } from '../../src/channels/line/line-client';
+import { toInboundEvents } from '../../src/channels/line/line-events';
+import { createLineWebhookRouter } from '../../src/channels/line/line-webhook';
+import { loadConfig } from '../../src/config';
+import type { AcceptResult, Deliver, Inbox } from '../../src/conversation/inbox';
+import { fixedClock } from '../../src/shared/clock';
+import { stableUuid } from '../../src/shared/ids';
+import { startFakeLineApi, type FakeLineApi } from '../fakes/fake-line-api';
+import { signLineBody } from '../support/signed-webhook';
+
+const channelSecret = 'test-line-channel-secret';
+const accessToken = 'test-line-access-token';
+const userId = 'U1234567890abcdef1234567890abcdef';
+
+/** Answers every event with one text, so what reaches LINE shows what the channel chose to send. */
+class EchoInbox implements Inbox {
+  readonly received: InboundEvent[] = [];
+  private readonly inFlight: Promise<void>[] = [];
+
+  async accept(events: InboundEvent[], deliver: Deliver): Promise<AcceptResult> {
+    this.received.push(...events);
+    this.inFlight.push(
+      (async () => {
+        for (const event of events) await deliver(event, this.answer(event));
+      })(),
+    );
+    return { accepted: events.length, duplicates: 0 };
+  }
+
+  async handleNow(event: InboundEvent): Promise<OutboundMessage[]> {
+    return this.answer(event);
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.inFlight);
+  }
+
+  private answer(event: InboundEvent): OutboundMessage[] {
+    return [{ kind: 'text', text: event.kind === 'text' ? `echo: ${event.text}` : `got ${event.kind}` }];
+  }
+}
+
+class UnavailableInbox extends EchoInbox {
+  override async accept(): Promise<AcceptResult> {
+    throw new Error('connect ECONNREFUSED 127.0.0.1:27017');
+  }
+}
+
+let fake: FakeLineApi;
+
+beforeAll(async () => {
+  fake = await startFakeLineApi();
+});
+
+afterAll(async () => {
+  await fake.close();
+});
+
+afterEach(() => {
+  fake.reset();
+});
+
+function setUp(inbox: Inbox = new EchoInbox()) {
+  const config = loadConfig({
+    LINE_CHANNEL_SECRET: channelSecret,
+    LINE_CHANNEL_ACCESS_TOKEN: accessToken,
+    LINE_API_BASE_URL: fake.baseUrl,
+  });
+  const logLines: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: 'debug', base: undefined },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logLines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+        done();
+      },
+    }),
+  );
+  const lineClient = new LineClient({ config, logger });
+  const app = express();
+  app.use(
+    '/webhooks/line',
+    createLineWebhookRouter({ config, inbox, logger, lineClient, clock: fixedClock('2026-11-20T09:30:00+08:00') }),
+  );
+  // Other routes parse JSON; the LINE router is mounted before, as in the real app.
+  app.use(express.json());
+  return { app, lineClient, logLines };
+}
+
+let eventCounter = 0;
+
+function textEvent(text: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  eventCounter += 1;
+  return {
+    type: 'message',
+    mode: 'active',
+    timestamp: 1_763_601_000_000 + eventCounter,
+    source: { type: 'user', userId },
+    webhookEventId: `01JDZ5V8N4Q9X7K3M2P1R0${String(eventCounter).padStart(4, '0')}`,
+    deliveryContext: { isRedelivery: false },
+    replyToken: `reply-token-${eventCounter}`,
+    message: { id: String(eventCounter), type: 'text', quoteToken: 'q', text },
+    ...overrides,
+  };
+}
+
+// superagent JSON-serialises a Buffer sent as application/json, so the body goes as a string (sent as UTF-8).
+function postSigned(app: express.Express, body: string | Buffer, signature = signLineBody(body, channelSecret)) {
+  return request(app)
+    .post('/webhooks/line')
+    .set('Content-Type', 'application/json; charset=utf-8')
+    .set('X-Line-Signature', signature)
+    .send(Buffer.isBuffer(body) ? body.toString('utf8') : body);
+}
+
+function webhookBody(...events: unknown[]): string {
+  return JSON.stringify({ destination: 'U0000000000000000000000000000bot1', events });
+}
+
+describe('POST /webhooks/line', () => {
+  it('answers 200 and replies through LINE with the reply token', async () => {
+    const inbox = new EchoInbox();
+    const { app } = setUp(inbox);
+    const event = textEvent('check in');
+
+    const response = await postSigned(app, webhookBody(event));
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({});
+    const reply = await fake.waitFor((recorded) => recorded.path === '/v2/bot/message/reply');
+    expect(reply.status).toBe(200);
+    expect(reply.headers.authorization).toBe(`Bearer ${accessToken}`);
+    expect(reply.body).toEqual({ replyToken: event.replyToken, messages: [{ type: 'text', text: 'echo: check in' }] });
+    expect(fake.unexpected()).toEqual([]);
+  });
+
+  it('verifies emoji and Chinese text over the exact bytes sent', async () => {
+    const inbox = new EchoInbox();
+    const { app } = setUp(inbox);
+    const body = Buffer.from(webhookBody(textEvent('簽到 🎉 集點')), 'utf8');
+
+    const response = await postSigned(app, body);
+
+    expect(response.status).toBe(200);
+    const reply = await fake.waitFor((recorded) => recorded.path === '/v2/bot/message/reply');
+    expect(reply.body).toMatchObject({ messages: [{ type: 'text', text: 'echo: 簽到 🎉 集點' }] });
+  });
+
+  it('rejects a body re-encoded after signing (\\u escapes instead of UTF-8)', async () => {
+    const inbox = new EchoInbox();
+    const { app } = setUp(inbox);
+    const signedBody = webhookBody(textEvent('簽到'));
+    const reEncoded = signedBody.replace('簽到', '\\u7c3d\\u5230');
+
+    const response = await postSigned(app, reEncoded, signLineBody(signedBody, channelSecret));
+
+    expect(response.status).toBe(401);
+    expect(inbox.received).toEqual([]);
+  });
+
+  it('answers 401 to a tampered body', async () => {
+    const inbox = new EchoInbox();
+    const { app } = setUp(inbox);
+    const body = webhookBody(textEvent('check in'));
+
+    const response = await postSigned(app, body.replace('check in', 'redeem'), signLineBody(body, channelSecret));
+
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({ error: { code: 'invalid_signature', message: expect.any(String) } });
+    expect(inbox.received).toEqual([]);
+  });
+
+  it('answers 401 to a signature made with another secret', async () => {
+    const { app } = setUp();
+    const body = webhookBody(textEvent('check in'));
+
+    const response = await postSigned(app, body, signLineBody(body, 'someone-elses-secret'));
+
+    expect(response.status).toBe(401);
+  });
+
+  it('answers 401 without an X-Line-Signature header', async () => {
+    const inbox = new EchoInbox();
+    const { app } = setUp(inbox);
+
+    const response = await request(app)
+      .post('/webhooks/line')
+      .set('Content-Type', 'application/json')
+      .send(webhookBody(textEvent('check in')));
+
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({ error: { code: 'invalid_signature', message: expect.stringContaining('X-Line-Signature') } });
+    expect(inbox.received).toEqual([]);
+  });
+
+  it.each([
+    ['malformed JSON', '{"events": ['],
+    ['JSON without an events array', '{"destination":"U0"}'],
+    ['a JSON array', '[]'],
+    ['an empty body', ''],
+  ])('answers 400 to %s with a valid signature', async (_name, body) => {
+    const inbox = new EchoInbox();
+    const { app } = setUp(inbox);
+
+    const response = await postSigned(app, body);
+
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error: { code: 'invalid_json', message: expect.any(String) } });
+    expect(inbox.received).toEqual([]);
+  });
+
+  it('answers 413 to a body over 1 MB', async () => {
+    const { app } = setUp();
+    const body = webhookBody(textEvent('x'.repeat(1_100_000)));
+
+    const response = await postSigned(app, body);
+
+    expect(response.status).toBe(413);
+    expect(response.body).toEqual({ error: { code: 'payload_too_large', message: expect.any(String) } });
+  });
+
+  it('answers 200 to the console verification (no events) and sends nothing', async () => {
+    const inbox = new EchoInbox();
+    const { app } = setUp(inbox);
+
+    const response = await postSigned(app, webhookBody());
+
+    expect(response.status).toBe(200);
+    await inbox.drain();
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('answers 200 to an unknown event type and sends nothing', async () => {
+    const inbox = new EchoInbox();
+    const { app } = setUp(inbox);
+    const event = { ...textEvent('ignored'), type: 'messageEdited', message: undefined };
+
+    const response = await postSigned(app, webhookBody(event));
+
+    expect(response.status).toBe(200);
+    await inbox.drain();
+    expect(inbox.received).toEqual([expect.objectContaining({ kind: 'unsupported' })]);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('sends nothing for an event in standby mode', async () => {
+    const inbox = new EchoInbox();
+    const { app } = setUp(inbox);
+    const { replyToken: _none, ...standby } = textEvent('check in', { mode: 'standby' });
+
+    const response = await postSigned(app, webhookBody(standby));
+
+    expect(response.status).toBe(200);
+    await inbox.drain();
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('sends nothing for an unfollow', async () => {
+    const inbox = new EchoInbox();
+    const { app } = setUp(inbox);
+    const { replyToken: _none, message: _noMessage, ...unfollow } = textEvent('', { type: 'unfollow' });
+
+    await postSigned(app, webhookBody(unfollow)).expect(200);
+    await inbox.drain();
+
+    expect(inbox.received).toEqual([expect.objectContaining({ kind: 'unfollowed', channelUserId: userId })]);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('hands the events to the inbox in timestamp order', async () => {
+    const inbox = new EchoInbox();
+    const { app } = setUp(inbox);
+    const later = textEvent('second', { timestamp: 2000 });
+    const earlier = textEvent('first', { timestamp: 1000 });
+
+    await postSigned(app, webhookBody(later, earlier)).expect(200);
+    await inbox.drain();
+
+    expect(inbox.received.map((event) => (event.kind === 'text' ? event.text : event.kind))).toEqual(['first', 'second']);
+    expect(fake.replies().map((reply) => reply.body)).toEqual([
+      { replyToken: earlier.replyToken, messages: [{ type: 'text', text: 'echo: first' }] },
+      { replyToken: later.replyToken, messages: [{ type: 'text', text: 'echo: second' }] },
+    ]);
+  });
+
+  it('pushes with a retry key when the reply token has expired', async () => {
+    const inbox = new EchoInbox();
+    const { app } = setUp(inbox);
+    const event = textEvent('check in', { replyToken: 'expired-token' });
+
+    await postSigned(app, webhookBody(event)).expect(200);
+    const push = await fake.waitFor((recorded) => recorded.path === '/v2/bot/message/push');
+
+    expect(fake.replies().map((reply) => reply.status)).toEqual([400]);
+    expect(push.status).toBe(200);
+    expect(push.headers['x-line-retry-key']).toBe(stableUuid(String(event.webhookEventId)));
+    expect(push.body).toEqual({ to: userId, messages: [{ type: 'text', text: 'echo: check in' }] });
+  });
+
+  it('pushes when a redelivered event finds its reply token already used', async () => {
+    const inbox = new EchoInbox();
+    const { app } = setUp(inbox);
+    const event = textEvent('check in');
+    const redelivered = { ...event, deliveryContext: { isRedelivery: true } };
+
+    await postSigned(app, webhookBody(event)).expect(200);
+    await postSigned(app, webhookBody(redelivered)).expect(200);
+    await inbox.drain();
+
+    expect(fake.replies().map((reply) => reply.status)).toEqual([200, 400]);
+    expect(fake.pushes().map((push) => push.status)).toEqual([200]);
+  });
+
+  it('answers 503 when the inbox cannot record the events, so LINE may redeliver', async () => {
+    const { app, logLines } = setUp(new UnavailableInbox());
+
+    const response = await postSigned(app, webhookBody(textEvent('check in')));
+
+    expect(response.status).toBe(503);
+    expect(response.body).toEqual({ error: { code: 'inbox_unavailable', message: expect.any(String) } });
+    expect(logLines).toContainEqual(expect.objectContaining({ level: 50, msg: 'LINE webhook events could not be accepted' }));
+    expect(fake.requests).toEqual([]);
+  });
+});
+
+describe('LineClient.deliver', () => {
+  const receivedAt = fixedClock('2026-11-20T09:30:00+08:00').now();
+
+  function inboundFor(event: Record<string, unknown>) {
+    const [item] = toInboundEvents({ events: [event] }, receivedAt);
+    if (item === undefined) throw new Error('the test event did not map');
+    return item;
+  }
+
+  it('counts a push retried under the same key (409) as sent', async () => {
+    const { lineClient, logLines } = setUp();
+    const item = inboundFor(textEvent('check in', { replyToken: 'expired-again' }));
+
+    const first = await lineClient.deliver(item, [{ kind: 'text', text: 'Checked in' }]);
+    const second = await lineClient.deliver(item, [{ kind: 'text', text: 'Checked in' }]);
+
+    expect(first).toEqual({ kind: 'pushed', alreadyAccepted: false });
+    expect(second).toEqual({ kind: 'pushed', alreadyAccepted: true });
+    const [firstPush, secondPush] = fake.pushes();
+    expect(secondPush?.status).toBe(409);
+    expect(secondPush?.headers['x-line-retry-key']).toBe(firstPush?.headers['x-line-retry-key']);
+    expect(logLines.filter((line) => line.level === 50)).toEqual([]);
+  });
+
+  it('pushes when the event has no reply token', async () => {
+    const { lineClient } = setUp();
+    const { replyToken: _none, ...event } = textEvent('check in');
+
+    const outcome = await lineClient.deliver(inboundFor(event), [{ kind: 'text', text: 'Reminder' }]);
+
+    expect(outcome).toEqual({ kind: 'pushed', alreadyAccepted: false });
+    expect(fake.replies()).toEqual([]);
+  });
+
+  it('logs a failed reply with its status and LINE request id, and does not push after a 500', async () => {
+    const { lineClient, logLines } = setUp();
+    const item = inboundFor(textEvent('check in', { replyToken: 'server-error-1' }));
+
+    const outcome = await lineClient.deliver(item, [{ kind: 'text', text: 'Checked in' }]);
+
+    expect(outcome).toEqual({ kind: 'failed', status: 500 });
+    expect(fake.pushes()).toEqual([]);
+    expect(logLines).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        msg: 'LINE reply failed',
+        status: 500,
+        lineRequestId: expect.any(String),
+        eventId: item.event.eventId,
+      }),
+    );
+  });
+
+  it('does not throw when LINE cannot be reached', async () => {
+    const logLines: unknown[] = [];
+    const logger = pino({ base: undefined }, new Writable({ write: (chunk: Buffer, _e, done) => (logLines.push(chunk.toString()), done()) }));
+    const unreachable = new LineClient({
+      config: { LINE_CHANNEL_ACCESS_TOKEN: accessToken, LINE_API_BASE_URL: 'http://127.0.0.1:1' },
+      logger,
+    });
+
+    const outcome = await unreachable.deliver(inboundFor(textEvent('check in')), [{ kind: 'text', text: 'Hi' }]);
+
+    expect(outcome).toEqual({ kind: 'failed' });
+    expect(logLines).toHaveLength(1);
+  });
+
+  it.each([
+    ['nothing to send', textEvent('check in'), [], 'nothingToSend'],
+    ['a standby event', textEvent('check in', { mode: 'standby' }), [{ kind: 'text', text: 'Hi' }], 'standby'],
+    ['a group event', textEvent('check in', { source: { type: 'group', groupId: 'C1', userId } }), [{ kind: 'text', text: 'Hi' }], 'notAConversation'],
+  ] as const)('skips %s', async (_name, event, messages, reason) => {
+    const { lineClient } = setUp();
+
+    const outcome = await lineClient.deliver(inboundFor(event), [...messages]);
+
+    expect(outcome).toEqual({ kind: 'skipped', reason });
+    expect(fake.requests).toEqual([]);
+  });
+});

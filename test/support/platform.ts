@@ -1,0 +1,33 @@
+import pino from 'pino';
+import { loadConfig, type Config } from '../../src/config';
+import { createPlatform, type Platform } from '../../src/platform';
+import { fixedClock } from '../../src/shared/clock';
+import { openTestDatabase } from './mongo';
+
+export const testLineSecret = 'test-line-channel-secret';
+
+export interface TestPlatform extends Platform {
+  config: Config;
+  clock: ReturnType<typeof fixedClock>;
+  close(): Promise<void>;
+}
+
+/** The real platform on its own database, with a settable clock and the given env on top of the defaults. */
+export async function startTestPlatform(
+  env: Record<string, string> = {},
+  now = '2026-11-23T10:00:00+08:00',
+): Promise<TestPlatform> {
+  const connection = await openTestDatabase();
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
+  const clock = fixedClock(now);
+  const platform = await createPlatform({ config, connection, logger: pino({ level: 'silent' }), clock });
+  return {
+    ...platform,
+    config,
+    clock,
+    async close() {
+      await platform.inbox.drain();
+      await connection.dropAndClose();
+    },
+  };
+}
