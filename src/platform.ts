@@ -104,7 +104,7 @@ export async function createPlatform(deps: {
     {
       path: '/webhooks/line',
       router: config.lineEnabled
-        ? createLineWebhookRouter({ config, inbox, logger, lineClient: new LineClient({ config, logger }) })
+        ? createLineWebhookRouter({ config, inbox, logger, clock, lineClient: new LineClient({ config, logger }) })
         : channelOff('LINE', 'LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN'),
     },
     {

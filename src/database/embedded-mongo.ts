@@ -1,10 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const projectRoot = resolve(__dirname, '..', '..');
-const cacheDir = join(projectRoot, '.cache', 'embedded-mongo');
+/** The folder holding package.json, whether this runs from src/ (tsx) or dist/src/ (compiled). */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'embedded-mongo', 'pom.xml')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+const cacheDir = join(projectRoot(), '.cache', 'embedded-mongo');
 
 export interface EmbeddedMongoOptions {
   /** `memory` for tests; `h2` keeps the data in `<dataDir>/mongo.mv.db`. */

@@ -1,3 +1,4 @@
+import { signUp } from '../../src/loyalty/members/sign-up';
 import { conversationWith } from '../support/conversation';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
@@ -30,7 +31,7 @@ describe('signup flow', () => {
       fields: [
         { label: 'Points', value: '0' },
         { label: 'Tier', value: 'Member' },
-        { label: 'Check-in streak', value: '0 days' },
+        { label: 'Streak (days)', value: '0' },
       ],
       progress: { label: '500 more points to Silver', ratio: 0 },
     });
@@ -116,7 +117,6 @@ describe('signup flow', () => {
     await chat.says('Amy');
     await chat.says('0912345678');
     const signupKey = `web:${chat.source.channelUserId}`;
-    const { signUp } = await import('../../src/loyalty/members/sign-up');
     const request = {
       identityKey: signupKey,
       channel: 'web' as const,
