@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import type { ExpiryPolicy } from './loyalty/points/ledger';
 
 const optionalString = z
   .string()
@@ -72,6 +73,12 @@ const envSchema = z.object({
   CHECKIN_STREAK_DAYS: z.coerce.number().int().min(2).max(365).default(7),
   CHECKIN_STREAK_BONUS: z.coerce.number().int().min(0).max(100_000).default(50),
   TERMS_VERSION: z.string().trim().min(1).default('2026-11'),
+  SIGNUP_BONUS_POINTS: z.coerce.number().int().min(0).max(100_000).default(50),
+  BIRTHDAY_BONUS_POINTS: z.coerce.number().int().min(0).max(100_000).default(100),
+  POINTS_EXPIRY_POLICY: z.enum(['never', 'months-after-earning', 'end-of-month-after']).default('end-of-month-after'),
+  POINTS_EXPIRY_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
+  EXPIRY_REMINDER_DAYS: z.coerce.number().int().min(0).max(90).default(14),
+  REDEMPTION_HOLD_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(72),
   DEMO_DATA: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   PUBLIC_BASE_URL: optionalString,
 });
@@ -80,6 +87,7 @@ export type Env = z.infer<typeof envSchema>;
 export type AdminRole = z.infer<typeof adminRole>;
 
 export interface Config extends Env {
+  expiryPolicy: ExpiryPolicy;
   lineEnabled: boolean;
   messengerEnabled: boolean;
   botFrameworkEnabled: boolean;
@@ -100,6 +108,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   requireTogether(values, ['MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD']);
   return {
     ...values,
+    expiryPolicy:
+      values.POINTS_EXPIRY_POLICY === 'never'
+        ? { kind: 'never' }
+        : values.POINTS_EXPIRY_POLICY === 'months-after-earning'
+          ? { kind: 'monthsAfterEarning', months: values.POINTS_EXPIRY_MONTHS }
+          : { kind: 'endOfMonthAfter', months: values.POINTS_EXPIRY_MONTHS },
     lineEnabled: values.LINE_CHANNEL_SECRET !== undefined,
     messengerEnabled: values.MESSENGER_APP_SECRET !== undefined,
     botFrameworkEnabled: values.MICROSOFT_APP_ID !== undefined || values.BOTFRAMEWORK_ALLOW_UNAUTHENTICATED,

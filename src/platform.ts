@@ -66,6 +66,7 @@ export async function createPlatform(deps: {
   await seedDefaults(repositories, { sampleRewards: config.DEMO_DATA });
 
   const metrics = createMetrics();
+  const earning = { expiry: config.expiryPolicy, zone: config.LOYALTY_TIMEZONE };
   const runner = createFlowRunner({
     catalog: () => catalog,
     sessions: repositories.sessions,
@@ -81,6 +82,7 @@ export async function createPlatform(deps: {
         streakBonus: config.CHECKIN_STREAK_BONUS,
         zone: config.LOYALTY_TIMEZONE,
       },
+      earning,
       termsVersion: config.TERMS_VERSION,
     }),
     clock,
@@ -127,6 +129,6 @@ export async function createPlatform(deps: {
     inbox,
     catalog,
     repositories,
-    recover: () => repositories.ledger.applyPending(new Date(clock.now().toMillis() - 10_000)),
+    recover: () => repositories.ledger.recoverPending(new Date(clock.now().toMillis() - 60_000), clock.now()),
   };
 }

@@ -5,6 +5,7 @@ import type { ChannelIdentity, IdentityRepository } from '../loyalty/members/ide
 import type { MemberRepository } from '../loyalty/members/member-repository';
 import { membershipCardVariables } from '../loyalty/members/membership-card';
 import { signUp } from '../loyalty/members/sign-up';
+import type { EarningRules } from '../loyalty/points/award-points';
 import type { LedgerRepository } from '../loyalty/points/ledger-repository';
 import type { TierRepository } from '../loyalty/tiers/tier-repository';
 import type { MemberId } from '../shared/ids';
@@ -49,6 +50,7 @@ export interface FlowActionDeps {
   ledger: LedgerRepository;
   tiers: TierRepository;
   checkInRules: CheckInRules;
+  earning: EarningRules;
   termsVersion: string;
 }
 
@@ -86,7 +88,7 @@ export function createFlowActions(deps: FlowActionDeps): FlowActions {
     async checkIn({ memberId, now, locale }) {
       if (memberId === null) throw new Error('checkIn ran for a non-member: its flow must set requiresMember');
       const outcome = await checkIn(
-        { members: deps.members, ledger: deps.ledger, rules: deps.checkInRules },
+        { members: deps.members, ledger: deps.ledger, rules: deps.checkInRules, earning: deps.earning },
         memberId,
         now,
       );

@@ -78,7 +78,7 @@ describe('daily check-in flow', () => {
     const rules = { points: 10, streakDays: 7, streakBonus: 50, zone: 'Asia/Taipei' };
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, () =>
-        checkIn({ members: platform.repositories.members, ledger: platform.repositories.ledger, rules }, member.id as MemberId, platform.clock.now()),
+        checkIn({ members: platform.repositories.members, ledger: platform.repositories.ledger, rules, earning: { expiry: { kind: 'never' }, zone: 'Asia/Taipei' } }, member.id as MemberId, platform.clock.now()),
       ),
     );
     expect(outcomes.filter((outcome) => outcome.kind === 'awarded')).toHaveLength(1);

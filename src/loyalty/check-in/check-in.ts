@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { MemberId } from '../../shared/ids';
 import type { MemberRepository } from '../members/member-repository';
+import { awardPoints, type EarningRules } from '../points/award-points';
 import type { LedgerRepository } from '../points/ledger-repository';
 import { planCheckIn, type CheckInRules } from './check-in-policy';
 
@@ -13,6 +14,7 @@ export interface CheckInDeps {
   members: MemberRepository;
   ledger: LedgerRepository;
   rules: CheckInRules;
+  earning: EarningRules;
 }
 
 /**
@@ -27,17 +29,19 @@ export async function checkIn(deps: CheckInDeps, memberId: MemberId, now: DateTi
   if (plan.kind === 'alreadyCheckedIn') {
     return { kind: 'alreadyCheckedIn', streak: plan.streak, balance: member.points };
   }
-  const result = await deps.ledger.record({
-    key: `checkin:${memberId}:${plan.day}`,
-    memberId,
-    kind: 'earn',
-    points: plan.points,
-    reason: 'checkin',
-    note: plan.bonus > 0 ? `${plan.streak}-day streak` : null,
-    createdAt: now.toJSDate(),
-    expiresAt: null,
-    effects: { checkIn: { lastDay: plan.day, streak: plan.streak } },
-  });
+  const result = await awardPoints(
+    { ledger: deps.ledger, rules: deps.earning },
+    {
+      key: `checkin:${memberId}:${plan.day}`,
+      memberId,
+      points: plan.points,
+      reason: 'checkin',
+      note: plan.bonus > 0 ? `${plan.streak}-day streak` : null,
+      now,
+      set: { 'checkIn.lastDay': plan.day, 'checkIn.streak': plan.streak },
+    },
+  );
+  if (result.kind === 'noMember') return { kind: 'notMember' };
   if (result.kind === 'duplicate') {
     const current = await deps.members.findById(memberId);
     return { kind: 'alreadyCheckedIn', streak: current?.checkIn.streak ?? plan.streak, balance: current?.points ?? 0 };

@@ -3,6 +3,7 @@ import { isDuplicateKeyError } from '../../database/mongo-connection';
 import type { ChannelName } from '../../channels/channel';
 import type { Locale } from '../../conversation/flow-schema';
 import type { MemberId } from '../../shared/ids';
+import type { Lot } from '../points/ledger';
 import type { Member } from './member';
 
 interface MemberDocument {
@@ -19,8 +20,12 @@ interface MemberDocument {
   checkIn: { streak: number; lastDay: string | null };
   consents: { document: 'terms' | 'privacy'; version: string; acceptedAt: Date }[];
   identities: { channel: ChannelName; channelUserId: string }[];
+  /** Earned points not yet spent or expired; their sum is `points`, always, in the same document. */
+  lots: Lot[];
   /** Keys of the latest ledger entries applied: the marker that makes applying an entry idempotent. */
   appliedEntries: string[];
+  /** Bumped by every balance change: compare-and-set keeps concurrent changes from overwriting each other. */
+  revision: number;
   createdAt: Date;
 }
 
@@ -38,7 +43,9 @@ const memberSchema = new Schema<MemberDocument>(
     checkIn: { streak: { type: Number, default: 0 }, lastDay: { type: String, default: null } },
     consents: [{ _id: false, document: String, version: String, acceptedAt: Date }],
     identities: [{ _id: false, channel: String, channelUserId: String }],
+    lots: [{ _id: false, key: String, points: Number, remaining: Number, earnedAt: Date, expiresAt: Date }],
     appliedEntries: { type: [String], default: [] },
+    revision: { type: Number, default: 0 },
     createdAt: Date,
   },
   { collection: 'members', versionKey: false },
@@ -50,6 +57,24 @@ export const appliedEntryWindow = 200;
 
 export interface NewMember extends Omit<Member, 'points' | 'earnedTotal' | 'checkIn'> {
   signupKey: string;
+}
+
+/** What the ledger reads before a compare-and-set. */
+export interface BalanceState {
+  memberId: MemberId;
+  revision: number;
+  points: number;
+  lots: Lot[];
+  appliedEntries: string[];
+  tier: string;
+}
+
+export interface BalanceChange {
+  entryKey: string;
+  lots: Lot[];
+  points: number;
+  earned: number;
+  set?: Record<string, unknown>;
 }
 
 export function createMemberRepository(connection: Connection) {
@@ -73,7 +98,9 @@ export function createMemberRepository(connection: Connection) {
           checkIn: { streak: 0, lastDay: null },
           consents: member.consents,
           identities: member.identities,
+          lots: [],
           appliedEntries: [],
+          revision: 0,
           createdAt: member.createdAt,
         });
         return { kind: 'created' };
@@ -84,12 +111,12 @@ export function createMemberRepository(connection: Connection) {
     },
 
     async findById(id: string): Promise<Member | null> {
-      const doc = await Members.findById(id, { appliedEntries: 0 }).lean();
+      const doc = await Members.findById(id, { appliedEntries: 0, lots: 0 }).lean();
       return doc ? toMember(doc) : null;
     },
 
     async findBySignupKey(signupKey: string): Promise<Member | null> {
-      const doc = await Members.findOne({ signupKey }, { appliedEntries: 0 }).lean();
+      const doc = await Members.findOne({ signupKey }, { appliedEntries: 0, lots: 0 }).lean();
       return doc ? toMember(doc) : null;
     },
 
@@ -97,35 +124,55 @@ export function createMemberRepository(connection: Connection) {
       await Members.updateOne({ _id: id }, { $set: { locale } });
     },
 
+    async balanceState(id: string): Promise<BalanceState | null> {
+      const doc = await Members.findById(id, { revision: 1, points: 1, lots: 1, appliedEntries: 1, tier: 1 }).lean();
+      if (doc === null) return null;
+      return {
+        memberId: doc._id as MemberId,
+        revision: doc.revision ?? 0,
+        points: doc.points,
+        lots: doc.lots ?? [],
+        appliedEntries: doc.appliedEntries ?? [],
+        tier: doc.tier,
+      };
+    },
+
     /**
-     * Applies a ledger entry to the balance exactly once: the filter skips a member whose marker
-     * list already holds the key. Returns the balance after, or null when it was applied before.
+     * Writes a balance change only if nobody changed the balance since `state` was read; the
+     * entry's key joins the applied markers in the same atomic update.
      */
-    async applyEntry(entry: {
-      key: string;
-      memberId: string;
-      points: number;
-      earned: number;
-      set?: Record<string, unknown>;
-    }): Promise<{ balance: number } | null> {
-      const before = await Members.findOneAndUpdate(
-        { _id: entry.memberId, appliedEntries: { $ne: entry.key } },
+    async compareAndSetBalance(state: BalanceState, change: BalanceChange): Promise<boolean> {
+      const result = await Members.updateOne(
+        { _id: state.memberId, revision: state.revision },
         {
-          $inc: { points: entry.points, earnedTotal: entry.earned },
-          $push: { appliedEntries: { $each: [entry.key], $slice: -appliedEntryWindow } },
-          ...(entry.set ? { $set: entry.set } : {}),
+          $set: { lots: change.lots, points: change.points, ...change.set },
+          $inc: { revision: 1, earnedTotal: change.earned },
+          $push: { appliedEntries: { $each: [change.entryKey], $slice: -appliedEntryWindow } },
         },
-        // DATABASE.md: only a projected pre-image is trustworthy under contention.
-        { returnDocument: 'before', projection: { points: 1 } },
-      ).lean();
-      return before ? { balance: before.points + entry.points } : null;
+      );
+      return result.modifiedCount === 1;
+    },
+
+    /** Streams every member's balance, for the invariant checker and the expiry job. */
+    async *streamBalances(): AsyncGenerator<BalanceState> {
+      const cursor = Members.find({}, { revision: 1, points: 1, lots: 1, tier: 1 }).lean().cursor({ batchSize: 500 });
+      for await (const doc of cursor) {
+        yield {
+          memberId: doc._id as MemberId,
+          revision: doc.revision ?? 0,
+          points: doc.points,
+          lots: doc.lots ?? [],
+          appliedEntries: [],
+          tier: doc.tier,
+        };
+      }
     },
   };
 }
 
 export type MemberRepository = ReturnType<typeof createMemberRepository>;
 
-function toMember(doc: Omit<MemberDocument, 'appliedEntries'>): Member {
+function toMember(doc: Omit<MemberDocument, 'appliedEntries' | 'lots' | 'revision'>): Member {
   return {
     id: doc._id as MemberId,
     name: doc.name,

@@ -1,8 +1,9 @@
+import type { DateTime } from 'luxon';
 import { Schema, type Connection } from 'mongoose';
 import { isDuplicateKeyError } from '../../database/mongo-connection';
 import type { MemberId } from '../../shared/ids';
-import type { MemberRepository } from '../members/member-repository';
-import type { LedgerEntry, RecordResult } from './ledger';
+import type { BalanceState, MemberRepository } from '../members/member-repository';
+import { balanceOf, planExpiry, planSpend, type Draw, type LedgerEntry, type LedgerReason, type Lot } from './ledger';
 
 interface LedgerDocument extends Omit<LedgerEntry, 'key' | 'memberId'> {
   _id: string;
@@ -19,65 +20,261 @@ const ledgerSchema = new Schema<LedgerDocument>(
     note: { type: String, default: null },
     createdAt: Date,
     expiresAt: { type: Date, default: null },
-    remaining: Number,
-    applied: Boolean,
-    effects: { type: Schema.Types.Mixed, default: null },
+    draws: [{ _id: false, lot: String, points: Number }],
+    status: String,
   },
   { collection: 'ledger', versionKey: false },
 );
 ledgerSchema.index({ memberId: 1, createdAt: -1 });
-ledgerSchema.index({ applied: 1, createdAt: 1 });
+ledgerSchema.index({ status: 1, createdAt: 1 });
+
+export interface EarnRequest {
+  key: string;
+  memberId: MemberId;
+  points: number;
+  reason: LedgerReason;
+  note?: string | null;
+  now: DateTime;
+  expiresAt: Date | null;
+  /** Member fields that change together with the balance (the check-in streak). */
+  set?: Record<string, unknown>;
+}
+
+export interface SpendRequest {
+  key: string;
+  memberId: MemberId;
+  points: number;
+  reason: LedgerReason;
+  note?: string | null;
+  now: DateTime;
+}
+
+export type EarnResult = { kind: 'recorded'; balance: number } | { kind: 'duplicate'; entry: LedgerEntry } | { kind: 'noMember' };
+export type SpendResult =
+  | { kind: 'recorded'; balance: number; draws: Draw[] }
+  | { kind: 'duplicate'; entry: LedgerEntry }
+  | { kind: 'notEnoughPoints'; balance: number; shortBy: number }
+  | { kind: 'noMember' };
+
+type Plan =
+  | { kind: 'apply'; lots: Lot[]; points: number; earned: number; draws: Draw[]; entryPoints: number; set?: Record<string, unknown> }
+  | { kind: 'reject'; reason: 'notEnoughPoints'; balance: number; shortBy: number }
+  | { kind: 'nothing' };
+
+type Applied =
+  | { kind: 'applied'; balance: number; draws: Draw[] }
+  | { kind: 'alreadyApplied' }
+  | { kind: 'rejected'; balance: number; shortBy: number }
+  | { kind: 'noMember' };
+
+const maxAttempts = 25;
 
 /**
- * The write protocol (docs/ledger.md): 1. insert the entry, unapplied, under its unique key —
- * a duplicate key means the change already happened; 2. apply it to the member with a guarded
- * atomic update that also records the key; 3. mark the entry applied. A crash between the steps
- * leaves an unapplied entry that `applyPending` finishes; step 2 is a no-op the second time.
+ * The ledger's write protocol (docs/ledger.md):
+ * 1. insert the entry as `pending` under its unique key — a duplicate key means the change exists;
+ * 2. read the member's balance state, plan the change (pure), write the plan (draws) on the entry;
+ * 3. compare-and-set the member: lots, balance and the entry's key as an applied marker, in one
+ *    atomic update that only lands on the revision read in 2 (else go back to 2);
+ * 4. mark the entry `applied` (or `rejected` if the plan said no).
+ * A crash anywhere leaves a pending entry that `recoverPending` finishes: the marker tells whether
+ * step 3 happened.
  */
 export function createLedgerRepository(connection: Connection, members: MemberRepository) {
   const Ledger = connection.model<LedgerDocument>('LedgerEntry', ledgerSchema);
 
-  async function apply(entry: LedgerEntry): Promise<number | null> {
-    const applied = await members.applyEntry({
-      key: entry.key,
-      memberId: entry.memberId,
-      points: entry.points,
-      earned: entry.kind === 'earn' ? entry.points : 0,
-      ...(entry.effects?.checkIn
-        ? { set: { 'checkIn.lastDay': entry.effects.checkIn.lastDay, 'checkIn.streak': entry.effects.checkIn.streak } }
-        : {}),
-    });
-    await Ledger.updateOne({ _id: entry.key }, { $set: { applied: true } });
-    return applied?.balance ?? null;
+  async function insertPending(entry: LedgerEntry): Promise<LedgerEntry | null> {
+    const { key, ...fields } = entry;
+    try {
+      await Ledger.create({ ...fields, _id: key });
+      return null;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const existing = await Ledger.findById(key).lean();
+      return toEntry(existing!);
+    }
   }
+
+  async function apply(key: string, memberId: string, plan: (state: BalanceState) => Plan): Promise<Applied> {
+    for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
+      const state = await members.balanceState(memberId);
+      if (state === null) {
+        await Ledger.updateOne({ _id: key, status: 'pending' }, { $set: { status: 'rejected' } });
+        return { kind: 'noMember' };
+      }
+      if (state.appliedEntries.includes(key)) {
+        await Ledger.updateOne({ _id: key, status: 'pending' }, { $set: { status: 'applied' } });
+        return { kind: 'alreadyApplied' };
+      }
+      const change = plan(state);
+      if (change.kind === 'reject') {
+        await Ledger.updateOne({ _id: key, status: 'pending' }, { $set: { status: 'rejected' } });
+        return { kind: 'rejected', balance: change.balance, shortBy: change.shortBy };
+      }
+      if (change.kind === 'nothing') {
+        await Ledger.updateOne({ _id: key, status: 'pending' }, { $set: { status: 'rejected', points: 0 } });
+        return { kind: 'applied', balance: state.points, draws: [] };
+      }
+      await Ledger.updateOne({ _id: key, status: 'pending' }, { $set: { draws: change.draws, points: change.entryPoints } });
+      const landed = await members.compareAndSetBalance(state, {
+        entryKey: key,
+        lots: change.lots,
+        points: change.points,
+        earned: change.earned,
+        ...(change.set ? { set: change.set } : {}),
+      });
+      if (landed) {
+        await Ledger.updateOne({ _id: key }, { $set: { status: 'applied' } });
+        return { kind: 'applied', balance: change.points, draws: change.draws };
+      }
+    }
+    throw new Error(`Ledger entry ${key}: the member's balance kept changing; gave up after ${maxAttempts} attempts`);
+  }
+
+  const earnPlan =
+    (entry: Pick<LedgerEntry, 'key' | 'points' | 'createdAt' | 'expiresAt'>, set?: Record<string, unknown>) =>
+    (state: BalanceState): Plan => {
+      const lot: Lot = { key: entry.key, points: entry.points, remaining: entry.points, earnedAt: entry.createdAt, expiresAt: entry.expiresAt };
+      const lots = [...state.lots, lot];
+      return { kind: 'apply', lots, points: balanceOf(lots), earned: entry.points, draws: [], entryPoints: entry.points, ...(set ? { set } : {}) };
+    };
+
+  const spendPlan =
+    (amount: number, now: DateTime) =>
+    (state: BalanceState): Plan => {
+      const spend = planSpend(state.lots, amount, now);
+      if (spend.kind === 'notEnoughPoints') {
+        return { kind: 'reject', reason: 'notEnoughPoints', balance: spend.available, shortBy: spend.shortBy };
+      }
+      return { kind: 'apply', lots: spend.lotsAfter, points: balanceOf(spend.lotsAfter), earned: 0, draws: spend.draws, entryPoints: -amount };
+    };
+
+  const expiryPlan =
+    (lotKey: string, now: DateTime) =>
+    (state: BalanceState): Plan => {
+      const due = planExpiry(
+        state.lots.filter((lot) => lot.key === lotKey),
+        now,
+      );
+      if (due.draws.length === 0) return { kind: 'nothing' };
+      const lots = state.lots.filter((lot) => lot.key !== lotKey);
+      const taken = due.draws[0]!.points;
+      return { kind: 'apply', lots, points: balanceOf(lots), earned: 0, draws: due.draws, entryPoints: -taken };
+    };
 
   return {
     model: Ledger,
 
-    async record(entry: Omit<LedgerEntry, 'applied' | 'remaining'>): Promise<RecordResult> {
-      const full: LedgerEntry = { ...entry, remaining: entry.points, applied: false };
-      try {
-        const { key, ...fields } = full;
-        await Ledger.create({ ...fields, _id: key });
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-        const existing = await Ledger.findById(entry.key).lean();
-        return { kind: 'duplicate', entry: toEntry(existing!) };
+    async earn(request: EarnRequest): Promise<EarnResult> {
+      const entry: LedgerEntry = {
+        key: request.key,
+        memberId: request.memberId,
+        kind: 'earn',
+        points: request.points,
+        reason: request.reason,
+        note: request.note ?? null,
+        createdAt: request.now.toJSDate(),
+        expiresAt: request.expiresAt,
+        draws: [],
+        status: 'pending',
+      };
+      const existing = await insertPending(entry);
+      if (existing && existing.status !== 'pending') return { kind: 'duplicate', entry: existing };
+      const applied = await apply(entry.key, entry.memberId, earnPlan(existing ?? entry, request.set));
+      if (applied.kind === 'noMember') return applied;
+      if (applied.kind !== 'applied') return { kind: 'duplicate', entry: existing ?? { ...entry, status: 'applied' } };
+      return { kind: 'recorded', balance: applied.balance };
+    },
+
+    async spend(request: SpendRequest): Promise<SpendResult> {
+      const entry: LedgerEntry = {
+        key: request.key,
+        memberId: request.memberId,
+        kind: 'spend',
+        points: -request.points,
+        reason: request.reason,
+        note: request.note ?? null,
+        createdAt: request.now.toJSDate(),
+        expiresAt: null,
+        draws: [],
+        status: 'pending',
+      };
+      const existing = await insertPending(entry);
+      if (existing && existing.status !== 'pending') return { kind: 'duplicate', entry: existing };
+      const applied = await apply(entry.key, entry.memberId, spendPlan(request.points, request.now));
+      switch (applied.kind) {
+        case 'applied':
+          return { kind: 'recorded', balance: applied.balance, draws: applied.draws };
+        case 'rejected':
+          return { kind: 'notEnoughPoints', balance: applied.balance, shortBy: applied.shortBy };
+        case 'noMember':
+          return applied;
+        case 'alreadyApplied':
+          return { kind: 'duplicate', entry: existing ?? { ...entry, status: 'applied' } };
       }
-      const balance = await apply(full);
-      return { kind: 'recorded', entry: { ...full, applied: true }, balance: balance ?? 0 };
+    },
+
+    /** Expires one member's due lots, one entry per lot (`expire:<lot>`), so re-running is harmless. */
+    async expireDue(memberId: MemberId, lots: Lot[], now: DateTime): Promise<number> {
+      let expired = 0;
+      for (const draw of planExpiry(lots, now).draws) {
+        const key = `expire:${draw.lot}`;
+        const entry: LedgerEntry = {
+          key,
+          memberId,
+          kind: 'expire',
+          points: -draw.points,
+          reason: 'expiry',
+          note: null,
+          createdAt: now.toJSDate(),
+          expiresAt: null,
+          draws: [],
+          status: 'pending',
+        };
+        const existing = await insertPending(entry);
+        if (existing && existing.status !== 'pending') continue;
+        const applied = await apply(key, memberId, expiryPlan(draw.lot, now));
+        if (applied.kind === 'applied' && applied.draws.length > 0) expired += applied.draws[0]!.points;
+      }
+      return expired;
     },
 
     async recent(memberId: MemberId, limit: number): Promise<LedgerEntry[]> {
-      const docs = await Ledger.find({ memberId }).sort({ createdAt: -1 }).limit(limit).lean();
+      const docs = await Ledger.find({ memberId, status: 'applied' }).sort({ createdAt: -1, _id: -1 }).limit(limit).lean();
       return docs.map(toEntry);
     },
 
-    /** The recovery sweep: finishes entries a crash left unapplied. Returns how many it finished. */
-    async applyPending(olderThan: Date): Promise<number> {
-      const pending = await Ledger.find({ applied: false, createdAt: { $lt: olderThan } }).lean();
-      for (const doc of pending) await apply(toEntry(doc));
+    async find(key: string): Promise<LedgerEntry | null> {
+      const doc = await Ledger.findById(key).lean();
+      return doc ? toEntry(doc) : null;
+    },
+
+    /**
+     * The recovery sweep: finishes entries a crash left pending. An earn is applied (its event was
+     * real); a spend that never reached the member is rejected (nobody was told it succeeded);
+     * an expiry is re-run. Either way the applied marker makes step 3 happen at most once.
+     */
+    async recoverPending(olderThan: Date, now: DateTime): Promise<number> {
+      const pending = await Ledger.find({ status: 'pending', createdAt: { $lt: olderThan } }).lean();
+      for (const doc of pending) {
+        const entry = toEntry(doc);
+        if (entry.kind === 'earn') {
+          await apply(entry.key, entry.memberId, earnPlan(entry));
+        } else if (entry.kind === 'spend') {
+          await apply(entry.key, entry.memberId, () => ({ kind: 'reject', reason: 'notEnoughPoints', balance: 0, shortBy: 0 }));
+        } else {
+          await apply(entry.key, entry.memberId, expiryPlan(entry.key.replace(/^expire:/, ''), now));
+        }
+      }
       return pending.length;
+    },
+
+    /** Sum of applied entries per member: what the invariant checker compares balances with. */
+    async appliedTotals(): Promise<Map<string, number>> {
+      const rows = await Ledger.aggregate<{ _id: string; total: number }>([
+        { $match: { status: 'applied' } },
+        { $group: { _id: '$memberId', total: { $sum: '$points' } } },
+      ]);
+      return new Map(rows.map((row) => [row._id, row.total]));
     },
   };
 }
@@ -94,8 +291,7 @@ function toEntry(doc: LedgerDocument): LedgerEntry {
     note: doc.note ?? null,
     createdAt: doc.createdAt,
     expiresAt: doc.expiresAt ?? null,
-    remaining: doc.remaining,
-    applied: doc.applied,
-    effects: doc.effects ?? null,
+    draws: (doc.draws ?? []).map((draw) => ({ lot: draw.lot, points: draw.points })),
+    status: doc.status,
   };
 }
