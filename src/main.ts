@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config';
@@ -7,7 +8,8 @@ import { connectMongo, type Connection } from './database/mongo-connection';
 import { startScheduler } from './jobs/scheduler';
 import { createPlatform, type Platform } from './platform';
 import { systemClock } from './shared/clock';
-import { createLogger } from './shared/logger';
+import type { AdminToken } from './http/admin/admin-auth';
+import { createLogger, type Logger } from './shared/logger';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -41,7 +43,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   connection = await connectMongo(uri);
-  platform = await createPlatform({ config, connection, logger, clock: systemClock });
+  const adminTokens = config.adminTokens.length > 0 ? config.adminTokens : [oneOffAdminToken(logger)];
+  platform = await createPlatform({ config, connection, logger, clock: systemClock, adminTokens });
   const recovered = await platform.recover();
   if (recovered > 0) logger.warn({ recovered }, 'finished ledger entries a previous crash left unapplied');
   stopScheduler = startScheduler(
@@ -67,6 +70,14 @@ async function main(): Promise<void> {
     `bot server listening on port ${port}; chat as a customer at http://localhost:${port}/chat`,
   );
   if (config.lineEnabled) logger.info(`LINE webhook URL: <your public https origin>/webhooks/line`);
+}
+
+function oneOffAdminToken(logger: Logger): AdminToken {
+  const token = randomBytes(24).toString('base64url');
+  logger.warn(
+    `ADMIN_TOKENS is unset: this run's admin token is ${token} (Authorization: Bearer …). Set ADMIN_TOKENS to keep one.`,
+  );
+  return { role: 'admin', token };
 }
 
 main().catch((error: unknown) => {

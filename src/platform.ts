@@ -4,22 +4,20 @@ import { LineClient } from './channels/line/line-client';
 import { createLineWebhookRouter } from './channels/line/line-webhook';
 import { createWebChatRouter } from './channels/web/web-chat';
 import type { Config } from './config';
-import { createFlowActions, actionOutcomes } from './conversation/flow-actions';
+import { actionOutcomes, createFlowActions } from './conversation/flow-actions';
 import type { FlowCatalog } from './conversation/flow-catalog';
 import { loadCatalogFromFiles } from './conversation/flow-files';
 import { createFlowRunner } from './conversation/flow-runner';
-import { createInboundEventRepository } from './conversation/inbound-event-repository';
 import { createInbox, type Inbox } from './conversation/inbox';
-import { createSessionRepository } from './conversation/session-repository';
 import { initModels, pingMongo, type Connection } from './database/mongo-connection';
+import { createAdminApi, type AdminRoute } from './http/admin/admin-api';
+import type { AdminToken } from './http/admin/admin-auth';
+import { createLedgerRouter, createMembersRouter } from './http/admin/members-router';
 import { createApp } from './http/app';
 import { createHealthRouter } from './http/health-router';
 import { seedDefaults } from './loyalty/demo-data';
-import { createIdentityRepository } from './loyalty/members/identity-repository';
-import { createMemberRepository } from './loyalty/members/member-repository';
-import { createLedgerRepository } from './loyalty/points/ledger-repository';
-import { createRewardRepository } from './loyalty/rewards/reward-repository';
-import { createTierRepository } from './loyalty/tiers/tier-repository';
+import { programmeRulesFrom } from './loyalty/programme';
+import { createRepositories, modelsOf, type Repositories } from './repositories';
 import type { Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
 import { createMetrics } from './shared/metrics';
@@ -28,32 +26,21 @@ export interface Platform {
   app: Express;
   inbox: Inbox;
   catalog: FlowCatalog;
-  repositories: ReturnType<typeof createRepositories>;
+  repositories: Repositories;
   /** Finishes ledger entries a crash left unapplied (docs/ledger.md). */
   recover(): Promise<number>;
-}
-
-export function createRepositories(connection: Connection) {
-  const members = createMemberRepository(connection);
-  return {
-    members,
-    identities: createIdentityRepository(connection),
-    ledger: createLedgerRepository(connection, members),
-    tiers: createTierRepository(connection),
-    rewards: createRewardRepository(connection),
-    sessions: createSessionRepository(connection),
-    inboundEvents: createInboundEventRepository(connection),
-  };
 }
 
 /** Wires the whole platform on an open connection: what main.ts serves and what tests drive. */
 export async function createPlatform(deps: {
   config: Config;
+  /** Who may call /admin/api; main.ts makes a one-off admin token when ADMIN_TOKENS is unset. */
+  adminTokens: AdminToken[];
   connection: Connection;
   logger: Logger;
   clock: Clock;
 }): Promise<Platform> {
-  const { config, connection, logger, clock } = deps;
+  const { config, connection, logger, clock, adminTokens } = deps;
   const catalog = loadCatalogFromFiles({
     flowsDir: config.FLOWS_DIR,
     templatesDir: config.TEMPLATES_DIR,
@@ -62,29 +49,16 @@ export async function createPlatform(deps: {
   });
 
   const repositories = createRepositories(connection);
-  await initModels(Object.values(repositories).map((repository) => repository.model));
+  await initModels(modelsOf(repositories));
   await seedDefaults(repositories, { sampleRewards: config.DEMO_DATA });
 
   const metrics = createMetrics();
-  const earning = { expiry: config.expiryPolicy, zone: config.LOYALTY_TIMEZONE };
+  const rules = programmeRulesFrom(config);
   const runner = createFlowRunner({
     catalog: () => catalog,
     sessions: repositories.sessions,
     identities: repositories.identities,
-    actions: createFlowActions({
-      members: repositories.members,
-      identities: repositories.identities,
-      ledger: repositories.ledger,
-      tiers: repositories.tiers,
-      checkInRules: {
-        points: config.CHECKIN_POINTS,
-        streakDays: config.CHECKIN_STREAK_DAYS,
-        streakBonus: config.CHECKIN_STREAK_BONUS,
-        zone: config.LOYALTY_TIMEZONE,
-      },
-      earning,
-      termsVersion: config.TERMS_VERSION,
-    }),
+    actions: createFlowActions({ repositories, rules }),
     clock,
     sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
     defaultLocale: config.DEFAULT_LOCALE,
@@ -114,12 +88,17 @@ export async function createPlatform(deps: {
       router: channelOff('Messenger', 'MESSENGER_APP_SECRET, MESSENGER_PAGE_ACCESS_TOKEN and MESSENGER_VERIFY_TOKEN'),
     },
   ];
+  const adminRoutes: AdminRoute[] = [
+    { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }) },
+    { path: '/ledger', area: 'staff', router: createLedgerRouter({ repositories }) },
+  ];
   const app = createApp(
     {
       health: createHealthRouter({ ping: () => pingMongo(connection), metrics }),
       webhooks,
       webChat: createWebChatRouter({ inbox, logger, defaultLocale: config.DEFAULT_LOCALE, clock }),
       botFramework: channelOff('The Bot Framework endpoint', 'MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD'),
+      adminApi: createAdminApi(adminTokens, adminRoutes),
     },
     logger,
   );

@@ -1,5 +1,6 @@
 import type { Flow, Locale, Template } from './flow-schema';
-import { normaliseKeyword, type TemplateSet } from './flow-validation';
+import type { Variables } from './flow-engine';
+import { normaliseKeyword, parsePattern, type TemplateSet } from './flow-validation';
 
 /** The flows and templates in force, looked up by trigger. Flows keep every version they had. */
 export class FlowCatalog {
@@ -7,6 +8,7 @@ export class FlowCatalog {
   private readonly latestById = new Map<string, Flow>();
   private readonly byIntent = new Map<string, Flow>();
   private readonly byKeyword = new Map<string, Flow>();
+  private readonly patterns: { prefix: string; variable: string; flow: Flow }[] = [];
   private followFlow: Flow | undefined;
   private fallbackFlow: Flow | undefined;
 
@@ -29,6 +31,11 @@ export class FlowCatalog {
     Object.values(flow.trigger.keywords).forEach((keywords) =>
       keywords?.forEach((keyword) => this.byKeyword.set(normaliseKeyword(keyword), flow)),
     );
+    Object.values(flow.trigger.patterns).forEach((patterns) =>
+      patterns?.forEach((pattern) => this.patterns.push({ ...parsePattern(pattern), flow })),
+    );
+    // Longest prefix first, so "collect points {code}" wins over "collect {code}".
+    this.patterns.sort((a, b) => b.prefix.length - a.prefix.length);
     if (flow.trigger.follow) this.followFlow = flow;
     if (flow.trigger.fallback) this.fallbackFlow = flow;
   }
@@ -47,6 +54,19 @@ export class FlowCatalog {
 
   forKeyword(text: string): Flow | undefined {
     return this.byKeyword.get(normaliseKeyword(text));
+  }
+
+  /** A whole-message keyword, else a pattern whose words start the message ("COLLECT AB12CD34"). */
+  forText(text: string): { flow: Flow; variables: Variables } | undefined {
+    const keywordFlow = this.forKeyword(text);
+    if (keywordFlow) return { flow: keywordFlow, variables: {} };
+    const message = normaliseKeyword(text);
+    for (const pattern of this.patterns) {
+      if (!message.startsWith(pattern.prefix)) continue;
+      const value = text.normalize('NFKC').trim().slice(pattern.prefix.length).trim();
+      if (value !== '') return { flow: pattern.flow, variables: { [pattern.variable]: value } };
+    }
+    return undefined;
   }
 
   forFollow(): Flow | undefined {

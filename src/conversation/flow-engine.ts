@@ -8,6 +8,8 @@ export type Variables = Record<string, string>;
 export interface FlowPosition {
   flowId: string;
   flowVersion: number;
+  /** The id of the event that started this run of the flow: a stable idempotency key for its actions. */
+  runId: string;
   stepId: string;
   /** Answers to questions and results of actions, by name: the variables of later templates. */
   variables: Variables;
@@ -20,7 +22,7 @@ export interface Utterance {
 }
 
 export type EngineInput =
-  | { kind: 'start'; variables?: Variables }
+  | { kind: 'start'; runId: string; variables?: Variables }
   | ({ kind: 'answer' } & AnswerInput)
   | { kind: 'outcome'; outcome: string; variables?: Variables };
 
@@ -42,7 +44,14 @@ export function advance(flow: Flow, position: FlowPosition | null, input: Engine
   if (input.kind === 'start') {
     return runFrom(
       flow,
-      { flowId: flow.id, flowVersion: flow.version, stepId: flow.start, variables: { ...input.variables }, misses: 0 },
+      {
+        flowId: flow.id,
+        flowVersion: flow.version,
+        runId: input.runId,
+        stepId: flow.start,
+        variables: { ...input.variables },
+        misses: 0,
+      },
       [],
     );
   }

@@ -79,7 +79,7 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<Outbo
   let result: Advance;
   const flow = plan.flow;
   if (plan.kind === 'start') {
-    result = advance(flow, null, { kind: 'start', variables: plan.variables }, now);
+    result = advance(flow, null, { kind: 'start', runId: event.eventId, variables: plan.variables }, now);
   } else {
     result = advance(flow, plan.session.position, { kind: 'answer', ...typedAsAnswer(catalog, plan, turn.locale) }, now);
   }
@@ -87,12 +87,16 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<Outbo
   while (result.kind === 'runAction') {
     turn.say(result.say);
     const position: FlowPosition = result.position;
-    const outcome = await deps.actions[result.action as keyof FlowActions]({
+    const action = deps.actions[result.action];
+    if (action === undefined) throw new Error(`No action ${result.action}: the catalog was validated without it`);
+    const outcome = await action({
       identity,
       memberId: turn.memberId,
       variables: position.variables,
       now,
       locale: turn.locale,
+      flowRunId: position.runId,
+      eventId: event.eventId,
     });
     if (outcome.memberId) turn.memberId = outcome.memberId;
     if (outcome.locale) turn.locale = outcome.locale;
@@ -137,10 +141,7 @@ function triggeredFlow(catalog: FlowCatalog, event: InboundEvent): { flow: Flow;
     const flow = catalog.forFollow();
     return flow ? { flow, variables: {} } : null;
   }
-  if (event.kind === 'text') {
-    const flow = catalog.forKeyword(event.text);
-    return flow ? { flow, variables: {} } : null;
-  }
+  if (event.kind === 'text') return catalog.forText(event.text) ?? null;
   if (event.kind === 'choice') {
     const data = new URLSearchParams(event.payload);
     const intent = data.get('intent');

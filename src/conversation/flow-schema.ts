@@ -73,6 +73,18 @@ export const flowSchema = z
       .object({
         intents: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).default([]),
         keywords: z.partialRecord(z.enum(locales), keywordList).default({}),
+        patterns: z
+          .partialRecord(
+            z.enum(locales),
+            z.array(
+              z
+                .string()
+                .trim()
+                .regex(/^[^{}]+\{[a-zA-Z][a-zA-Z0-9]*\}$/, 'a pattern is words then one {variable}, e.g. 集點 {code}'),
+            ),
+          )
+          .default({})
+          .describe('Messages that start with the words and carry a value, e.g. "COLLECT {code}": the rest becomes the variable'),
         follow: z.boolean().default(false).describe('Start this flow when a person adds the account as a friend'),
         fallback: z.boolean().default(false).describe('Start this flow when nothing else understood the message'),
       })

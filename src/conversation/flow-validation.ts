@@ -160,6 +160,11 @@ export function validateTriggers(flows: { flow: Flow; file: string }[]): Problem
         claim(`keyword:${normaliseKeyword(keyword)}`, `keyword "${keyword}"`, file, 'trigger.keywords'),
       );
     }
+    for (const patterns of Object.values(flow.trigger.patterns)) {
+      patterns?.forEach((pattern) =>
+        claim(`pattern:${parsePattern(pattern).prefix}`, `pattern "${pattern}"`, file, 'trigger.patterns'),
+      );
+    }
     if (flow.trigger.follow) claim('follow', 'the follow trigger', file, 'trigger.follow');
     if (flow.trigger.fallback) claim('fallback', 'the fallback trigger', file, 'trigger.fallback');
   }
@@ -177,4 +182,11 @@ export function validateRunnerTemplates(templates: TemplateSet): Problem[] {
 /** Keywords match whole messages, ignoring case, width (ＡＢＣ = ABC) and surrounding spaces. */
 export function normaliseKeyword(text: string): string {
   return text.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ');
+}
+
+/** "集點 {code}" → prefix "集點", variable "code"; matching ignores case, width and spacing. */
+export function parsePattern(pattern: string): { prefix: string; variable: string } {
+  const match = /^(.*?)\s*\{([a-zA-Z][a-zA-Z0-9]*)\}$/.exec(pattern);
+  if (!match) throw new Error(`Not a pattern: ${pattern}`);
+  return { prefix: normaliseKeyword(match[1]!), variable: match[2]! };
 }

@@ -15,6 +15,7 @@ interface SessionDocument {
   _id: string;
   flowId: string;
   flowVersion: number;
+  runId: string;
   stepId: string;
   variables: Record<string, string>;
   misses: number;
@@ -27,6 +28,7 @@ const sessionSchema = new Schema<SessionDocument>(
     _id: String,
     flowId: String,
     flowVersion: Number,
+    runId: String,
     stepId: String,
     variables: { type: Schema.Types.Mixed, default: {} },
     misses: Number,
@@ -50,6 +52,7 @@ export function createSessionRepository(connection: Connection) {
         position: {
           flowId: doc.flowId,
           flowVersion: doc.flowVersion,
+          runId: doc.runId ?? doc._id,
           stepId: doc.stepId,
           variables: doc.variables ?? {},
           misses: doc.misses ?? 0,

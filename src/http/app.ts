@@ -8,6 +8,7 @@ export interface AppRouters {
   webhooks: { path: string; router: Router | express.RequestHandler }[];
   webChat: Router;
   botFramework: Router | express.RequestHandler;
+  adminApi: Router;
 }
 
 export function createApp(routers: AppRouters, logger: Logger): Express {
@@ -19,6 +20,7 @@ export function createApp(routers: AppRouters, logger: Logger): Express {
   app.use('/chat', routers.webChat);
   app.get('/', (_req, res) => res.redirect('/chat'));
   app.use('/api/messages', routers.botFramework);
+  app.use('/admin/api', routers.adminApi);
   app.use(notFound);
   app.use(createErrorHandler(logger));
   return app;

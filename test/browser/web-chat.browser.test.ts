@@ -144,7 +144,7 @@ describe('web chat in a real browser', () => {
         await see(page.getByText('🎉 歡迎加入，王小明！'));
         const welcomeCard = await see(cards(page).first());
         expect(await welcomeCard.getByRole('heading').textContent()).toContain('王小明');
-        await see(cardField(welcomeCard, '點數').filter({ hasText: /^0 點$/ }));
+        await see(cardField(welcomeCard, '點數').filter({ hasText: /^50 點$/ }));
         await screenshot(page, '03-welcome-card');
 
         await say(page, '簽到');
@@ -155,7 +155,7 @@ describe('web chat in a real browser', () => {
         await tap(page, '會員卡');
         await see(cards(page).nth(1));
         const latestCard = cards(page).last();
-        await see(cardField(latestCard, '點數').filter({ hasText: /^10 點$/ }));
+        await see(cardField(latestCard, '點數').filter({ hasText: /^60 點$/ }));
         expect(await latestCard.getByRole('heading').textContent()).toContain('王小明');
         await screenshot(page, '05-card-after-check-in');
 

@@ -5,7 +5,12 @@ import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 let platform: TestPlatform;
 beforeAll(async () => {
-  platform = await startTestPlatform({ CHECKIN_POINTS: '10', CHECKIN_STREAK_DAYS: '7', CHECKIN_STREAK_BONUS: '50' });
+  platform = await startTestPlatform({
+    CHECKIN_POINTS: '10',
+    CHECKIN_STREAK_DAYS: '7',
+    CHECKIN_STREAK_BONUS: '50',
+    SIGNUP_BONUS_POINTS: '0',
+  });
 });
 afterAll(() => platform.close());
 

@@ -24,16 +24,16 @@ describe('signup flow', () => {
     await chat.says('1990/5/1');
 
     const [welcome, card] = chat.lastReplies;
-    expect(welcome).toMatchObject({ kind: 'text', text: expect.stringContaining('Welcome aboard, Amy Chen!') });
+    expect(welcome).toMatchObject({ kind: 'text', text: expect.stringContaining('Welcome aboard, Amy Chen! Your 50-point welcome gift is in.') });
     expect(card).toMatchObject({
       kind: 'card',
       title: "Amy Chen's membership card",
       fields: [
-        { label: 'Points', value: '0' },
+        { label: 'Points', value: '50' },
         { label: 'Tier', value: 'Member' },
         { label: 'Streak (days)', value: '0' },
       ],
-      progress: { label: '500 more points to Silver', ratio: 0 },
+      progress: { label: '450 more points to Silver', ratio: 0.1 },
     });
 
     const identity = await platform.repositories.identities.find(`web:${chat.source.channelUserId}`);

@@ -13,6 +13,7 @@ beforeAll(async () => {
     LINE_CHANNEL_ACCESS_TOKEN: 'test-line-access-token',
     LINE_API_BASE_URL: line.baseUrl,
     DEFAULT_LOCALE: 'en',
+    SIGNUP_BONUS_POINTS: '0',
   });
 });
 afterAll(async () => {

@@ -5,6 +5,11 @@ import { fixedClock } from '../../src/shared/clock';
 import { openTestDatabase } from './mongo';
 
 export const testLineSecret = 'test-line-channel-secret';
+export const testAdminTokens = {
+  admin: 'test-admin-token-0000000001',
+  marketer: 'test-marketer-token-00000001',
+  viewer: 'test-viewer-token-0000000001',
+};
 
 export interface TestPlatform extends Platform {
   config: Config;
@@ -20,7 +25,8 @@ export async function startTestPlatform(
   const connection = await openTestDatabase();
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
   const clock = fixedClock(now);
-  const platform = await createPlatform({ config, connection, logger: pino({ level: 'silent' }), clock });
+  const adminTokens = Object.entries(testAdminTokens).map(([role, token]) => ({ role: role as 'admin', token }));
+  const platform = await createPlatform({ config, connection, logger: pino({ level: 'silent' }), clock, adminTokens });
   return {
     ...platform,
     config,

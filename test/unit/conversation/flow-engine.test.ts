@@ -26,14 +26,14 @@ const flow: Flow = flowSchema.parse({
 });
 
 function waitingAt(stepId: string, misses = 0): FlowPosition {
-  return { flowId: 'survey', flowVersion: 3, stepId, variables: {}, misses };
+  return { flowId: 'survey', flowVersion: 3, runId: 'run-1', stepId, variables: {}, misses };
 }
 
 describe('advance()', () => {
   it('says every say step until a question, and waits there', () => {
-    expect(advance(flow, null, { kind: 'start', variables: { ref: 'qr' } }, today)).toEqual({
+    expect(advance(flow, null, { kind: 'start', runId: 'run-1', variables: { ref: 'qr' } }, today)).toEqual({
       kind: 'waitingForInput',
-      position: { flowId: 'survey', flowVersion: 3, stepId: 'ask-colour', variables: { ref: 'qr' }, misses: 0 },
+      position: { flowId: 'survey', flowVersion: 3, runId: 'run-1', stepId: 'ask-colour', variables: { ref: 'qr' }, misses: 0 },
       say: [
         { template: 'survey.hello', variables: { ref: 'qr' } },
         { template: 'survey.ask-colour', variables: { ref: 'qr' } },

@@ -1,0 +1,46 @@
+import type { DateTime } from 'luxon';
+import type { ChannelIdentity } from '../loyalty/members/identity-repository';
+import type { ProgrammeRules } from '../loyalty/programme';
+import type { Repositories } from '../repositories';
+import type { MemberId } from '../shared/ids';
+import type { Variables } from './flow-engine';
+import type { Locale } from './flow-schema';
+
+export interface ActionContext {
+  identity: ChannelIdentity;
+  memberId: MemberId | null;
+  /** The flow's variables so far: answers to its questions, intent arguments, earlier results. */
+  variables: Variables;
+  now: DateTime;
+  locale: Locale;
+  /** The platform id of the event that started this flow: a stable key for what the flow changes. */
+  flowRunId: string;
+  /** The platform id of the event being handled now. */
+  eventId: string;
+}
+
+export interface ActionResult<Outcome extends string = string> {
+  outcome: Outcome;
+  variables?: Variables;
+  /** Set when the action made the person a member. */
+  memberId?: MemberId;
+  /** Set when the action changed the person's language. */
+  locale?: Locale;
+}
+
+export interface ActionDeps {
+  repositories: Repositories;
+  rules: ProgrammeRules;
+}
+
+export type OutcomeTable = Record<string, readonly string[]>;
+
+export type ActionsFor<Outcomes extends OutcomeTable> = {
+  [Name in keyof Outcomes]: (context: ActionContext) => Promise<ActionResult<Outcomes[Name][number]>>;
+};
+
+/** A feature's actions: the outcomes each can return (checked against flows at startup) and their code. */
+export interface ActionModule<Outcomes extends OutcomeTable> {
+  outcomes: Outcomes;
+  create(deps: ActionDeps): ActionsFor<Outcomes>;
+}

@@ -1,0 +1,108 @@
+import { checkIn } from '../../loyalty/check-in/check-in';
+import { daysToStreakBonus } from '../../loyalty/check-in/check-in-policy';
+import { membershipCardVariables } from '../../loyalty/members/membership-card';
+import { signUp } from '../../loyalty/members/sign-up';
+import { awardPoints } from '../../loyalty/points/award-points';
+import { historyLines } from '../../loyalty/points/history';
+import type { MemberId } from '../../shared/ids';
+import type { ActionDeps, ActionModule } from '../action-module';
+import type { Variables } from '../flow-engine';
+import { locales, type Locale } from '../flow-schema';
+
+const outcomes = {
+  checkMembership: ['member', 'guest'],
+  signUp: ['joined', 'alreadyMember'],
+  checkIn: ['awarded', 'awardedWithBonus', 'alreadyCheckedIn'],
+  showCard: ['shown'],
+  showHistory: ['shown', 'empty'],
+  setLanguage: ['changed'],
+} as const;
+
+function requireMember(memberId: MemberId | null, action: string): MemberId {
+  if (memberId === null) throw new Error(`${action} ran for a non-member: its flow must set requiresMember`);
+  return memberId;
+}
+
+export const memberActions: ActionModule<typeof outcomes> = {
+  outcomes,
+  create({ repositories, rules }: ActionDeps) {
+    const { members, identities, ledger, tiers } = repositories;
+    const cardVariables = async (memberId: MemberId, locale: Locale): Promise<Variables> => {
+      const member = await members.findById(memberId);
+      if (member === null) return {};
+      return membershipCardVariables(member, await tiers.all(), locale);
+    };
+
+    return {
+      async checkMembership({ memberId }) {
+        return { outcome: memberId === null ? 'guest' : 'member' };
+      },
+
+      async signUp({ identity, variables, now, locale }) {
+        const [startingTier] = await tiers.all();
+        const outcome = await signUp(
+          { members, identities, startingTier: startingTier?.id ?? 'member' },
+          {
+            identityKey: identity.key,
+            channel: identity.channel,
+            channelUserId: identity.channelUserId,
+            name: variables.name ?? '',
+            mobile: variables.mobile ?? '',
+            birthday: variables.birthday ? variables.birthday : null,
+            locale,
+            termsVersion: rules.termsVersion,
+            now: now.toJSDate(),
+          },
+        );
+        if (outcome.kind === 'joined' && rules.signupBonus > 0) {
+          await awardPoints(
+            { ledger, rules: rules.earning },
+            { key: `signup-bonus:${outcome.memberId}`, memberId: outcome.memberId, points: rules.signupBonus, reason: 'signupBonus', now },
+          );
+        }
+        return {
+          outcome: outcome.kind,
+          memberId: outcome.memberId,
+          variables: { signupBonus: new Intl.NumberFormat(locale).format(rules.signupBonus) },
+        };
+      },
+
+      async checkIn({ memberId, now, locale }) {
+        const id = requireMember(memberId, 'checkIn');
+        const outcome = await checkIn({ members, ledger, rules: rules.checkIn, earning: rules.earning }, id, now);
+        if (outcome.kind === 'notMember') throw new Error(`Member ${id} of a linked identity does not exist`);
+        const number = new Intl.NumberFormat(locale);
+        const streakDays = rules.checkIn.streakDays;
+        const variables: Variables = {
+          streak: String(outcome.streak),
+          balance: number.format(outcome.balance),
+          daysToBonus: String(daysToStreakBonus(outcome.streak, streakDays) || streakDays),
+          streakDays: String(streakDays),
+          streakBonus: number.format(rules.checkIn.streakBonus),
+        };
+        if (outcome.kind === 'alreadyCheckedIn') return { outcome: 'alreadyCheckedIn', variables };
+        return {
+          outcome: outcome.bonus > 0 ? 'awardedWithBonus' : 'awarded',
+          variables: { ...variables, points: number.format(outcome.points), bonus: number.format(outcome.bonus) },
+        };
+      },
+
+      async showCard({ memberId, locale }) {
+        return { outcome: 'shown', variables: await cardVariables(requireMember(memberId, 'showCard'), locale) };
+      },
+
+      async showHistory({ memberId, locale }) {
+        const entries = await ledger.recent(requireMember(memberId, 'showHistory'), 10);
+        if (entries.length === 0) return { outcome: 'empty' };
+        return { outcome: 'shown', variables: { history: historyLines(entries, locale, rules.zone).join('\n') } };
+      },
+
+      async setLanguage({ identity, memberId, variables }) {
+        const locale = locales.find((candidate) => candidate === variables.locale) ?? locales[0];
+        await identities.setLocale(identity.key, locale);
+        if (memberId !== null) await members.setLocale(memberId, locale);
+        return { outcome: 'changed', locale };
+      },
+    };
+  },
+};

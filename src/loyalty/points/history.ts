@@ -1,0 +1,24 @@
+import { DateTime } from 'luxon';
+import type { Locale } from '../../conversation/flow-schema';
+import type { LedgerEntry, LedgerReason } from './ledger';
+
+const reasonWords: Record<LedgerReason, Record<Locale, string>> = {
+  checkin: { 'zh-TW': '每日簽到', en: 'check-in' },
+  signupBonus: { 'zh-TW': '入會禮', en: 'welcome bonus' },
+  birthdayBonus: { 'zh-TW': '生日禮', en: 'birthday bonus' },
+  pointCode: { 'zh-TW': '門市集點', en: 'points code' },
+  adjustment: { 'zh-TW': '點數調整', en: 'adjustment' },
+  redemption: { 'zh-TW': '兌換', en: 'redeemed' },
+  refund: { 'zh-TW': '退還', en: 'refund' },
+  expiry: { 'zh-TW': '點數到期', en: 'expired' },
+};
+
+/** Ledger entries in plain words, newest first: "11/23 +10 check-in", "11/24 -100 Coffee voucher". */
+export function historyLines(entries: LedgerEntry[], locale: Locale, zone: string): string[] {
+  const number = new Intl.NumberFormat(locale, { signDisplay: 'always' });
+  return entries.map((entry) => {
+    const day = DateTime.fromJSDate(entry.createdAt).setZone(zone).toFormat('MM/dd');
+    const words = entry.note ? `${reasonWords[entry.reason][locale]}・${entry.note}` : reasonWords[entry.reason][locale];
+    return `${day} ${number.format(entry.points)} ${words}`;
+  });
+}
