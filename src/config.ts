@@ -1,4 +1,5 @@
 import { IANAZone } from 'luxon';
+import cron from 'node-cron';
 import { z } from 'zod';
 import type { ExpiryPolicy } from './loyalty/points/ledger';
 
@@ -22,6 +23,9 @@ const url = (fallback: string) =>
     .transform((value) => value.replace(/\/+$/, ''));
 
 const adminRole = z.enum(['admin', 'marketer', 'viewer']);
+
+const cronExpression = (fallback: string) =>
+  z.string().trim().default(fallback).refine((expression) => cron.validate(expression), 'a cron expression such as 0 3 * * *');
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -64,8 +68,9 @@ const envSchema = z.object({
   ),
   FLOWS_DIR: z.string().trim().min(1).default('./flows'),
   TEMPLATES_DIR: z.string().trim().min(1).default('./templates'),
-  TIER_RECALC_CRON: z.string().trim().default('0 3 * * *'),
-  POINTS_EXPIRY_CRON: z.string().trim().default('30 3 * * *'),
+  TIER_RECALC_CRON: cronExpression('0 3 * * *'),
+  POINTS_EXPIRY_CRON: cronExpression('30 3 * * *'),
+  BIRTHDAY_BONUS_CRON: cronExpression('5 0 * * *'),
 
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(30),

@@ -45,10 +45,14 @@ async function main(): Promise<void> {
   connection = await connectMongo(uri);
   const adminTokens = config.adminTokens.length > 0 ? config.adminTokens : [oneOffAdminToken(logger)];
   platform = await createPlatform({ config, connection, logger, clock: systemClock, adminTokens });
-  const recovered = await platform.recover();
+  const recovered = await platform.jobs.recoverLedger();
   if (recovered > 0) logger.warn({ recovered }, 'finished ledger entries a previous crash left unapplied');
   stopScheduler = startScheduler(
-    [{ name: 'ledger-recovery', cron: '* * * * *', run: () => platform!.recover() }],
+    [
+      { name: 'ledger-recovery', cron: '* * * * *', run: () => platform!.jobs.recoverLedger() },
+      { name: 'points-expiry', cron: config.POINTS_EXPIRY_CRON, run: () => platform!.jobs.expirePoints() },
+      { name: 'birthday-bonus', cron: config.BIRTHDAY_BONUS_CRON, run: () => platform!.jobs.awardBirthdayBonuses() },
+    ],
     config.LOYALTY_TIMEZONE,
     logger,
   ).stop;

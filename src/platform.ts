@@ -16,6 +16,8 @@ import { createLedgerRouter, createMembersRouter } from './http/admin/members-ro
 import { createApp } from './http/app';
 import { createHealthRouter } from './http/health-router';
 import { seedDefaults } from './loyalty/demo-data';
+import { awardBirthdayBonuses } from './loyalty/members/birthday-bonus';
+import { expirePoints, type ExpiryRun } from './loyalty/points/expire-points';
 import { programmeRulesFrom } from './loyalty/programme';
 import { createRepositories, modelsOf, type Repositories } from './repositories';
 import type { Clock } from './shared/clock';
@@ -27,8 +29,13 @@ export interface Platform {
   inbox: Inbox;
   catalog: FlowCatalog;
   repositories: Repositories;
-  /** Finishes ledger entries a crash left unapplied (docs/ledger.md). */
-  recover(): Promise<number>;
+  /** The scheduled use cases; main.ts maps cron expressions to them, tests call them with a fixed clock. */
+  jobs: {
+    /** Finishes ledger entries a crash left pending (docs/ledger.md). */
+    recoverLedger(): Promise<number>;
+    expirePoints(): Promise<ExpiryRun>;
+    awardBirthdayBonuses(): Promise<{ awarded: number }>;
+  };
 }
 
 /** Wires the whole platform on an open connection: what main.ts serves and what tests drive. */
@@ -63,6 +70,10 @@ export async function createPlatform(deps: {
     sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
     defaultLocale: config.DEFAULT_LOCALE,
     programmeVariables: { termsVersion: config.TERMS_VERSION },
+    notices: {
+      take: async (memberId) =>
+        (await repositories.members.takeNotices(memberId)).map((notice) => ({ template: notice.template, variables: notice.variables })),
+    },
     logger,
   });
   const inbox = createInbox({
@@ -108,6 +119,12 @@ export async function createPlatform(deps: {
     inbox,
     catalog,
     repositories,
-    recover: () => repositories.ledger.recoverPending(new Date(clock.now().toMillis() - 60_000), clock.now()),
+    jobs: {
+      recoverLedger: () => repositories.ledger.recoverPending(new Date(clock.now().toMillis() - 60_000), clock.now()),
+      expirePoints: () =>
+        expirePoints(repositories, { now: clock.now(), reminderDays: rules.expiryReminderDays, zone: rules.zone }),
+      awardBirthdayBonuses: () =>
+        awardBirthdayBonuses({ ...repositories, earning: rules.earning }, { now: clock.now(), points: rules.birthdayBonus }),
+    },
   };
 }

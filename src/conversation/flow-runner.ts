@@ -23,6 +23,8 @@ export interface FlowRunnerDeps {
   defaultLocale: Locale;
   /** Programme-wide variables every template may use, e.g. termsVersion. */
   programmeVariables: Variables;
+  /** Messages jobs left for a member's next chat (expiry reminders, birthday wishes). */
+  notices: { take(memberId: MemberId): Promise<Utterance[]> };
   logger: Logger;
 }
 
@@ -111,6 +113,7 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<Outbo
   } else if (loaded) {
     await deps.sessions.clear(key);
   }
+  if (turn.memberId !== null) turn.say(await deps.notices.take(turn.memberId));
   return turn.messages;
 }
 

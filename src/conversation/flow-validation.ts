@@ -7,7 +7,14 @@ export type TemplateSet = Record<Locale, Record<string, Template>>;
 export type ActionOutcomes = Record<string, readonly string[]>;
 
 /** Templates the runner itself says, outside any flow. */
-export const runnerTemplates = ['common.gave-up', 'common.members-only', 'common.error', 'common.expired-question'] as const;
+export const runnerTemplates = [
+  'common.gave-up',
+  'common.members-only',
+  'common.error',
+  'common.expired-question',
+  'notice.points-expiring',
+  'notice.birthday',
+] as const;
 
 export interface Problem {
   file: string;

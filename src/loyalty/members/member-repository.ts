@@ -24,6 +24,10 @@ interface MemberDocument {
   lots: Lot[];
   /** Keys of the latest ledger entries applied: the marker that makes applying an entry idempotent. */
   appliedEntries: string[];
+  /** Messages waiting for the member's next chat (expiry reminders, birthday wishes). */
+  notices: Notice[];
+  /** Keys of notices ever queued, so a job re-run never queues the same one twice. */
+  noticeKeys: string[];
   /** Bumped by every balance change: compare-and-set keeps concurrent changes from overwriting each other. */
   revision: number;
   createdAt: Date;
@@ -45,6 +49,8 @@ const memberSchema = new Schema<MemberDocument>(
     identities: [{ _id: false, channel: String, channelUserId: String }],
     lots: [{ _id: false, key: String, points: Number, remaining: Number, earnedAt: Date, expiresAt: Date }],
     appliedEntries: { type: [String], default: [] },
+    notices: { type: [{ _id: false, key: String, template: String, variables: Schema.Types.Mixed }], default: [] },
+    noticeKeys: { type: [String], default: [] },
     revision: { type: Number, default: 0 },
     createdAt: Date,
   },
@@ -57,6 +63,13 @@ export const appliedEntryWindow = 200;
 
 export interface NewMember extends Omit<Member, 'points' | 'earnedTotal' | 'checkIn'> {
   signupKey: string;
+}
+
+/** A message for the member's next chat: a template and its variables. */
+export interface Notice {
+  key: string;
+  template: string;
+  variables: Record<string, string>;
 }
 
 /** What the ledger reads before a compare-and-set. */
@@ -100,6 +113,8 @@ export function createMemberRepository(connection: Connection) {
           identities: member.identities,
           lots: [],
           appliedEntries: [],
+          notices: [],
+          noticeKeys: [],
           revision: 0,
           createdAt: member.createdAt,
         });
@@ -111,12 +126,12 @@ export function createMemberRepository(connection: Connection) {
     },
 
     async findById(id: string): Promise<Member | null> {
-      const doc = await Members.findById(id, { appliedEntries: 0, lots: 0 }).lean();
+      const doc = await Members.findById(id, { appliedEntries: 0, lots: 0, notices: 0, noticeKeys: 0 }).lean();
       return doc ? toMember(doc) : null;
     },
 
     async findBySignupKey(signupKey: string): Promise<Member | null> {
-      const doc = await Members.findOne({ signupKey }, { appliedEntries: 0, lots: 0 }).lean();
+      const doc = await Members.findOne({ signupKey }, { appliedEntries: 0, lots: 0, notices: 0, noticeKeys: 0 }).lean();
       return doc ? toMember(doc) : null;
     },
 
@@ -153,6 +168,33 @@ export function createMemberRepository(connection: Connection) {
       return result.modifiedCount === 1;
     },
 
+    /** Queues a notice once per key, however often a job runs. */
+    async queueNotice(id: MemberId, notice: Notice): Promise<boolean> {
+      const result = await Members.updateOne(
+        { _id: id, noticeKeys: { $ne: notice.key } },
+        { $push: { notices: notice, noticeKeys: { $each: [notice.key], $slice: -appliedEntryWindow } } },
+      );
+      return result.modifiedCount === 1;
+    },
+
+    /** Takes the waiting notices (leaving none), for the reply being written now. */
+    async takeNotices(id: MemberId): Promise<Notice[]> {
+      const before = await Members.findOneAndUpdate(
+        { _id: id, 'notices.0': { $exists: true } },
+        { $set: { notices: [] } },
+        { returnDocument: 'before', projection: { notices: 1 } },
+      ).lean();
+      return before?.notices ?? [];
+    },
+
+    /** Streams members with a birthday, for the birthday bonus job. */
+    async *streamBirthdays(): AsyncGenerator<{ memberId: MemberId; birthday: string }> {
+      const cursor = Members.find({ birthday: { $ne: null } }, { birthday: 1 }).lean().cursor({ batchSize: 500 });
+      for await (const doc of cursor) {
+        if (doc.birthday) yield { memberId: doc._id as MemberId, birthday: doc.birthday };
+      }
+    },
+
     /** Streams every member's balance, for the invariant checker and the expiry job. */
     async *streamBalances(): AsyncGenerator<BalanceState> {
       const cursor = Members.find({}, { revision: 1, points: 1, lots: 1, tier: 1 }).lean().cursor({ batchSize: 500 });
@@ -172,7 +214,7 @@ export function createMemberRepository(connection: Connection) {
 
 export type MemberRepository = ReturnType<typeof createMemberRepository>;
 
-function toMember(doc: Omit<MemberDocument, 'appliedEntries' | 'lots' | 'revision'>): Member {
+function toMember(doc: Omit<MemberDocument, 'appliedEntries' | 'lots' | 'revision' | 'notices' | 'noticeKeys'>): Member {
   return {
     id: doc._id as MemberId,
     name: doc.name,

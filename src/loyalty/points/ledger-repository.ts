@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import { Schema, type Connection } from 'mongoose';
+import { Schema, Types, type Connection } from 'mongoose';
 import { isDuplicateKeyError } from '../../database/mongo-connection';
 import type { MemberId } from '../../shared/ids';
 import type { BalanceState, MemberRepository } from '../members/member-repository';
@@ -8,6 +8,8 @@ import { balanceOf, planExpiry, planSpend, type Draw, type LedgerEntry, type Led
 interface LedgerDocument extends Omit<LedgerEntry, 'key' | 'memberId'> {
   _id: string;
   memberId: string;
+  /** Insertion order, for entries written in the same millisecond (an ObjectId grows monotonically). */
+  sequence: Types.ObjectId;
 }
 
 const ledgerSchema = new Schema<LedgerDocument>(
@@ -22,6 +24,7 @@ const ledgerSchema = new Schema<LedgerDocument>(
     expiresAt: { type: Date, default: null },
     draws: [{ _id: false, lot: String, points: Number }],
     status: String,
+    sequence: Schema.Types.ObjectId,
   },
   { collection: 'ledger', versionKey: false },
 );
@@ -85,7 +88,7 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
   async function insertPending(entry: LedgerEntry): Promise<LedgerEntry | null> {
     const { key, ...fields } = entry;
     try {
-      await Ledger.create({ ...fields, _id: key });
+      await Ledger.create({ ...fields, _id: key, sequence: new Types.ObjectId() });
       return null;
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
@@ -239,7 +242,7 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
     },
 
     async recent(memberId: MemberId, limit: number): Promise<LedgerEntry[]> {
-      const docs = await Ledger.find({ memberId, status: 'applied' }).sort({ createdAt: -1, _id: -1 }).limit(limit).lean();
+      const docs = await Ledger.find({ memberId, status: 'applied' }).sort({ createdAt: -1, sequence: -1 }).limit(limit).lean();
       return docs.map(toEntry);
     },
 

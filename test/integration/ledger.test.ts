@@ -1,0 +1,166 @@
+import request from 'supertest';
+import { verifyLedger } from '../../src/loyalty/points/verify-ledger';
+import type { MemberId } from '../../src/shared/ids';
+import { conversationWith } from '../support/conversation';
+import { startTestPlatform, testAdminTokens, type TestPlatform } from '../support/platform';
+
+let platform: TestPlatform;
+beforeAll(async () => {
+  platform = await startTestPlatform({
+    POINTS_EXPIRY_POLICY: 'months-after-earning',
+    POINTS_EXPIRY_MONTHS: '1',
+    SIGNUP_BONUS_POINTS: '50',
+    BIRTHDAY_BONUS_POINTS: '100',
+    DEFAULT_LOCALE: 'en',
+  });
+});
+afterAll(() => platform.close());
+beforeEach(() => platform.clock.set('2026-11-23T10:00:00+08:00'));
+
+const admin = () => ({ Authorization: `Bearer ${testAdminTokens.admin}` });
+
+async function newMember(birthday = 'skip') {
+  const chat = conversationWith(platform, { locale: 'en' });
+  await chat.joins('Amy', '0912345678', birthday);
+  const identity = await platform.repositories.identities.find(`web:${chat.source.channelUserId}`);
+  return { chat, memberId: identity!.memberId! as MemberId };
+}
+
+async function expectLedgerConsistent() {
+  const report = await verifyLedger(platform.repositories);
+  expect(report.problems).toEqual([]);
+}
+
+describe('points ledger', () => {
+  it('awards once when the same key is recorded ten times concurrently', async () => {
+    const { memberId } = await newMember();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        platform.repositories.ledger.earn({
+          key: 'same-event',
+          memberId,
+          points: 7,
+          reason: 'adjustment',
+          now: platform.clock.now(),
+          expiresAt: null,
+        }),
+      ),
+    );
+    expect(results.filter((result) => result.kind === 'recorded')).toHaveLength(1);
+    expect((await platform.repositories.members.findById(memberId))!.points).toBe(57);
+    await expectLedgerConsistent();
+  });
+
+  it('never counts a point twice when expiry runs while the member spends', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      platform.clock.set('2026-11-23T10:00:00+08:00');
+      const { memberId } = await newMember();
+      platform.clock.set('2026-12-10T10:00:00+08:00');
+      await platform.repositories.ledger.earn({
+        key: `fresh-${round}`,
+        memberId,
+        points: 30,
+        reason: 'adjustment',
+        now: platform.clock.now(),
+        expiresAt: null,
+      });
+      // the 50-point welcome lot expired on 23 Dec; spend 40 while the expiry job runs
+      platform.clock.set('2026-12-24T09:00:00+08:00');
+      const [spend] = await Promise.all([
+        platform.repositories.ledger.spend({ key: `spend-${round}`, memberId, points: 40, reason: 'adjustment', now: platform.clock.now() }),
+        platform.jobs.expirePoints(),
+      ]);
+      // the expired lot is never spendable, so only the fresh 30 are: the spend is refused either way
+      expect(spend).toMatchObject({ kind: 'notEnoughPoints', shortBy: 10 });
+      expect((await platform.repositories.members.findById(memberId))!.points).toBe(30);
+    }
+    await expectLedgerConsistent();
+  });
+
+  it('spends FIFO and expiry takes only what the spends left', async () => {
+    const { memberId } = await newMember();
+    platform.clock.set('2026-12-01T10:00:00+08:00');
+    await platform.repositories.ledger.earn({ key: 'second-lot', memberId, points: 20, reason: 'adjustment', now: platform.clock.now(), expiresAt: null });
+    const spend = await platform.repositories.ledger.spend({ key: 'fifo-spend', memberId, points: 35, reason: 'redemption', note: 'Coffee', now: platform.clock.now() });
+    expect(spend).toMatchObject({ kind: 'recorded', balance: 35, draws: [{ lot: `signup-bonus:${memberId}`, points: 35 }] });
+    platform.clock.set('2026-12-24T03:30:00+08:00');
+    expect(await platform.jobs.expirePoints()).toMatchObject({ pointsExpired: 15 });
+    expect(await platform.jobs.expirePoints()).toMatchObject({ pointsExpired: 0 });
+    expect((await platform.repositories.members.findById(memberId))!.points).toBe(20);
+    await expectLedgerConsistent();
+  });
+
+  it('reminds a member once, on their next chat, that points expire within 14 days', async () => {
+    const { chat } = await newMember();
+    platform.clock.set('2026-12-12T03:30:00+08:00');
+    expect((await platform.jobs.expirePoints()).remindersQueued).toBeGreaterThanOrEqual(1);
+    expect((await platform.jobs.expirePoints()).remindersQueued).toBe(0);
+    await chat.says('card');
+    expect(chat.replyTexts().at(-1)).toBe('⏰ Heads-up: 50 of your points expire on 2026-12-23. Redeem them before then!');
+    await chat.says('card');
+    expect(chat.replyTexts().join()).not.toContain('Heads-up');
+  });
+
+  it('gives the birthday bonus once a year, also for 29 February in other years', async () => {
+    const { chat, memberId } = await newMember('2000-02-29');
+    platform.clock.set('2027-02-28T00:05:00+08:00');
+    expect((await platform.jobs.awardBirthdayBonuses()).awarded).toBeGreaterThanOrEqual(1);
+    await platform.jobs.awardBirthdayBonuses();
+    expect((await platform.repositories.ledger.find(`birthday:${memberId}:2027`))!.points).toBe(100);
+    await chat.says('help');
+    expect(chat.replyTexts().at(-1)).toBe('🎂 Happy birthday! Here are 100 birthday points — have a wonderful day!');
+  });
+
+  it('tells the history in plain words, newest first', async () => {
+    const { chat, memberId } = await newMember();
+    await chat.says('check in');
+    await platform.repositories.ledger.spend({ key: 'history-spend', memberId, points: 25, reason: 'redemption', note: 'Americano', now: platform.clock.now() });
+    await chat.says('history');
+    expect(chat.replyTexts()[0]).toBe(
+      'Your recent points:\n11/23 -25 redeemed・Americano\n11/23 +10 check-in\n11/23 +50 welcome bonus',
+    );
+  });
+});
+
+describe('admin API: members and adjustments', () => {
+  it('adjusts points idempotently and refuses what would go negative', async () => {
+    const { chat, memberId } = await newMember();
+    const found = await request(platform.app)
+      .get('/admin/api/members')
+      .query({ channel: 'web', channelUserId: chat.source.channelUserId })
+      .set(admin());
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ id: memberId, points: 50, name: 'Amy' });
+
+    const adjust = (body: object) => request(platform.app).post(`/admin/api/members/${memberId}/adjustments`).set(admin()).send(body);
+    const first = await adjust({ points: 25, reason: 'Apology for a late order', idempotencyKey: 'ticket-1234' });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ balance: 75, replayed: false, entry: { points: 25, note: 'Apology for a late order' } });
+    const replay = await adjust({ points: 25, reason: 'Apology for a late order', idempotencyKey: 'ticket-1234' });
+    expect(replay.status).toBe(200);
+    expect(replay.body).toMatchObject({ balance: 75, replayed: true });
+    expect((await adjust({ points: -100, reason: 'Correction', idempotencyKey: 'ticket-1235' })).status).toBe(409);
+    expect((await adjust({ points: -75, reason: 'Correction', idempotencyKey: 'ticket-1236' })).body.balance).toBe(0);
+    const invalid = await adjust({ points: 0, reason: '', idempotencyKey: 'x' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.code).toBe('invalid_request');
+    expect(invalid.body.error.details.map((detail: { path: string }) => detail.path)).toEqual(['points', 'reason', 'idempotencyKey']);
+
+    const ledger = await request(platform.app).get(`/admin/api/members/${memberId}/ledger`).set(admin());
+    expect(ledger.body.entries.map((entry: { points: number }) => entry.points)).toEqual([-75, 25, 50]);
+    const verify = await request(platform.app).get('/admin/api/ledger/verify').set(admin());
+    expect(verify.body).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('checks tokens and roles', async () => {
+    expect((await request(platform.app).get('/admin/api/ledger/verify')).status).toBe(401);
+    expect((await request(platform.app).get('/admin/api/ledger/verify').set({ Authorization: 'Bearer wrong-token-000000000' })).status).toBe(401);
+    const viewer = { Authorization: `Bearer ${testAdminTokens.viewer}` };
+    expect((await request(platform.app).get('/admin/api/ledger/verify').set(viewer)).status).toBe(200);
+    const write = await request(platform.app).post('/admin/api/members/m_AAAAAAAAAAAAAAAA/adjustments').set(viewer).send({});
+    expect(write.status).toBe(403);
+    const marketer = { Authorization: `Bearer ${testAdminTokens.marketer}` };
+    expect((await request(platform.app).post('/admin/api/members/m_AAAAAAAAAAAAAAAA/adjustments').set(marketer).send({})).status).toBe(403);
+    expect((await request(platform.app).get('/admin/api/members/m_AAAAAAAAAAAAAAAA').set(admin())).status).toBe(404);
+  });
+});
