@@ -1,8 +1,278 @@
-import type { Connection } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
+import { isDuplicateKeyError } from '../../database/mongo-connection';
+import type { MemberId } from '../../shared/ids';
+import { useIdOf, type PointCode, type PointCodeId, type PointCodeTerms } from './point-code';
 
-// Placeholder, being written: point codes (issue 4).
-export function createPointCodeRepository(_connection: Connection) {
-  return { models: [] as import('mongoose').Model<any>[] };
+interface PointCodeDocument extends PointCodeTerms {
+  _id: string;
+  /** Codes created by one request share a batch key; (batchKey, batchIndex) is unique, so a retried request finds its codes. */
+  batchKey: string;
+  batchIndex: number;
+  /** A hash of the request that created the batch: a reused idempotency key with other settings is a conflict. */
+  fingerprint: string;
+  uses: number;
+  /** Ids of the latest counted uses: the marker that makes counting one use idempotent. */
+  countedUses: string[];
+  createdAt: Date;
+}
+
+const pointCodeSchema = new Schema<PointCodeDocument>(
+  {
+    _id: String,
+    batchKey: { type: String, required: true },
+    batchIndex: { type: Number, required: true },
+    fingerprint: String,
+    points: Number,
+    maxUses: Number,
+    perMemberLimit: Number,
+    startsAt: Date,
+    expiresAt: Date,
+    storeLabel: { type: String, default: null },
+    uses: { type: Number, default: 0 },
+    countedUses: { type: [String], default: [] },
+    createdAt: Date,
+  },
+  { collection: 'point_codes', versionKey: false },
+);
+pointCodeSchema.index({ batchKey: 1, batchIndex: 1 }, { unique: true });
+pointCodeSchema.index({ createdAt: -1, _id: -1 });
+
+export type UseStatus = 'reserved' | 'counted' | 'awarded';
+
+interface PointCodeUseDocument {
+  /** `<code>:<memberId>:<slot>`: a member holds at most perMemberLimit of these per code. */
+  _id: string;
+  /** The chat request (flow run) that claimed this use: unique, so a redelivered request finds its use. */
+  requestKey: string;
+  code: string;
+  memberId: string;
+  slot: number;
+  points: number;
+  storeLabel: string | null;
+  claimedAt: Date;
+  status: UseStatus;
+}
+
+const pointCodeUseSchema = new Schema<PointCodeUseDocument>(
+  {
+    _id: String,
+    requestKey: { type: String, required: true, unique: true },
+    code: String,
+    memberId: String,
+    slot: Number,
+    points: Number,
+    storeLabel: { type: String, default: null },
+    claimedAt: Date,
+    status: String,
+  },
+  { collection: 'point_code_uses', versionKey: false },
+);
+pointCodeUseSchema.index({ status: 1, claimedAt: 1 });
+
+export interface NewPointCode extends PointCodeTerms {
+  code: PointCodeId;
+  batchKey: string;
+  batchIndex: number;
+  fingerprint: string;
+  createdAt: Date;
+}
+
+export interface StoredPointCode extends PointCode {
+  batchIndex: number;
+  fingerprint: string;
+}
+
+export interface PointCodeUse {
+  id: string;
+  requestKey: string;
+  code: PointCodeId;
+  memberId: MemberId;
+  slot: number;
+  points: number;
+  storeLabel: string | null;
+  claimedAt: Date;
+  status: UseStatus;
+}
+
+/** Where a page of the newest-first listing ends: the next page starts after it. */
+export interface ListPosition {
+  createdAt: Date;
+  code: string;
+}
+
+export type ReserveResult =
+  | { kind: 'reserved'; use: PointCodeUse }
+  | { kind: 'sameRequest'; use: PointCodeUse }
+  | { kind: 'limitReached' };
+
+/** How many counted-use ids a code keeps; the recovery sweep must finish a use before this many newer ones count. */
+export const countedUseWindow = 1000;
+
+const slotBatchSize = 100;
+const withoutMarkers = { countedUses: 0 } as const;
+
+export function createPointCodeRepository(connection: Connection) {
+  const PointCodes = connection.model<PointCodeDocument>('PointCode', pointCodeSchema);
+  const Uses = connection.model<PointCodeUseDocument>('PointCodeUse', pointCodeUseSchema);
+
+  async function useByRequest(requestKey: string): Promise<PointCodeUse | null> {
+    const doc = await Uses.findOne({ requestKey }).lean();
+    return doc ? toUse(doc) : null;
+  }
+
+  return {
+    models: [PointCodes, Uses],
+
+    /** Inserts what it can; a code or batch slot that already exists is skipped (read the batch back to see which). */
+    async insertMany(codes: NewPointCode[]): Promise<void> {
+      if (codes.length === 0) return;
+      try {
+        await PointCodes.insertMany(
+          codes.map(({ code, ...fields }) => ({ ...fields, _id: code, uses: 0, countedUses: [] })),
+          { ordered: false },
+        );
+      } catch (error) {
+        const failures = (error as { writeErrors?: unknown[] }).writeErrors;
+        const onlyDuplicates = isDuplicateKeyError(error) || (Array.isArray(failures) && failures.every(isDuplicateWriteError));
+        if (!onlyDuplicates) throw error;
+      }
+    },
+
+    async findBatch(batchKey: string): Promise<StoredPointCode[]> {
+      const docs = await PointCodes.find({ batchKey }, withoutMarkers).sort({ batchIndex: 1 }).lean();
+      return docs.map(toStoredCode);
+    },
+
+    async find(code: PointCodeId): Promise<StoredPointCode | null> {
+      const doc = await PointCodes.findById(code, withoutMarkers).lean();
+      return doc ? toStoredCode(doc) : null;
+    },
+
+    /** Newest first; codes created together come in code order. */
+    async list(limit: number, after?: ListPosition): Promise<StoredPointCode[]> {
+      const filter = after
+        ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: after.code } }] }
+        : {};
+      const docs = await PointCodes.find(filter, withoutMarkers).sort({ createdAt: -1, _id: -1 }).limit(limit).lean();
+      return docs.map(toStoredCode);
+    },
+
+    useByRequest,
+
+    /**
+     * Takes the member's first free use slot of the code, 1..perMemberLimit. The slot ids are
+     * unique, so of two racing requests one gets a slot and the other the next one (or none).
+     */
+    async reserveUse(request: {
+      code: PointCodeId;
+      memberId: MemberId;
+      perMemberLimit: number;
+      requestKey: string;
+      points: number;
+      storeLabel: string | null;
+      claimedAt: Date;
+    }): Promise<ReserveResult> {
+      for (let first = 1; first <= request.perMemberLimit; first += slotBatchSize) {
+        const slots = Array.from({ length: Math.min(slotBatchSize, request.perMemberLimit - first + 1) }, (_, index) => first + index);
+        const taken = new Set(
+          (await Uses.find({ _id: { $in: slots.map((slot) => useIdOf(request.code, request.memberId, slot)) } }, { _id: 1 }).lean()).map(
+            (doc) => doc._id,
+          ),
+        );
+        for (const slot of slots) {
+          const id = useIdOf(request.code, request.memberId, slot);
+          if (taken.has(id)) continue;
+          const use: PointCodeUse = {
+            id,
+            requestKey: request.requestKey,
+            code: request.code,
+            memberId: request.memberId,
+            slot,
+            points: request.points,
+            storeLabel: request.storeLabel,
+            claimedAt: request.claimedAt,
+            status: 'reserved',
+          };
+          try {
+            const { id: _id, ...fields } = use;
+            await Uses.create({ _id, ...fields });
+            return { kind: 'reserved', use };
+          } catch (error) {
+            if (!isDuplicateKeyError(error)) throw error;
+            // The insert can collide on the slot or on the request key; only the second is ours.
+            const existing = await useByRequest(request.requestKey);
+            if (existing) return { kind: 'sameRequest', use: existing };
+          }
+        }
+      }
+      return { kind: 'limitReached' };
+    },
+
+    /**
+     * Counts a use against maxUses: one atomic update that increments `uses` only below maxUses and
+     * only if this use is not among the counted markers, and adds the marker. Counting the same use
+     * again is therefore harmless.
+     */
+    async countUse(use: Pick<PointCodeUse, 'id' | 'code'>): Promise<'counted' | 'usedUp'> {
+      const result = await PointCodes.updateOne(
+        { _id: use.code, $expr: { $lt: ['$uses', '$maxUses'] }, countedUses: { $ne: use.id } },
+        { $inc: { uses: 1 }, $push: { countedUses: { $each: [use.id], $slice: -countedUseWindow } } },
+      );
+      if (result.modifiedCount === 1) return 'counted';
+      const alreadyCounted = await PointCodes.exists({ _id: use.code, countedUses: use.id });
+      return alreadyCounted ? 'counted' : 'usedUp';
+    },
+
+    async setUseStatus(useId: string, from: UseStatus, to: UseStatus): Promise<void> {
+      await Uses.updateOne({ _id: useId, status: from }, { $set: { status: to } });
+    },
+
+    /** Gives a reserved slot back when the code turned out to be used up. */
+    async releaseUse(useId: string): Promise<void> {
+      await Uses.deleteOne({ _id: useId, status: 'reserved' });
+    },
+
+    /** Uses a crash left unfinished, for the recovery sweep (a full scan: only _id and unique indexes are real here). */
+    async unfinishedUses(claimedBefore: Date): Promise<PointCodeUse[]> {
+      const docs = await Uses.find({ status: { $in: ['reserved', 'counted'] }, claimedAt: { $lt: claimedBefore } }).lean();
+      return docs.map(toUse);
+    },
+  };
 }
 
 export type PointCodeRepository = ReturnType<typeof createPointCodeRepository>;
+
+function isDuplicateWriteError(failure: unknown): boolean {
+  const code = (failure as { code?: number; err?: { code?: number } }).code ?? (failure as { err?: { code?: number } }).err?.code;
+  return code === 11000;
+}
+
+function toStoredCode(doc: Omit<PointCodeDocument, 'countedUses'>): StoredPointCode {
+  return {
+    code: doc._id as PointCodeId,
+    points: doc.points,
+    maxUses: doc.maxUses,
+    perMemberLimit: doc.perMemberLimit,
+    startsAt: doc.startsAt,
+    expiresAt: doc.expiresAt,
+    storeLabel: doc.storeLabel ?? null,
+    uses: doc.uses ?? 0,
+    createdAt: doc.createdAt,
+    batchIndex: doc.batchIndex,
+    fingerprint: doc.fingerprint,
+  };
+}
+
+function toUse(doc: PointCodeUseDocument): PointCodeUse {
+  return {
+    id: doc._id,
+    requestKey: doc.requestKey,
+    code: doc.code as PointCodeId,
+    memberId: doc.memberId as MemberId,
+    slot: doc.slot,
+    points: doc.points,
+    storeLabel: doc.storeLabel ?? null,
+    claimedAt: doc.claimedAt,
+    status: doc.status,
+  };
+}
