@@ -148,7 +148,7 @@ export function createPointCodeRepository(connection: Connection) {
       return doc ? toStoredCode(doc) : null;
     },
 
-    /** Newest first; codes created together come in code order. */
+    /** Newest first; codes created together are ordered by code, so pages never skip or repeat one. */
     async list(limit: number, after?: ListPosition): Promise<StoredPointCode[]> {
       const filter = after
         ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: after.code } }] }
@@ -205,7 +205,8 @@ export function createPointCodeRepository(connection: Connection) {
           }
         }
       }
-      return { kind: 'limitReached' };
+      const existing = await useByRequest(request.requestKey);
+      return existing ? { kind: 'sameRequest', use: existing } : { kind: 'limitReached' };
     },
 
     /**

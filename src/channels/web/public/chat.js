@@ -368,4 +368,12 @@
   localeButtons.forEach((button) => button.addEventListener('click', () => switchLocale(button.dataset.locale)));
 
   enqueue(startSession);
+
+  // A QR code or link can open the chat with a message ready to send (/chat?text=COLLECT%20AB12CD34);
+  // the member still taps send, so nothing happens on their behalf.
+  const prefill = new URLSearchParams(window.location.search).get('text');
+  if (prefill) {
+    input.value = prefill.slice(0, 500);
+    input.focus();
+  }
 })();
