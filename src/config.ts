@@ -84,11 +84,17 @@ const envSchema = z.object({
   POINTS_EXPIRY_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   EXPIRY_REMINDER_DAYS: z.coerce.number().int().min(0).max(90).default(14),
   REDEMPTION_HOLD_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(72),
+  PUBLIC_BASE_URL: optionalString.refine(
+    (value) => value === undefined || /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(value),
+    'the public origin of this server, e.g. https://loyalty.example.com',
+  ),
   DEMO_DATA: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
-  PUBLIC_BASE_URL: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Every environment variable the server reads. */
+export const configVariableNames = Object.keys(envSchema.shape);
 export type AdminRole = z.infer<typeof adminRole>;
 
 export interface Config extends Env {

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config';
+import { configVariableNames, loadConfig } from '../../src/config';
 
 describe('loadConfig()', () => {
   it('applies the CONTRACT defaults', () => {
@@ -33,5 +33,15 @@ describe('loadConfig()', () => {
   it('turns a channel on when all its credentials are set', () => {
     const config = loadConfig({ LINE_CHANNEL_SECRET: 's', LINE_CHANNEL_ACCESS_TOKEN: 't', LINE_API_BASE_URL: 'http://127.0.0.1:4010/' });
     expect(config).toMatchObject({ lineEnabled: true, LINE_API_BASE_URL: 'http://127.0.0.1:4010' });
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every variable the server reads, and loads as it is', () => {
+    const { parseEnv } = require('node:util') as { parseEnv(content: string): Record<string, string> };
+    const example = parseEnv(require('node:fs').readFileSync('.env.example', 'utf8'));
+    const config = loadConfig(example);
+    expect(configVariableNames.filter((key) => !(key in example))).toEqual([]);
+    expect(config.PORT).toBe(3000);
   });
 });
