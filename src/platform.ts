@@ -13,6 +13,8 @@ import { initModels, pingMongo, type Connection } from './database/mongo-connect
 import { createAdminApi, type AdminRoute } from './http/admin/admin-api';
 import type { AdminToken } from './http/admin/admin-auth';
 import { createLedgerRouter, createMembersRouter } from './http/admin/members-router';
+import { createPointCodesRouter } from './http/admin/point-codes-router';
+import { recoverPointCodeClaims } from './loyalty/point-codes/collect-points';
 import { createApp } from './http/app';
 import { createHealthRouter } from './http/health-router';
 import { seedDefaults } from './loyalty/demo-data';
@@ -102,6 +104,7 @@ export async function createPlatform(deps: {
   const adminRoutes: AdminRoute[] = [
     { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }) },
     { path: '/ledger', area: 'staff', router: createLedgerRouter({ repositories }) },
+    { path: '/point-codes', area: 'programme', router: createPointCodesRouter({ repositories, clock, config }) },
   ];
   const app = createApp(
     {
@@ -120,7 +123,12 @@ export async function createPlatform(deps: {
     catalog,
     repositories,
     jobs: {
-      recoverLedger: () => repositories.ledger.recoverPending(new Date(clock.now().toMillis() - 60_000), clock.now()),
+      recoverLedger: async () => {
+        const before = new Date(clock.now().toMillis() - 60_000);
+        // Point-code claims first: finishing one writes a ledger entry that the ledger pass then applies.
+        const claims = await recoverPointCodeClaims({ ...repositories, earning: rules.earning }, before);
+        return claims + (await repositories.ledger.recoverPending(before, clock.now()));
+      },
       expirePoints: () =>
         expirePoints(repositories, { now: clock.now(), reminderDays: rules.expiryReminderDays, zone: rules.zone }),
       awardBirthdayBonuses: () =>

@@ -8,7 +8,7 @@ export class FlowCatalog {
   private readonly latestById = new Map<string, Flow>();
   private readonly byIntent = new Map<string, Flow>();
   private readonly byKeyword = new Map<string, Flow>();
-  private readonly patterns: { prefix: string; variable: string; flow: Flow }[] = [];
+  private readonly patterns: { prefix: string; matcher: RegExp; variable: string; flow: Flow }[] = [];
   private followFlow: Flow | undefined;
   private fallbackFlow: Flow | undefined;
 
@@ -32,7 +32,10 @@ export class FlowCatalog {
       keywords?.forEach((keyword) => this.byKeyword.set(normaliseKeyword(keyword), flow)),
     );
     Object.values(flow.trigger.patterns).forEach((patterns) =>
-      patterns?.forEach((pattern) => this.patterns.push({ ...parsePattern(pattern), flow })),
+      patterns?.forEach((pattern) => {
+        const { prefix, variable } = parsePattern(pattern);
+        this.patterns.push({ prefix, matcher: patternMatcher(prefix), variable, flow });
+      }),
     );
     // Longest prefix first, so "collect points {code}" wins over "collect {code}".
     this.patterns.sort((a, b) => b.prefix.length - a.prefix.length);
@@ -60,11 +63,10 @@ export class FlowCatalog {
   forText(text: string): { flow: Flow; variables: Variables } | undefined {
     const keywordFlow = this.forKeyword(text);
     if (keywordFlow) return { flow: keywordFlow, variables: {} };
-    const message = normaliseKeyword(text);
+    const message = text.normalize('NFKC').trim();
     for (const pattern of this.patterns) {
-      if (!message.startsWith(pattern.prefix)) continue;
-      const value = text.normalize('NFKC').trim().slice(pattern.prefix.length).trim();
-      if (value !== '') return { flow: pattern.flow, variables: { [pattern.variable]: value } };
+      const value = pattern.matcher.exec(message)?.[1]?.trim();
+      if (value) return { flow: pattern.flow, variables: { [pattern.variable]: value } };
     }
     return undefined;
   }
@@ -82,4 +84,14 @@ export class FlowCatalog {
     if (template === undefined) throw new Error(`No template ${id}: the catalog was validated without it`);
     return template;
   }
+}
+
+/**
+ * "collect" must be followed by a space ("collection" is not a command); "集點" need not be
+ * ("集點K7QM…"), since Chinese is written without spaces.
+ */
+function patternMatcher(prefix: string): RegExp {
+  const words = prefix.split(' ').map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const separator = /[a-z0-9]$/i.test(prefix) ? '\\s+' : '\\s*';
+  return new RegExp(`^${words.join('\\s+')}${separator}(.+)$`, 'i');
 }

@@ -132,8 +132,9 @@ export function createPointCodeRepository(connection: Connection) {
           { ordered: false },
         );
       } catch (error) {
-        const failures = (error as { writeErrors?: unknown[] }).writeErrors;
-        const onlyDuplicates = isDuplicateKeyError(error) || (Array.isArray(failures) && failures.every(isDuplicateWriteError));
+        // The driver gives one write error or a list of them (OneOrMore); skip only if every one is a duplicate.
+        const failures = (error as { writeErrors?: unknown }).writeErrors;
+        const onlyDuplicates = failures === undefined ? isDuplicateKeyError(error) : [failures].flat().every(isDuplicateWriteError);
         if (!onlyDuplicates) throw error;
       }
     },

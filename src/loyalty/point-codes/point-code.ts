@@ -24,14 +24,14 @@ export function generateCode(randomIndex: (below: number) => number = randomInt)
 }
 
 /**
- * A code as a member might type it — lower case, full-width (ＡＢＣ), with spaces or dashes
- * (K7QM-X2P9R) — in its stored form, or null when it cannot be a code at all.
+ * A code as a member might type it — lower case, full-width (ＡＢＣ), with spaces, dashes or a
+ * colon after 集點 (K7QM-X2P9R, ：K7QMX2P9R) — in its stored form, or null when it cannot be a code.
  */
 export function normaliseCode(typed: string): PointCodeId | null {
   const code = typed
     .normalize('NFKC')
     .toUpperCase()
-    .replace(/[\s\-‐‑‒–—―−ー_.・]/g, '');
+    .replace(/[\s\-‐‑‒–—―−ー_.・:#]/g, '');
   if (code.length !== codeLength) return null;
   for (const character of code) if (!codeAlphabet.includes(character)) return null;
   return code as PointCodeId;
@@ -77,6 +77,11 @@ export function decideClaim(code: Pick<PointCode, 'startsAt' | 'expiresAt' | 'us
 /** One member's n-th use of a code (n from 1 to perMemberLimit): unique, so the limit holds under races. */
 export function useIdOf(code: PointCodeId, memberId: MemberId, slot: number): string {
   return `${code}:${memberId}:${slot}`;
+}
+
+/** The chat request a use belongs to: a redelivered request (same flow run) finds its use again. */
+export function requestKeyOf(code: PointCodeId, memberId: MemberId, requestId: string): string {
+  return `${code}:${memberId}:${requestId}`;
 }
 
 /** The ledger key of a use: the same use never awards twice. */

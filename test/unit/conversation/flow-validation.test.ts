@@ -72,3 +72,20 @@ describe('loading flows and templates', () => {
     expect(() => load(dir)).toThrow('language.ask has no button with answer: ja');
   });
 });
+
+describe('pattern triggers', () => {
+  const catalog = load('flows');
+  it.each([
+    ['COLLECT K7QM2XPRT', 'K7QM2XPRT'],
+    ['collect  k7qm-2xpr-t', 'k7qm-2xpr-t'],
+    ['ＣＯＬＬＥＣＴ　Ｋ７ＱＭ', 'K7QM'],
+    ['集點 K7QM2XPRT', 'K7QM2XPRT'],
+    ['集點K7QM2XPRT', 'K7QM2XPRT'],
+  ])('reads %j as the collect flow with code %j', (text, code) => {
+    expect(catalog.forText(text)).toEqual({ flow: expect.objectContaining({ id: 'collect-points' }), variables: { code } });
+  });
+
+  it.each(['collection', 'collectK7QM', 'please collect K7QM'])('does not read %j as a command', (text) => {
+    expect(catalog.forText(text)?.flow.id).not.toBe('collect-points');
+  });
+});
