@@ -47,11 +47,17 @@ async function main(): Promise<void> {
   platform = await createPlatform({ config, connection, logger, clock: systemClock, adminTokens });
   const recovered = await platform.jobs.recoverLedger();
   if (recovered > 0) logger.warn({ recovered }, 'finished ledger entries a previous crash left unapplied');
+  const redemptions = await platform.jobs.recoverRedemptions();
+  if (redemptions.finished + redemptions.reversed + redemptions.completed > 0) {
+    logger.warn({ redemptions }, 'settled redemptions a previous crash left half done');
+  }
   stopScheduler = startScheduler(
     [
       { name: 'ledger-recovery', cron: '* * * * *', run: () => platform!.jobs.recoverLedger() },
       { name: 'points-expiry', cron: config.POINTS_EXPIRY_CRON, run: () => platform!.jobs.expirePoints() },
       { name: 'birthday-bonus', cron: config.BIRTHDAY_BONUS_CRON, run: () => platform!.jobs.awardBirthdayBonuses() },
+      { name: 'redemption-recovery', cron: '* * * * *', run: () => platform!.jobs.recoverRedemptions() },
+      { name: 'reservation-release', cron: config.RESERVATION_RELEASE_CRON, run: () => platform!.jobs.releaseReservations() },
     ],
     config.LOYALTY_TIMEZONE,
     logger,

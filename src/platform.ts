@@ -13,6 +13,8 @@ import { initModels, pingMongo, type Connection } from './database/mongo-connect
 import { createAdminApi, type AdminRoute } from './http/admin/admin-api';
 import type { AdminToken } from './http/admin/admin-auth';
 import { createLedgerRouter, createMembersRouter } from './http/admin/members-router';
+import { createRedemptionsRouter } from './http/admin/redemptions-router';
+import { createRewardsRouter } from './http/admin/rewards-router';
 import { createPointCodesRouter } from './http/admin/point-codes-router';
 import { recoverPointCodeClaims } from './loyalty/point-codes/collect-points';
 import { createApp } from './http/app';
@@ -21,6 +23,8 @@ import { seedDefaults } from './loyalty/demo-data';
 import { awardBirthdayBonuses } from './loyalty/members/birthday-bonus';
 import { expirePoints, type ExpiryRun } from './loyalty/points/expire-points';
 import { programmeRulesFrom } from './loyalty/programme';
+import { recoverRedemptions, type RecoveryRun } from './loyalty/rewards/redeem-reward';
+import { releaseReservations } from './loyalty/rewards/release-reservations';
 import { createRepositories, modelsOf, type Repositories } from './repositories';
 import type { Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
@@ -37,6 +41,10 @@ export interface Platform {
     recoverLedger(): Promise<number>;
     expirePoints(): Promise<ExpiryRun>;
     awardBirthdayBonuses(): Promise<{ awarded: number }>;
+    /** Finishes or reverses redemptions a crash left half done (src/loyalty/rewards/redeem-reward.ts). */
+    recoverRedemptions(): Promise<RecoveryRun>;
+    /** Releases vouchers staff have not fulfilled within REDEMPTION_HOLD_HOURS: refund, stock back. */
+    releaseReservations(): Promise<{ released: number; points: number }>;
   };
 }
 
@@ -105,6 +113,8 @@ export async function createPlatform(deps: {
     { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }) },
     { path: '/ledger', area: 'staff', router: createLedgerRouter({ repositories }) },
     { path: '/point-codes', area: 'programme', router: createPointCodesRouter({ repositories, clock, config }) },
+    { path: '/rewards', area: 'programme', router: createRewardsRouter({ repositories, clock }) },
+    { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }) },
   ];
   const app = createApp(
     {
@@ -133,6 +143,8 @@ export async function createPlatform(deps: {
         expirePoints(repositories, { now: clock.now(), reminderDays: rules.expiryReminderDays, zone: rules.zone }),
       awardBirthdayBonuses: () =>
         awardBirthdayBonuses({ ...repositories, earning: rules.earning }, { now: clock.now(), points: rules.birthdayBonus }),
+      recoverRedemptions: () => recoverRedemptions({ ...repositories, rules }, clock.now()),
+      releaseReservations: () => releaseReservations({ ...repositories, rules }, clock.now()),
     },
   };
 }

@@ -7,16 +7,18 @@ export function fill(text: string, variables: Variables): string {
   return text.replace(/\{([a-zA-Z][a-zA-Z0-9]*)\}/g, (_, name: string) => variables[name] ?? '');
 }
 
-export function choicePayload(choice: ChoiceSpec): string {
+export function choicePayload(choice: ChoiceSpec, variables: Variables = {}): string {
   if ('answer' in choice) return new URLSearchParams({ answer: choice.answer }).toString();
-  return new URLSearchParams({ intent: choice.intent, ...choice.args }).toString();
+  const args = Object.fromEntries(Object.entries(choice.args ?? {}).map(([name, value]) => [name, fill(value, variables)]));
+  return new URLSearchParams({ intent: choice.intent, ...args }).toString();
 }
 
 export function renderTemplate(template: Template, variables: Variables): OutboundMessage {
-  const choices: Choice[] | undefined = template.choices?.map((choice) => ({
-    label: fill(choice.label, variables),
-    payload: choicePayload(choice),
-  }));
+  // A button whose label fills to nothing is left out, so a template can offer a list of optional
+  // buttons filled by an action (rewards.list: one per reward, up to 12).
+  const choices: Choice[] | undefined = template.choices
+    ?.map((choice) => ({ label: fill(choice.label, variables), payload: choicePayload(choice, variables) }))
+    .filter((choice) => choice.label.trim() !== '');
   if ('text' in template) {
     return { kind: 'text', text: fill(template.text, variables), ...(choices ? { choices } : {}) };
   }

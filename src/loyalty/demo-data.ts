@@ -1,5 +1,5 @@
 import type { RewardRepository } from './rewards/reward-repository';
-import type { Reward } from './rewards/reward';
+import type { Reward, RewardId } from './rewards/reward';
 import type { TierRepository } from './tiers/tier-repository';
 import type { Tier } from './tiers/tier';
 
@@ -9,33 +9,37 @@ export const defaultTiers: Tier[] = [
   { id: 'gold', name: { 'zh-TW': '金卡會員', en: 'Gold' }, threshold: 2000, order: 2 },
 ];
 
+const onOfferAlways = { startsAt: null, endsAt: null, perMemberLimit: null, minimumTier: null, usesCouponPool: false, active: true };
+
 export const sampleRewards: Reward[] = [
   {
-    id: 'coffee',
+    ...onOfferAlways,
+    id: 'coffee' as RewardId,
     name: { 'zh-TW': '中杯美式咖啡', en: 'Americano (medium)' },
     description: { 'zh-TW': '全門市適用', en: 'At any of our stores' },
     imageUrl: null,
     cost: 100,
     stock: null,
-    active: true,
   },
   {
-    id: 'tote-bag',
+    ...onOfferAlways,
+    id: 'tote-bag' as RewardId,
     name: { 'zh-TW': '品牌帆布袋', en: 'Canvas tote bag' },
-    description: { 'zh-TW': '限量 50 個', en: 'Limited to 50' },
+    description: { 'zh-TW': '限量 50 個，每人限換 1 個', en: 'Limited to 50, one per member' },
     imageUrl: null,
     cost: 500,
     stock: 50,
-    active: true,
+    perMemberLimit: 1,
   },
   {
-    id: 'voucher-200',
+    ...onOfferAlways,
+    id: 'voucher-200' as RewardId,
     name: { 'zh-TW': '200 元折價券', en: 'NT$200 voucher' },
-    description: { 'zh-TW': '消費滿 1000 元可用', en: 'On purchases of NT$1,000 or more' },
+    description: { 'zh-TW': '銀卡以上會員限定，消費滿 1000 元可用', en: 'Silver members and up, on purchases of NT$1,000 or more' },
     imageUrl: null,
     cost: 800,
     stock: 200,
-    active: true,
+    minimumTier: 'silver',
   },
 ];
 

@@ -164,3 +164,28 @@ describe('admin API: members and adjustments', () => {
     expect((await request(platform.app).get('/admin/api/members/m_AAAAAAAAAAAAAAAA').set(admin())).status).toBe(404);
   });
 });
+
+describe('crash between the balance update and marking the entry applied', () => {
+  it('never applies the entry twice, however many changes come before it is finished', async () => {
+    const { memberId } = await newMember();
+    const now = platform.clock.now();
+    const { ledger, members } = platform.repositories;
+    // the state a SIGKILL leaves after step 3: the entry pending, its points and marker on the member
+    await ledger.model.create({
+      _id: 'crashed-earn', memberId, kind: 'earn', points: 10, reason: 'adjustment', note: null,
+      createdAt: now.toJSDate(), expiresAt: null, draws: [], status: 'pending', sequence: undefined,
+    });
+    const state = (await members.balanceState(memberId))!;
+    const lot = { key: 'crashed-earn', points: 10, remaining: 10, earnedAt: now.toJSDate(), expiresAt: null };
+    expect(await members.compareAndSetBalance(state, { entryKey: 'crashed-earn', lots: [...state.lots, lot], points: state.points + 10, earned: 10 })).toBe(true);
+
+    for (let index = 0; index < 250; index += 1) {
+      await ledger.earn({ key: `later-${index}`, memberId, points: 1, reason: 'adjustment', now, expiresAt: null });
+    }
+    await ledger.earn({ key: 'crashed-earn', memberId, points: 10, reason: 'adjustment', now, expiresAt: null });
+    await ledger.recoverPending(new Date(now.toMillis() + 1), now);
+    expect((await members.findById(memberId))!.points).toBe(50 + 10 + 250);
+    expect((await ledger.find('crashed-earn'))!.status).toBe('applied');
+    await expectLedgerConsistent();
+  });
+});

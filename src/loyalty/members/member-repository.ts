@@ -22,7 +22,10 @@ interface MemberDocument {
   identities: { channel: ChannelName; channelUserId: string }[];
   /** Earned points not yet spent or expired; their sum is `points`, always, in the same document. */
   lots: Lot[];
-  /** Keys of the latest ledger entries applied: the marker that makes applying an entry idempotent. */
+  /**
+   * Keys of ledger entries on the balance but not yet marked applied in the ledger: the marker
+   * that makes applying an entry idempotent. The ledger removes a key once the entry is marked.
+   */
   appliedEntries: string[];
   /** Messages waiting for the member's next chat (expiry reminders, birthday wishes). */
   notices: Notice[];
@@ -58,8 +61,15 @@ const memberSchema = new Schema<MemberDocument>(
 );
 memberSchema.index({ mobile: 1 });
 
-/** How many applied-entry keys a member keeps; the recovery sweep must run before this many newer entries apply. */
-export const appliedEntryWindow = 200;
+/**
+ * A safety bound on the applied markers. Keys normally leave as soon as their entry is marked
+ * applied; only a crash between those two writes leaves one behind, and such an entry is no
+ * longer pending, so dropping the oldest leftovers is harmless.
+ */
+export const appliedEntryWindow = 1000;
+
+/** How many notice keys a member keeps, so a job re-run does not queue the same notice again. */
+const noticeKeyWindow = 200;
 
 export interface NewMember extends Omit<Member, 'points' | 'earnedTotal' | 'checkIn'> {
   signupKey: string;
@@ -168,11 +178,16 @@ export function createMemberRepository(connection: Connection) {
       return result.modifiedCount === 1;
     },
 
+    /** Called once the ledger marked the entry applied: the marker has done its job. */
+    async clearAppliedMarker(id: string, entryKey: string): Promise<void> {
+      await Members.updateOne({ _id: id }, { $pull: { appliedEntries: entryKey } });
+    },
+
     /** Queues a notice once per key, however often a job runs. */
     async queueNotice(id: MemberId, notice: Notice): Promise<boolean> {
       const result = await Members.updateOne(
         { _id: id, noticeKeys: { $ne: notice.key } },
-        { $push: { notices: notice, noticeKeys: { $each: [notice.key], $slice: -appliedEntryWindow } } },
+        { $push: { notices: notice, noticeKeys: { $each: [notice.key], $slice: -noticeKeyWindow } } },
       );
       return result.modifiedCount === 1;
     },
@@ -197,14 +212,16 @@ export function createMemberRepository(connection: Connection) {
 
     /** Streams every member's balance, for the invariant checker and the expiry job. */
     async *streamBalances(): AsyncGenerator<BalanceState> {
-      const cursor = Members.find({}, { revision: 1, points: 1, lots: 1, tier: 1 }).lean().cursor({ batchSize: 500 });
+      const cursor = Members.find({}, { revision: 1, points: 1, lots: 1, tier: 1, appliedEntries: 1 })
+        .lean()
+        .cursor({ batchSize: 500 });
       for await (const doc of cursor) {
         yield {
           memberId: doc._id as MemberId,
           revision: doc.revision ?? 0,
           points: doc.points,
           lots: doc.lots ?? [],
-          appliedEntries: [],
+          appliedEntries: doc.appliedEntries ?? [],
           tier: doc.tier,
         };
       }

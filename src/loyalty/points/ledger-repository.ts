@@ -97,6 +97,16 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
     }
   }
 
+  async function markApplied(key: string, memberId: string): Promise<void> {
+    await Ledger.updateOne({ _id: key }, { $set: { status: 'applied' } });
+    await members.clearAppliedMarker(memberId, key);
+  }
+
+  /**
+   * Steps 2-4. The member is read before the entry: if the marker is already gone, the entry was
+   * marked applied before it went, so the entry read that follows sees it; if the member was read
+   * before another applier's compare-and-set, this one's compare-and-set fails and reads again.
+   */
   async function apply(key: string, memberId: string, plan: (state: BalanceState) => Plan): Promise<Applied> {
     for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
       const state = await members.balanceState(memberId);
@@ -105,9 +115,11 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
         return { kind: 'noMember' };
       }
       if (state.appliedEntries.includes(key)) {
-        await Ledger.updateOne({ _id: key, status: 'pending' }, { $set: { status: 'applied' } });
+        await markApplied(key, memberId);
         return { kind: 'alreadyApplied' };
       }
+      const current = await Ledger.findById(key, { status: 1 }).lean();
+      if (current?.status !== 'pending') return { kind: 'alreadyApplied' };
       const change = plan(state);
       if (change.kind === 'reject') {
         await Ledger.updateOne({ _id: key, status: 'pending' }, { $set: { status: 'rejected' } });
@@ -126,7 +138,7 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
         ...(change.set ? { set: change.set } : {}),
       });
       if (landed) {
-        await Ledger.updateOne({ _id: key }, { $set: { status: 'applied' } });
+        await markApplied(key, memberId);
         return { kind: 'applied', balance: change.points, draws: change.draws };
       }
     }
@@ -258,16 +270,22 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
      */
     async recoverPending(olderThan: Date, now: DateTime): Promise<number> {
       const pending = await Ledger.find({ status: 'pending', createdAt: { $lt: olderThan } }).lean();
+      const failures: unknown[] = [];
       for (const doc of pending) {
         const entry = toEntry(doc);
-        if (entry.kind === 'earn') {
-          await apply(entry.key, entry.memberId, earnPlan(entry));
-        } else if (entry.kind === 'spend') {
-          await apply(entry.key, entry.memberId, () => ({ kind: 'reject', reason: 'notEnoughPoints', balance: 0, shortBy: 0 }));
-        } else {
-          await apply(entry.key, entry.memberId, expiryPlan(entry.key.replace(/^expire:/, ''), now));
+        try {
+          if (entry.kind === 'earn') {
+            await apply(entry.key, entry.memberId, earnPlan(entry));
+          } else if (entry.kind === 'spend') {
+            await apply(entry.key, entry.memberId, () => ({ kind: 'reject', reason: 'notEnoughPoints', balance: 0, shortBy: 0 }));
+          } else {
+            await apply(entry.key, entry.memberId, expiryPlan(entry.key.replace(/^expire:/, ''), now));
+          }
+        } catch (error) {
+          failures.push(error); // one stuck entry must not hold back the others
         }
       }
+      if (failures.length > 0) throw new AggregateError(failures, `${failures.length} pending ledger entries could not be finished`);
       return pending.length;
     },
 
@@ -278,6 +296,12 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
         { $group: { _id: '$memberId', total: { $sum: '$points' } } },
       ]);
       return new Map(rows.map((row) => [row._id, row.total]));
+    },
+
+    /** Entries a crash (or a request still in flight) left pending, by key. */
+    async pendingEntries(): Promise<Map<string, LedgerEntry>> {
+      const docs = await Ledger.find({ status: 'pending' }).lean();
+      return new Map(docs.map((doc) => [doc._id, toEntry(doc)]));
     },
   };
 }

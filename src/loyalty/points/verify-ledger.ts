@@ -9,6 +9,8 @@ export interface LedgerProblem {
 
 export interface LedgerReport {
   membersChecked: number;
+  /** Entries not finished yet: in flight, or left by a crash for a retry or the recovery sweep. */
+  pendingEntries: number;
   pointsOutstanding: number;
   problems: LedgerProblem[];
   ok: boolean;
@@ -21,6 +23,7 @@ export interface LedgerReport {
  */
 export async function verifyLedger(deps: { members: MemberRepository; ledger: LedgerRepository }): Promise<LedgerReport> {
   const totals = await deps.ledger.appliedTotals();
+  const pending = await deps.ledger.pendingEntries();
   const problems: LedgerProblem[] = [];
   let membersChecked = 0;
   let pointsOutstanding = 0;
@@ -35,10 +38,14 @@ export async function verifyLedger(deps: { members: MemberRepository; ledger: Le
       if (lot.remaining < 0) report(`lot ${lot.key} has ${lot.remaining} remaining`);
       if (lot.remaining > lot.points) report(`lot ${lot.key} has ${lot.remaining} remaining of ${lot.points}`);
     }
-    const ledgerSum = totals.get(member.memberId) ?? 0;
+    // A pending entry whose marker is on the member is already in its balance, awaiting its last step.
+    const onBalanceAwaitingRecovery = member.appliedEntries
+      .map((key) => pending.get(key))
+      .reduce((sum, entry) => sum + (entry?.memberId === member.memberId ? entry.points : 0), 0);
+    const ledgerSum = (totals.get(member.memberId) ?? 0) + onBalanceAwaitingRecovery;
     if (member.points !== ledgerSum) report(`balance ${member.points} ≠ applied ledger entries ${ledgerSum}`);
     totals.delete(member.memberId);
   }
   for (const [memberId, total] of totals) problems.push({ memberId, problem: `ledger entries total ${total} for a member that does not exist` });
-  return { membersChecked, pointsOutstanding, problems, ok: problems.length === 0 };
+  return { membersChecked, pendingEntries: pending.size, pointsOutstanding, problems, ok: problems.length === 0 };
 }

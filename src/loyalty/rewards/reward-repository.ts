@@ -1,8 +1,24 @@
-import { Schema, type Connection } from 'mongoose';
-import type { Reward } from './reward';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { isDuplicateKeyError } from '../../database/mongo-connection';
+import type { RedemptionId } from './redemption';
+import type { Reward, RewardId } from './reward';
 
 interface RewardDocument extends Omit<Reward, 'id'> {
   _id: string;
+  /** Redemptions holding one unit of stock each: the marker that makes taking and returning stock happen once per redemption. */
+  stockHolders: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One uploaded coupon code; `_id` is `<rewardId>:<code>`, so uploading a code twice is a duplicate key. */
+interface CouponCodeDocument {
+  _id: string;
+  rewardId: string;
+  code: string;
+  redemptionId: string | null;
+  uploadedAt: Date;
+  claimedAt: Date | null;
 }
 
 const rewardSchema = new Schema<RewardDocument>(
@@ -13,30 +29,225 @@ const rewardSchema = new Schema<RewardDocument>(
     imageUrl: { type: String, default: null },
     cost: { type: Number, required: true },
     stock: { type: Number, default: null },
+    startsAt: { type: Date, default: null },
+    endsAt: { type: Date, default: null },
+    perMemberLimit: { type: Number, default: null },
+    minimumTier: { type: String, default: null },
+    usesCouponPool: { type: Boolean, default: false },
     active: { type: Boolean, default: true },
+    stockHolders: { type: [String], default: [] },
+    createdAt: Date,
+    updatedAt: Date,
   },
-  { collection: 'rewards', versionKey: false },
+  { collection: 'rewards', versionKey: false, minimize: false },
 );
+// DATABASE.md: the embedded server ignores secondary indexes; real MongoDB needs them all the same.
+rewardSchema.index({ active: 1 });
+
+const couponCodeSchema = new Schema<CouponCodeDocument>(
+  {
+    _id: String,
+    rewardId: { type: String, required: true },
+    code: { type: String, required: true },
+    redemptionId: { type: String, default: null },
+    uploadedAt: Date,
+    claimedAt: { type: Date, default: null },
+  },
+  { collection: 'reward_coupon_codes', versionKey: false },
+);
+couponCodeSchema.index({ rewardId: 1, redemptionId: 1 });
+
+/** Catalog fields the admin API may change; `stock` is a set, `stockDelta` an atomic `$inc`. */
+export interface RewardChanges {
+  name?: Partial<Reward['name']>;
+  description?: Partial<Reward['description']>;
+  imageUrl?: string | null;
+  cost?: number;
+  stock?: number | null;
+  stockDelta?: number;
+  startsAt?: Date | null;
+  endsAt?: Date | null;
+  perMemberLimit?: number | null;
+  minimumTier?: string | null;
+  usesCouponPool?: boolean;
+  active?: boolean;
+}
+
+export type RewardUpdate =
+  | { kind: 'updated' }
+  | { kind: 'notFound' }
+  | { kind: 'stockUnlimited' }
+  | { kind: 'stockTooLow'; stock: number };
+
+export type StockTake = { kind: 'taken' } | { kind: 'outOfStock' };
+export type CouponClaim = { kind: 'claimed'; code: string } | { kind: 'poolEmpty' };
+
+const catalogFields = { stockHolders: 0 } as const;
 
 export function createRewardRepository(connection: Connection) {
   const Rewards = connection.model<RewardDocument>('Reward', rewardSchema);
+  const CouponCodes = connection.model<CouponCodeDocument>('RewardCouponCode', couponCodeSchema);
 
   return {
-    model: Rewards,
+    models: [Rewards, CouponCodes] as Model<any>[],
 
+    async findById(id: string): Promise<Reward | null> {
+      const doc = await Rewards.findById(id, catalogFields).lean();
+      return doc ? toReward(doc) : null;
+    },
+
+    /** Active rewards, cheapest first; the window and tier are the policy's to judge. */
     async active(): Promise<Reward[]> {
-      const docs = await Rewards.find({ active: true }).sort({ cost: 1 }).lean();
-      return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest }));
+      const docs = await Rewards.find({ active: true }, catalogFields).sort({ cost: 1, _id: 1 }).lean();
+      return docs.map(toReward);
+    },
+
+    /** A page of the catalog in id order; `after` is the last id of the previous page. */
+    async page(options: { limit: number; after?: string }): Promise<{ rewards: Reward[]; nextCursor: string | null }> {
+      const filter = options.after !== undefined ? { _id: { $gt: options.after } } : {};
+      const docs = await Rewards.find(filter, catalogFields).sort({ _id: 1 }).limit(options.limit + 1).lean();
+      const rewards = docs.slice(0, options.limit).map(toReward);
+      return { rewards, nextCursor: docs.length > options.limit ? (rewards.at(-1)?.id ?? null) : null };
     },
 
     async count(): Promise<number> {
       return Rewards.countDocuments();
     },
 
-    async insertMany(rewards: Reward[]): Promise<void> {
-      await Rewards.insertMany(rewards.map(({ id, ...rest }) => ({ _id: id, ...rest })));
+    async create(reward: Reward, now: Date): Promise<{ kind: 'created' } | { kind: 'duplicate' }> {
+      const { id, ...fields } = reward;
+      try {
+        await Rewards.create({ ...fields, _id: id, stockHolders: [], createdAt: now, updatedAt: now });
+        return { kind: 'created' };
+      } catch (error) {
+        if (isDuplicateKeyError(error)) return { kind: 'duplicate' };
+        throw error;
+      }
+    },
+
+    async insertMany(rewards: Reward[], now = new Date()): Promise<void> {
+      await Rewards.insertMany(
+        rewards.map(({ id, ...fields }) => ({ ...fields, _id: id, stockHolders: [], createdAt: now, updatedAt: now })),
+      );
+    },
+
+    /** One atomic update: every field set, and a stock delta applied only if it leaves stock at 0 or more. */
+    async update(id: string, changes: RewardChanges, now: Date): Promise<RewardUpdate> {
+      const { name, description, stockDelta, ...plain } = changes;
+      const set: Record<string, unknown> = { ...plain, updatedAt: now };
+      for (const [locale, text] of Object.entries(name ?? {})) set[`name.${locale}`] = text;
+      for (const [locale, text] of Object.entries(description ?? {})) set[`description.${locale}`] = text;
+      // Unlimited stock has nothing to hand back, so no redemption may keep holding a unit of it.
+      if (changes.stock === null) set.stockHolders = [];
+      const filter: Record<string, unknown> = { _id: id };
+      const update: Record<string, unknown> = { $set: set };
+      if (stockDelta !== undefined && stockDelta !== 0) {
+        filter.stock = stockDelta < 0 ? { $gte: -stockDelta } : { $ne: null };
+        update.$inc = { stock: stockDelta };
+      }
+      const result = await Rewards.updateOne(filter, update);
+      if (result.matchedCount === 1) return { kind: 'updated' };
+      const current = await Rewards.findById(id, { stock: 1 }).lean();
+      if (current === null) return { kind: 'notFound' };
+      if (current.stock === null) return { kind: 'stockUnlimited' };
+      return { kind: 'stockTooLow', stock: current.stock };
+    },
+
+    /** A guarded `$inc`: one unit, only while stock is above 0, at most once per redemption. */
+    async takeStock(id: RewardId, holder: RedemptionId): Promise<StockTake> {
+      const result = await Rewards.updateOne(
+        { _id: id, stock: { $gt: 0 }, stockHolders: { $ne: holder } },
+        { $inc: { stock: -1 }, $push: { stockHolders: holder } },
+      );
+      if (result.modifiedCount === 1) return { kind: 'taken' };
+      const held = await Rewards.exists({ _id: id, stockHolders: holder });
+      return held !== null ? { kind: 'taken' } : { kind: 'outOfStock' };
+    },
+
+    /** Puts back the unit this redemption holds, if it holds one. */
+    async returnStock(id: RewardId, holder: RedemptionId): Promise<boolean> {
+      const result = await Rewards.updateOne(
+        { _id: id, stockHolders: holder },
+        { $inc: { stock: 1 }, $pull: { stockHolders: holder } },
+      );
+      return result.modifiedCount === 1;
+    },
+
+    /** The unit left the store with the member: it stays taken, the marker goes. */
+    async consumeStock(id: RewardId, holder: RedemptionId): Promise<void> {
+      await Rewards.updateOne({ _id: id, stockHolders: holder }, { $pull: { stockHolders: holder } });
+    },
+
+    /** Adds codes to the reward's pool; a code already in the pool (claimed or not) is skipped. */
+    async addCouponCodes(id: RewardId, codes: string[], now: Date): Promise<{ added: number; duplicates: number }> {
+      const distinct = [...new Set(codes)];
+      if (distinct.length === 0) return { added: 0, duplicates: codes.length };
+      const docs = distinct.map((code) => ({ _id: `${id}:${code}`, rewardId: id, code, redemptionId: null, uploadedAt: now, claimedAt: null }));
+      let skipped = 0;
+      try {
+        await CouponCodes.insertMany(docs, { ordered: false });
+      } catch (error) {
+        // The embedded server miscounts insertedCount after duplicates; count the duplicate write errors instead.
+        const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+        if (!isDuplicateKeyError(error) || writeErrors === undefined) throw error;
+        if (writeErrors.some((writeError) => (writeError.code ?? writeError.err?.code) !== 11000)) throw error;
+        skipped = writeErrors.length;
+      }
+      return { added: distinct.length - skipped, duplicates: codes.length - distinct.length + skipped };
+    },
+
+    async couponCodeCounts(id: RewardId): Promise<{ total: number; available: number }> {
+      const [total, available] = await Promise.all([
+        CouponCodes.countDocuments({ rewardId: id }),
+        CouponCodes.countDocuments({ rewardId: id, redemptionId: null }),
+      ]);
+      return { total, available };
+    },
+
+    async hasFreeCouponCode(id: RewardId): Promise<boolean> {
+      return (await CouponCodes.exists({ rewardId: id, redemptionId: null })) !== null;
+    },
+
+    /** A guarded update on one free code; a redemption that already holds a code gets the same one back. */
+    async claimCouponCode(id: RewardId, holder: RedemptionId, now: Date): Promise<CouponClaim> {
+      const held = await CouponCodes.findOne({ rewardId: id, redemptionId: holder }, { code: 1 }).lean();
+      if (held !== null) return { kind: 'claimed', code: held.code };
+      const claimed = await CouponCodes.findOneAndUpdate(
+        { rewardId: id, redemptionId: null },
+        { $set: { redemptionId: holder, claimedAt: now } },
+        { projection: { code: 1 }, returnDocument: 'before' },
+      ).lean();
+      return claimed !== null ? { kind: 'claimed', code: claimed.code } : { kind: 'poolEmpty' };
+    },
+
+    async heldCouponCode(id: RewardId, holder: RedemptionId): Promise<string | null> {
+      return (await CouponCodes.findOne({ rewardId: id, redemptionId: holder }, { code: 1 }).lean())?.code ?? null;
+    },
+
+    /** Frees every code the redemption holds except `keep` (the one the member was shown). */
+    async releaseCouponCodes(id: RewardId, holder: RedemptionId, keep: string | null = null): Promise<number> {
+      const filter = keep === null ? { rewardId: id, redemptionId: holder } : { rewardId: id, redemptionId: holder, code: { $ne: keep } };
+      const result = await CouponCodes.updateMany(filter, { $set: { redemptionId: null, claimedAt: null } });
+      return result.modifiedCount;
     },
   };
 }
 
 export type RewardRepository = ReturnType<typeof createRewardRepository>;
+
+function toReward(doc: Omit<RewardDocument, 'stockHolders'> & { stockHolders?: string[] }): Reward {
+  return {
+    id: doc._id as RewardId,
+    name: doc.name,
+    description: { ...{ 'zh-TW': '', en: '' }, ...doc.description },
+    imageUrl: doc.imageUrl ?? null,
+    cost: doc.cost,
+    stock: doc.stock ?? null,
+    startsAt: doc.startsAt ?? null,
+    endsAt: doc.endsAt ?? null,
+    perMemberLimit: doc.perMemberLimit ?? null,
+    minimumTier: doc.minimumTier ?? null,
+    usesCouponPool: doc.usesCouponPool ?? false,
+    active: doc.active ?? true,
+  };
+}
