@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Locale } from '../../src/conversation/flow-schema';
 import type { Reward, RewardId } from '../../src/loyalty/rewards/reward';
 import type { MemberId } from '../../src/shared/ids';
+import { aReward } from '../support/builders';
 import { conversationWith } from '../support/conversation';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
@@ -29,21 +30,7 @@ function helpersFor(platform: () => TestPlatform) {
 
   async function reward(overrides: Omit<Partial<Reward>, 'id'> & { id?: string } = {}): Promise<Reward> {
     const { id = `reward-${randomUUID().slice(0, 8)}`, ...fields } = overrides;
-    const created: Reward = {
-      id: id as RewardId,
-      name: { 'zh-TW': '中杯美式咖啡', en: 'Americano' },
-      description: { 'zh-TW': '全門市適用', en: 'At any of our stores' },
-      imageUrl: null,
-      cost: 100,
-      stock: null,
-      startsAt: null,
-      endsAt: null,
-      perMemberLimit: null,
-      minimumTier: null,
-      usesCouponPool: false,
-      active: true,
-      ...fields,
-    };
+    const created = aReward({ id: id as RewardId, ...fields });
     await platform().repositories.rewards.create(created, platform().clock.now().toJSDate());
     return created;
   }

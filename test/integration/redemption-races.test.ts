@@ -7,6 +7,7 @@ import { newRedemptionId, redemptionKeyOf, spendKeyOf, type Redemption } from '.
 import { releaseReservations } from '../../src/loyalty/rewards/release-reservations';
 import type { Reward, RewardId } from '../../src/loyalty/rewards/reward';
 import { newMemberId, type MemberId } from '../../src/shared/ids';
+import { aReward } from '../support/builders';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 let platform: TestPlatform;
@@ -45,21 +46,12 @@ async function newMember(points: number, tier = 'member'): Promise<MemberId> {
 }
 
 async function newReward(overrides: Partial<Reward> = {}): Promise<Reward> {
-  const reward: Reward = {
+  const reward = aReward({
     id: `r-${randomUUID().slice(0, 8)}` as RewardId,
     name: { 'zh-TW': '帆布袋', en: 'Tote bag' },
     description: { 'zh-TW': '', en: '' },
-    imageUrl: null,
-    cost: 100,
-    stock: null,
-    startsAt: null,
-    endsAt: null,
-    perMemberLimit: null,
-    minimumTier: null,
-    usesCouponPool: false,
-    active: true,
     ...overrides,
-  };
+  });
   await platform.repositories.rewards.create(reward, platform.clock.now().toJSDate());
   return reward;
 }

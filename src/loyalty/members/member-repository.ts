@@ -150,16 +150,8 @@ export function createMemberRepository(connection: Connection) {
     },
 
     async balanceState(id: string): Promise<BalanceState | null> {
-      const doc = await Members.findById(id, { revision: 1, points: 1, lots: 1, appliedEntries: 1, tier: 1 }).lean();
-      if (doc === null) return null;
-      return {
-        memberId: doc._id as MemberId,
-        revision: doc.revision ?? 0,
-        points: doc.points,
-        lots: doc.lots ?? [],
-        appliedEntries: doc.appliedEntries ?? [],
-        tier: doc.tier,
-      };
+      const doc = await Members.findById(id, balanceProjection).lean();
+      return doc === null ? null : toBalanceState(doc);
     },
 
     /**
@@ -212,24 +204,26 @@ export function createMemberRepository(connection: Connection) {
 
     /** Streams every member's balance, for the invariant checker and the expiry job. */
     async *streamBalances(): AsyncGenerator<BalanceState> {
-      const cursor = Members.find({}, { revision: 1, points: 1, lots: 1, tier: 1, appliedEntries: 1 })
-        .lean()
-        .cursor({ batchSize: 500 });
-      for await (const doc of cursor) {
-        yield {
-          memberId: doc._id as MemberId,
-          revision: doc.revision ?? 0,
-          points: doc.points,
-          lots: doc.lots ?? [],
-          appliedEntries: doc.appliedEntries ?? [],
-          tier: doc.tier,
-        };
-      }
+      const cursor = Members.find({}, balanceProjection).lean().cursor({ batchSize: 500 });
+      for await (const doc of cursor) yield toBalanceState(doc);
     },
   };
 }
 
 export type MemberRepository = ReturnType<typeof createMemberRepository>;
+
+const balanceProjection = { revision: 1, points: 1, lots: 1, appliedEntries: 1, tier: 1 };
+
+function toBalanceState(doc: Pick<MemberDocument, '_id' | 'revision' | 'points' | 'lots' | 'appliedEntries' | 'tier'>): BalanceState {
+  return {
+    memberId: doc._id as MemberId,
+    revision: doc.revision ?? 0,
+    points: doc.points,
+    lots: doc.lots ?? [],
+    appliedEntries: doc.appliedEntries ?? [],
+    tier: doc.tier,
+  };
+}
 
 function toMember(doc: Omit<MemberDocument, 'appliedEntries' | 'lots' | 'revision' | 'notices' | 'noticeKeys'>): Member {
   return {

@@ -1,23 +1,13 @@
-import type { DateTime } from 'luxon';
-import type { MemberId } from '../../shared/ids';
-import { expiryOf, type ExpiryPolicy, type LedgerReason } from './ledger';
-import type { EarnResult, LedgerRepository } from './ledger-repository';
+import { expiryOf, type ExpiryPolicy } from './ledger';
+import type { EarnRequest, EarnResult, LedgerRepository } from './ledger-repository';
 
 export interface EarningRules {
   expiry: ExpiryPolicy;
   zone: string;
 }
 
-export interface AwardRequest {
-  /** The idempotency key: the same key never awards twice. */
-  key: string;
-  memberId: MemberId;
-  points: number;
-  reason: LedgerReason;
-  note?: string | null;
-  now: DateTime;
-  set?: Record<string, unknown>;
-}
+/** An earn without its expiry, which the programme's policy decides. */
+export type AwardRequest = Omit<EarnRequest, 'expiresAt'>;
 
 /** Every way of earning points ends here: a lot with its expiry, on the ledger, once per key. */
 export function awardPoints(deps: { ledger: LedgerRepository; rules: EarningRules }, request: AwardRequest): Promise<EarnResult> {

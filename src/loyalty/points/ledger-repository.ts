@@ -31,18 +31,6 @@ const ledgerSchema = new Schema<LedgerDocument>(
 ledgerSchema.index({ memberId: 1, createdAt: -1 });
 ledgerSchema.index({ status: 1, createdAt: 1 });
 
-export interface EarnRequest {
-  key: string;
-  memberId: MemberId;
-  points: number;
-  reason: LedgerReason;
-  note?: string | null;
-  now: DateTime;
-  expiresAt: Date | null;
-  /** Member fields that change together with the balance (the check-in streak). */
-  set?: Record<string, unknown>;
-}
-
 export interface SpendRequest {
   key: string;
   memberId: MemberId;
@@ -50,6 +38,12 @@ export interface SpendRequest {
   reason: LedgerReason;
   note?: string | null;
   now: DateTime;
+}
+
+export interface EarnRequest extends SpendRequest {
+  expiresAt: Date | null;
+  /** Member fields that change together with the balance (the check-in streak). */
+  set?: Record<string, unknown>;
 }
 
 export type EarnResult = { kind: 'recorded'; balance: number } | { kind: 'duplicate'; entry: LedgerEntry } | { kind: 'noMember' };
@@ -180,18 +174,7 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
     model: Ledger,
 
     async earn(request: EarnRequest): Promise<EarnResult> {
-      const entry: LedgerEntry = {
-        key: request.key,
-        memberId: request.memberId,
-        kind: 'earn',
-        points: request.points,
-        reason: request.reason,
-        note: request.note ?? null,
-        createdAt: request.now.toJSDate(),
-        expiresAt: request.expiresAt,
-        draws: [],
-        status: 'pending',
-      };
+      const entry = pendingEntry({ ...request, kind: 'earn', points: request.points, expiresAt: request.expiresAt });
       const existing = await insertPending(entry);
       if (existing && existing.status !== 'pending') return { kind: 'duplicate', entry: existing };
       const applied = await apply(entry.key, entry.memberId, earnPlan(existing ?? entry, request.set));
@@ -201,18 +184,7 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
     },
 
     async spend(request: SpendRequest): Promise<SpendResult> {
-      const entry: LedgerEntry = {
-        key: request.key,
-        memberId: request.memberId,
-        kind: 'spend',
-        points: -request.points,
-        reason: request.reason,
-        note: request.note ?? null,
-        createdAt: request.now.toJSDate(),
-        expiresAt: null,
-        draws: [],
-        status: 'pending',
-      };
+      const entry = pendingEntry({ ...request, kind: 'spend', points: -request.points });
       const existing = await insertPending(entry);
       if (existing && existing.status !== 'pending') return { kind: 'duplicate', entry: existing };
       const applied = await apply(entry.key, entry.memberId, spendPlan(request.points, request.now));
@@ -233,18 +205,7 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
       let expired = 0;
       for (const draw of planExpiry(lots, now).draws) {
         const key = `expire:${draw.lot}`;
-        const entry: LedgerEntry = {
-          key,
-          memberId,
-          kind: 'expire',
-          points: -draw.points,
-          reason: 'expiry',
-          note: null,
-          createdAt: now.toJSDate(),
-          expiresAt: null,
-          draws: [],
-          status: 'pending',
-        };
+        const entry = pendingEntry({ key, memberId, kind: 'expire', points: -draw.points, reason: 'expiry', now });
         const existing = await insertPending(entry);
         if (existing && existing.status !== 'pending') continue;
         const applied = await apply(key, memberId, expiryPlan(draw.lot, now));
@@ -307,6 +268,27 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
 }
 
 export type LedgerRepository = ReturnType<typeof createLedgerRepository>;
+
+function pendingEntry(
+  fields: Pick<LedgerEntry, 'key' | 'memberId' | 'kind' | 'points' | 'reason'> & {
+    note?: string | null;
+    now: DateTime;
+    expiresAt?: Date | null;
+  },
+): LedgerEntry {
+  return {
+    key: fields.key,
+    memberId: fields.memberId,
+    kind: fields.kind,
+    points: fields.points,
+    reason: fields.reason,
+    note: fields.note ?? null,
+    createdAt: fields.now.toJSDate(),
+    expiresAt: fields.expiresAt ?? null,
+    draws: [],
+    status: 'pending',
+  };
+}
 
 function toEntry(doc: LedgerDocument): LedgerEntry {
   return {

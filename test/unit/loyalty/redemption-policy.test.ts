@@ -9,6 +9,7 @@ import {
 import type { Reward, RewardId } from '../../../src/loyalty/rewards/reward';
 import { slugOf } from '../../../src/loyalty/rewards/reward';
 import type { Tier } from '../../../src/loyalty/tiers/tier';
+import { aReward } from '../../support/builders';
 
 const at = (iso: string) => DateTime.fromISO(iso, { setZone: true });
 const tiers: Tier[] = [
@@ -20,21 +21,7 @@ const silver = tiers[1]!;
 const gold = tiers[2]!;
 
 function reward(overrides: Partial<Reward> = {}): Reward {
-  return {
-    id: 'coffee' as RewardId,
-    name: { 'zh-TW': '咖啡', en: 'Coffee' },
-    description: { 'zh-TW': '', en: '' },
-    imageUrl: null,
-    cost: 100,
-    stock: null,
-    startsAt: null,
-    endsAt: null,
-    perMemberLimit: null,
-    minimumTier: null,
-    usesCouponPool: false,
-    active: true,
-    ...overrides,
-  };
+  return aReward({ id: 'coffee' as RewardId, name: { 'zh-TW': '咖啡', en: 'Coffee' }, description: { 'zh-TW': '', en: '' }, ...overrides });
 }
 
 const december = { startsAt: new Date('2026-12-01T00:00:00+08:00'), endsAt: new Date('2027-01-01T00:00:00+08:00') };

@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import type { Reward, RewardId } from '../../src/loyalty/rewards/reward';
+
+/** A plain, always-available reward; tests override only what they are about. */
+export function aReward(overrides: Partial<Reward> = {}): Reward {
+  return {
+    id: `reward-${randomUUID().slice(0, 8)}` as RewardId,
+    name: { 'zh-TW': '中杯美式咖啡', en: 'Americano' },
+    description: { 'zh-TW': '全門市適用', en: 'At any of our stores' },
+    imageUrl: null,
+    cost: 100,
+    stock: null,
+    startsAt: null,
+    endsAt: null,
+    perMemberLimit: null,
+    minimumTier: null,
+    usesCouponPool: false,
+    active: true,
+    ...overrides,
+  };
+}
