@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { startTestPlatform, type TestPlatform } from '../support/platform';
+import { startTestPlatform, testAdminTokens, type TestPlatform } from '../support/platform';
 
 /**
  * A newcomer on a phone, in a real Chromium, against the real platform: join, check in, see the card,
@@ -200,6 +200,45 @@ describe('web chat in a real browser', () => {
         await screenshot(page, '07-html-as-text');
 
         expect(await log.locator('img, b').count()).toBe(0);
+        expect(dialogs).toEqual([]);
+        expect(pageErrors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+    timeoutMs,
+  );
+
+  test(
+    'a member collects points with a store code and redeems a reward for a voucher',
+    async () => {
+      const created = await fetch(`${baseUrl}/admin/api/point-codes`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${testAdminTokens.marketer}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ points: 100, maxUses: 10, expiresAt: '2027-01-31T00:00:00+08:00', storeLabel: '信義店' }),
+      });
+      expect(created.status).toBe(201);
+      const [{ code }] = ((await created.json()) as { codes: { code: string }[] }).codes;
+
+      const { context, page, dialogs, pageErrors } = await openChat();
+      try {
+        await joinAs(page, '林小華', '0911222333');
+        await see(page.getByText('🎉 歡迎加入，林小華！'));
+        await say(page, `集點 ${code!.toLowerCase()}`);
+        await see(page.getByText('+100 點'));
+        await screenshot(page, '08-collect');
+
+        await say(page, '兌換');
+        await see(page.getByText('🎁 點數兌換（目前有 150 點）'));
+        await screenshot(page, '09-rewards');
+        await page.getByRole('button', { name: /中杯美式咖啡/ }).last().tap();
+        await see(page.getByText('確定要兌換「中杯美式咖啡」嗎？'));
+        await tap(page, '確定兌換');
+        const voucher = await see(cards(page).filter({ hasText: '🎉 兌換成功！' }).last());
+        await see(cardField(voucher, '剩餘點數').filter({ hasText: /^50 點$/ }));
+        expect(await cardField(voucher, '兌換碼').textContent()).toMatch(/^[A-Z2-9]{8}$/);
+        await screenshot(page, '10-voucher');
+
         expect(dialogs).toEqual([]);
         expect(pageErrors).toEqual([]);
       } finally {
