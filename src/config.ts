@@ -45,6 +45,7 @@ const envSchema = z.object({
   LINE_CHANNEL_ACCESS_TOKEN: optionalString,
   LINE_API_BASE_URL: url('https://api.line.me'),
   LINE_BASIC_ID: optionalString,
+  LINE_MONTHLY_PUSH_BUDGET: z.coerce.number().int().min(0).max(10_000_000).default(0),
 
   MESSENGER_APP_SECRET: optionalString,
   MESSENGER_PAGE_ACCESS_TOKEN: optionalString,

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import { channelOff } from './channels/channel-off';
 import { LineClient } from './channels/line/line-client';
+import { linePushChannel } from './channels/line/line-push';
 import { createLineWebhookRouter } from './channels/line/line-webhook';
 import { createWebChatRouter } from './channels/web/web-chat';
 import type { Config } from './config';
@@ -9,6 +10,7 @@ import type { FlowCatalog } from './conversation/flow-catalog';
 import { loadCatalogFromFiles } from './conversation/flow-files';
 import { createFlowRunner } from './conversation/flow-runner';
 import { createInbox, type Inbox } from './conversation/inbox';
+import { notifyMember, type NotifyDeps } from './conversation/notify-member';
 import { initModels, pingMongo, type Connection } from './database/mongo-connection';
 import { createAdminApi, type AdminRoute } from './http/admin/admin-api';
 import type { AdminToken } from './http/admin/admin-auth';
@@ -97,11 +99,21 @@ export async function createPlatform(deps: {
     },
   });
 
+  const lineClient = config.lineEnabled ? new LineClient({ config, logger }) : undefined;
+  const notifyDeps: NotifyDeps = {
+    ...repositories,
+    catalog: () => catalog,
+    pushChannels: lineClient ? { line: { channel: linePushChannel(lineClient), monthlyBudget: config.LINE_MONTHLY_PUSH_BUDGET } } : {},
+    defaultLocale: config.DEFAULT_LOCALE,
+    zone: rules.zone,
+    logger,
+  };
+
   const webhooks = [
     {
       path: '/webhooks/line',
       router: config.lineEnabled
-        ? createLineWebhookRouter({ config, inbox, logger, clock, lineClient: new LineClient({ config, logger }) })
+        ? createLineWebhookRouter({ config, inbox, logger, clock, lineClient: lineClient! })
         : channelOff('LINE', 'LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN'),
     },
     {
@@ -140,7 +152,10 @@ export async function createPlatform(deps: {
         return claims + (await repositories.ledger.recoverPending(before, clock.now()));
       },
       expirePoints: () =>
-        expirePoints(repositories, { now: clock.now(), reminderDays: rules.expiryReminderDays, zone: rules.zone }),
+        expirePoints(
+          { ...repositories, offer: (memberId, notice) => notifyMember(notifyDeps, memberId, notice, clock.now()) },
+          { now: clock.now(), reminderDays: rules.expiryReminderDays, zone: rules.zone },
+        ),
       awardBirthdayBonuses: () =>
         awardBirthdayBonuses({ ...repositories, earning: rules.earning }, { now: clock.now(), points: rules.birthdayBonus }),
       recoverRedemptions: () => recoverRedemptions({ ...repositories, rules }, clock.now()),

@@ -1,5 +1,6 @@
 import type { Model } from 'mongoose';
 import { createInboundEventRepository } from './conversation/inbound-event-repository';
+import { createPushBudgetRepository } from './conversation/push-budget-repository';
 import { createSessionRepository } from './conversation/session-repository';
 import type { Connection } from './database/mongo-connection';
 import { createIdentityRepository } from './loyalty/members/identity-repository';
@@ -23,6 +24,7 @@ export function createRepositories(connection: Connection) {
     pointCodes: createPointCodeRepository(connection),
     sessions: createSessionRepository(connection),
     inboundEvents: createInboundEventRepository(connection),
+    pushBudget: createPushBudgetRepository(connection),
   };
 }
 

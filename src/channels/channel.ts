@@ -50,3 +50,9 @@ export type OutboundMessage =
 export function identityKeyOf(source: Pick<EventSource, 'channel' | 'channelUserId'>): string {
   return `${source.channel}:${source.channelUserId}`;
 }
+
+/** A channel that can message a person outside a turn (a reminder), where the platform allows it. */
+export interface PushChannel {
+  /** True once the platform accepted the messages; `retryKey` makes a retried push count once. */
+  push(channelUserId: string, messages: OutboundMessage[], retryKey: string): Promise<boolean>;
+}

@@ -218,13 +218,13 @@ describe('web chat in a real browser', () => {
         body: JSON.stringify({ points: 100, maxUses: 10, expiresAt: '2027-01-31T00:00:00+08:00', storeLabel: '信義店' }),
       });
       expect(created.status).toBe(201);
-      const [{ code }] = ((await created.json()) as { codes: { code: string }[] }).codes;
+      const code = ((await created.json()) as { codes: { code: string }[] }).codes[0]!.code;
 
       const { context, page, dialogs, pageErrors } = await openChat();
       try {
         await joinAs(page, '林小華', '0911222333');
         await see(page.getByText('🎉 歡迎加入，林小華！'));
-        await say(page, `集點 ${code!.toLowerCase()}`);
+        await say(page, `集點 ${code.toLowerCase()}`);
         await see(page.getByText('+100 點'));
         await screenshot(page, '08-collect');
 

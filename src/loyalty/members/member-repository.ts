@@ -184,6 +184,10 @@ export function createMemberRepository(connection: Connection) {
       return result.modifiedCount === 1;
     },
 
+    async dropNotice(id: MemberId, key: string): Promise<void> {
+      await Members.updateOne({ _id: id }, { $pull: { notices: { key } } });
+    },
+
     /** Takes the waiting notices (leaving none), for the reply being written now. */
     async takeNotices(id: MemberId): Promise<Notice[]> {
       const before = await Members.findOneAndUpdate(

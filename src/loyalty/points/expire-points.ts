@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import type { MemberRepository } from '../members/member-repository';
+import type { MemberId } from '../../shared/ids';
+import type { MemberRepository, Notice } from '../members/member-repository';
 import { isExpired, pointsExpiringBy } from './ledger';
 import type { LedgerRepository } from './ledger-repository';
 
@@ -16,7 +17,12 @@ export interface ExpiryRun {
  * point twice; members with points expiring within `reminderDays` get one reminder per lot.
  */
 export async function expirePoints(
-  deps: { members: MemberRepository; ledger: LedgerRepository },
+  deps: {
+    members: MemberRepository;
+    ledger: LedgerRepository;
+    /** Offers a queued reminder for delivery now (a push where allowed); it stays queued otherwise. */
+    offer?: (memberId: MemberId, notice: Notice) => Promise<unknown>;
+  },
   options: { now: DateTime; reminderDays: number; zone: string },
 ): Promise<ExpiryRun> {
   const run: ExpiryRun = { membersChecked: 0, membersExpired: 0, pointsExpired: 0, remindersQueued: 0 };
@@ -35,15 +41,17 @@ export async function expirePoints(
       .sort((a, b) => a.expiresAt!.getTime() - b.expiresAt!.getTime());
     const soonest = upcoming[0];
     if (soonest === undefined || options.reminderDays === 0) continue;
-    const queued = await deps.members.queueNotice(member.memberId, {
+    const notice: Notice = {
       key: `expiry-reminder:${soonest.key}`,
       template: 'notice.points-expiring',
       variables: {
         points: String(pointsExpiringBy(upcoming, reminderHorizon)),
         date: calendarDate(soonest.expiresAt!, options.zone),
       },
-    });
-    if (queued) run.remindersQueued += 1;
+    };
+    if (!(await deps.members.queueNotice(member.memberId, notice))) continue;
+    run.remindersQueued += 1;
+    await deps.offer?.(member.memberId, notice);
   }
   return run;
 }

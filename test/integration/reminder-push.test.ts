@@ -1,0 +1,84 @@
+import request from 'supertest';
+import { startFakeLineApi, type FakeLineApi } from '../fakes/fake-line-api';
+import { conversationWith } from '../support/conversation';
+import { startTestPlatform, testLineSecret, type TestPlatform } from '../support/platform';
+import { signLineBody } from '../support/signed-webhook';
+
+let platform: TestPlatform;
+let line: FakeLineApi;
+
+beforeAll(async () => {
+  line = await startFakeLineApi();
+  platform = await startTestPlatform({
+    LINE_CHANNEL_SECRET: testLineSecret,
+    LINE_CHANNEL_ACCESS_TOKEN: 'test-line-access-token',
+    LINE_API_BASE_URL: line.baseUrl,
+    LINE_MONTHLY_PUSH_BUDGET: '1',
+    POINTS_EXPIRY_POLICY: 'months-after-earning',
+    POINTS_EXPIRY_MONTHS: '1',
+    DEFAULT_LOCALE: 'en',
+  });
+});
+afterAll(async () => {
+  await platform.close();
+  await line.close();
+});
+
+let sequence = 0;
+async function joinOnLine(): Promise<string> {
+  sequence += 1;
+  const userId = `U${'0'.repeat(31)}${sequence.toString(16)}`;
+  const steps: Record<string, unknown>[] = [
+    { type: 'postback', postback: { data: 'intent=signup' } },
+    { type: 'postback', postback: { data: 'answer=agree' } },
+    { type: 'message', message: { id: '1', type: 'text', text: 'Amy', quoteToken: 'q' } },
+    { type: 'message', message: { id: '2', type: 'text', text: '0912345678', quoteToken: 'q' } },
+    { type: 'postback', postback: { data: 'answer=skip' } },
+  ];
+  for (const [index, fields] of steps.entries()) {
+    const body = JSON.stringify({
+      destination: 'Ubot',
+      events: [
+        {
+          ...fields,
+          mode: 'active',
+          timestamp: Date.now(),
+          source: { type: 'user', userId },
+          webhookEventId: `01REMINDER${sequence}X${index}`,
+          deliveryContext: { isRedelivery: false },
+          replyToken: `reply-${sequence}-${index}`,
+        },
+      ],
+    });
+    await request(platform.app).post('/webhooks/line').set('content-type', 'application/json').set('x-line-signature', signLineBody(body, testLineSecret)).send(body);
+    await platform.inbox.drain();
+  }
+  return userId;
+}
+
+describe('points-expiry reminders', () => {
+  it('pushes on LINE while the month’s push budget lasts, and otherwise waits for the next chat', async () => {
+    platform.clock.set('2026-11-23T10:00:00+08:00');
+    const first = await joinOnLine();
+    const second = await joinOnLine();
+    const web = conversationWith(platform, { locale: 'en' });
+    await web.joins();
+    line.reset();
+
+    platform.clock.set('2026-12-12T03:30:00+08:00');
+    expect((await platform.jobs.expirePoints()).remindersQueued).toBe(3);
+
+    const pushes = line.pushes();
+    expect(pushes).toHaveLength(1);
+    const pushed = pushes[0]!.body as { to: string; messages: { text: string }[] };
+    expect([first, second]).toContain(pushed.to);
+    expect(pushed.messages[0]!.text).toBe('⏰ Heads-up: 50 of your points expire on 2026-12-23. Redeem them before then!');
+    expect(pushes[0]!.headers['x-line-retry-key']).toMatch(/^[0-9a-f-]{36}$/);
+
+    // the web member (no push channel) hears it on their next chat; a re-run pushes nothing new
+    await web.says('card');
+    expect(web.replyTexts().at(-1)).toContain('Heads-up: 50 of your points expire on 2026-12-23');
+    await platform.jobs.expirePoints();
+    expect(line.pushes()).toHaveLength(1);
+  });
+});
