@@ -65,5 +65,3 @@ async function findMember(deps: SignUpDeps, identityKey: string): Promise<Member
   await deps.identities.linkMember(identityKey, member.id);
   return member.id;
 }
-
-export { findMember as findMemberOfIdentity };
