@@ -121,6 +121,17 @@ export async function createPlatform(deps: {
       router: channelOff('Messenger', 'MESSENGER_APP_SECRET, MESSENGER_PAGE_ACCESS_TOKEN and MESSENGER_VERIFY_TOKEN'),
     },
   ];
+  // botbuilder takes half a second to load: only when the endpoint is on.
+  const botFrameworkEndpoint = () => {
+    if (!config.botFrameworkEnabled) {
+      return channelOff('The Bot Framework endpoint', 'MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD');
+    }
+    const endpoint: typeof import('./channels/botframework/botframework-endpoint') = require('./channels/botframework/botframework-endpoint');
+    const warning = endpoint.unauthenticatedWarning(config);
+    if (warning !== undefined) logger.warn(warning);
+    return endpoint.createBotFrameworkRouter({ config, inbox, logger, clock });
+  };
+
   const adminRoutes: AdminRoute[] = [
     { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }) },
     { path: '/ledger', area: 'staff', router: createLedgerRouter({ repositories }) },
@@ -133,7 +144,7 @@ export async function createPlatform(deps: {
       health: createHealthRouter({ ping: () => pingMongo(connection), metrics }),
       webhooks,
       webChat: createWebChatRouter({ inbox, logger, defaultLocale: config.DEFAULT_LOCALE, clock }),
-      botFramework: channelOff('The Bot Framework endpoint', 'MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD'),
+      botFramework: botFrameworkEndpoint(),
       adminApi: createAdminApi(adminTokens, adminRoutes),
     },
     logger,
