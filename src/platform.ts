@@ -1,7 +1,10 @@
 import type { Express } from 'express';
 import { channelOff } from './channels/channel-off';
 import { LineClient } from './channels/line/line-client';
+import { identityKeyOf } from './channels/channel';
 import { linePushChannel } from './channels/line/line-push';
+import { messengerPushChannel } from './channels/messenger/messenger-push';
+import { createMessengerChannel } from './channels/messenger/messenger-webhook';
 import { createLineWebhookRouter } from './channels/line/line-webhook';
 import { createWebChatRouter } from './channels/web/web-chat';
 import type { Config } from './config';
@@ -100,10 +103,28 @@ export async function createPlatform(deps: {
   });
 
   const lineClient = config.lineEnabled ? new LineClient({ config, logger }) : undefined;
+  const messenger = config.messengerEnabled ? createMessengerChannel({ config, inbox, logger, clock }) : undefined;
   const notifyDeps: NotifyDeps = {
     ...repositories,
     catalog: () => catalog,
-    pushChannels: lineClient ? { line: { channel: linePushChannel(lineClient), monthlyBudget: config.LINE_MONTHLY_PUSH_BUDGET } } : {},
+    pushChannels: {
+      ...(lineClient ? { line: { channel: linePushChannel(lineClient), monthlyBudget: config.LINE_MONTHLY_PUSH_BUDGET } } : {}),
+      ...(messenger
+        ? {
+            messenger: {
+              channel: messengerPushChannel({
+                client: messenger.messengerClient,
+                lastInboundAt: async (psid) =>
+                  (await repositories.identities.find(identityKeyOf({ channel: 'messenger', channelUserId: psid })))?.lastInboundAt ?? null,
+                clock,
+                logger,
+              }),
+              // Messenger has no monthly push quota; its limit is the 24-hour window, checked in the channel.
+              monthlyBudget: Number.MAX_SAFE_INTEGER,
+            },
+          }
+        : {}),
+    },
     defaultLocale: config.DEFAULT_LOCALE,
     zone: rules.zone,
     logger,
@@ -118,7 +139,9 @@ export async function createPlatform(deps: {
     },
     {
       path: '/webhooks/messenger',
-      router: channelOff('Messenger', 'MESSENGER_APP_SECRET, MESSENGER_PAGE_ACCESS_TOKEN and MESSENGER_VERIFY_TOKEN'),
+      router: messenger
+        ? messenger.router
+        : channelOff('Messenger', 'MESSENGER_APP_SECRET, MESSENGER_PAGE_ACCESS_TOKEN and MESSENGER_VERIFY_TOKEN'),
     },
   ];
   // botbuilder takes half a second to load: only when the endpoint is on.
