@@ -45,6 +45,28 @@ class EchoInbox implements Inbox {
   }
 }
 
+/** Takes `turnMs` to answer each event, like a turn waiting on a slow database. */
+class SlowInbox extends EchoInbox {
+  constructor(private readonly turnMs: number) {
+    super();
+  }
+
+  override async accept(events: InboundEvent[], deliver: Deliver): Promise<AcceptResult> {
+    const slowDeliver: Deliver = async (event, messages) => {
+      await new Promise((resolve) => setTimeout(resolve, this.turnMs));
+      await deliver(event, messages);
+    };
+    return super.accept(events, slowDeliver);
+  }
+}
+
+/** Every event is a redelivery the inbox has seen: no turn runs. */
+class DuplicatesInbox extends EchoInbox {
+  override async accept(events: InboundEvent[]): Promise<AcceptResult> {
+    return { accepted: 0, duplicates: events.length };
+  }
+}
+
 class UnavailableInbox extends EchoInbox {
   override async accept(): Promise<AcceptResult> {
     throw new Error('connect ECONNREFUSED 127.0.0.1:27017');
@@ -65,11 +87,11 @@ afterEach(() => {
   fake.reset();
 });
 
-function setUp(inbox: Inbox = new EchoInbox()) {
+function setUp(inbox: Inbox = new EchoInbox(), { lineApiBaseUrl = fake.baseUrl, loadingAnimationAfterMs }: { lineApiBaseUrl?: string; loadingAnimationAfterMs?: number } = {}) {
   const config = loadConfig({
     LINE_CHANNEL_SECRET: channelSecret,
     LINE_CHANNEL_ACCESS_TOKEN: accessToken,
-    LINE_API_BASE_URL: fake.baseUrl,
+    LINE_API_BASE_URL: lineApiBaseUrl,
   });
   const logLines: Record<string, unknown>[] = [];
   const logger = pino(
@@ -85,7 +107,14 @@ function setUp(inbox: Inbox = new EchoInbox()) {
   const app = express();
   app.use(
     '/webhooks/line',
-    createLineWebhookRouter({ config, inbox, logger, lineClient, clock: fixedClock('2026-11-20T09:30:00+08:00') }),
+    createLineWebhookRouter({
+      config,
+      inbox,
+      logger,
+      lineClient,
+      clock: fixedClock('2026-11-20T09:30:00+08:00'),
+      ...(loadingAnimationAfterMs === undefined ? {} : { loadingAnimationAfterMs }),
+    }),
   );
   // Other routes parse JSON; the LINE router is mounted before, as in the real app.
   app.use(express.json());
@@ -325,6 +354,84 @@ describe('POST /webhooks/line', () => {
     expect(response.body).toEqual({ error: { code: 'inbox_unavailable', message: expect.any(String) } });
     expect(logLines).toContainEqual(expect.objectContaining({ level: 50, msg: 'LINE webhook events could not be accepted' }));
     expect(fake.requests).toEqual([]);
+  });
+});
+
+describe('LINE loading animation', () => {
+  const loadingRequests = () => fake.requests.filter((recorded) => recorded.path === '/v2/bot/chat/loading/start');
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('shows the loading animation once, before the reply, when a turn takes over 800 ms', async () => {
+    const inbox = new SlowInbox(1200);
+    const { app, logLines } = setUp(inbox);
+
+    await postSigned(app, webhookBody(textEvent('check in'))).expect(200);
+    await inbox.drain();
+
+    expect(fake.requests.map((recorded) => `${recorded.path} → ${recorded.status}`)).toEqual([
+      '/v2/bot/chat/loading/start → 202',
+      '/v2/bot/message/reply → 200',
+    ]);
+    expect(loadingRequests()[0]?.body).toEqual({ chatId: userId, loadingSeconds: 5 });
+    expect(logLines.filter((line) => Number(line.level) >= 40)).toEqual([]);
+  });
+
+  it('shows it for a slow rich-menu postback too', async () => {
+    const inbox = new SlowInbox(300);
+    const { app } = setUp(inbox, { loadingAnimationAfterMs: 50 });
+    const { message: _text, ...event } = textEvent('', { type: 'postback', postback: { data: 'intent=card' } });
+
+    await postSigned(app, webhookBody(event)).expect(200);
+    await inbox.drain();
+
+    expect(loadingRequests()).toHaveLength(1);
+    expect(fake.replies().map((reply) => reply.body)).toEqual([{ replyToken: event.replyToken, messages: [{ type: 'text', text: 'got choice' }] }]);
+  });
+
+  it('does not show it when the turn answers in time', async () => {
+    const inbox = new EchoInbox();
+    const { app } = setUp(inbox);
+
+    await postSigned(app, webhookBody(textEvent('check in'))).expect(200);
+    await inbox.drain();
+    await fake.waitFor((recorded) => recorded.path === '/v2/bot/message/reply');
+    await sleep(900);
+
+    expect(loadingRequests()).toEqual([]);
+  });
+
+  it.each([
+    ['standby mode', () => textEvent('check in', { mode: 'standby' })],
+    ['a group chat', () => textEvent('check in', { source: { type: 'group', groupId: 'C1', userId } })],
+    ['a follow', () => textEvent('', { type: 'follow', message: undefined })],
+  ])('does not show it in %s', async (_name, makeEvent) => {
+    const inbox = new SlowInbox(200);
+    const { app } = setUp(inbox, { loadingAnimationAfterMs: 20 });
+
+    await postSigned(app, webhookBody(makeEvent())).expect(200);
+    await inbox.drain();
+
+    expect(loadingRequests()).toEqual([]);
+  });
+
+  it('does not show it for redelivered events that run no turn', async () => {
+    const { app } = setUp(new DuplicatesInbox(), { loadingAnimationAfterMs: 20 });
+
+    await postSigned(app, webhookBody(textEvent('check in'))).expect(200);
+    await sleep(100);
+
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('logs a failed loading request and still delivers the turn', async () => {
+    const inbox = new SlowInbox(150);
+    const { app, logLines } = setUp(inbox, { lineApiBaseUrl: 'http://127.0.0.1:1', loadingAnimationAfterMs: 20 });
+
+    await postSigned(app, webhookBody(textEvent('check in'))).expect(200);
+    await inbox.drain();
+
+    expect(logLines).toContainEqual(expect.objectContaining({ level: 40, msg: 'LINE loading animation could not be shown' }));
+    expect(logLines).toContainEqual(expect.objectContaining({ level: 50, msg: 'LINE reply failed' }));
   });
 });
 

@@ -18,6 +18,10 @@ export type LineDeliveryOutcome =
   | { kind: 'pushed'; alreadyAccepted: boolean }
   | { kind: 'failed'; status?: number };
 
+export type RichMenuPublishOutcome =
+  | { kind: 'published'; richMenuId: string }
+  | { kind: 'failed'; step: 'create' | 'uploadImage' | 'setDefault'; richMenuId?: string; status?: number; requestId?: string; reason: string };
+
 export interface LineClientDeps {
   config: Pick<Config, 'LINE_CHANNEL_ACCESS_TOKEN' | 'LINE_API_BASE_URL'>;
   logger: Logger;
@@ -25,6 +29,7 @@ export interface LineClientDeps {
 
 export class LineClient {
   private readonly api: messagingApi.MessagingApiClient;
+  private readonly blobApi: messagingApi.MessagingApiBlobClient;
   private readonly logger: Logger;
 
   constructor({ config, logger }: LineClientDeps) {
@@ -35,6 +40,12 @@ export class LineClient {
     }
     // The SDK resolves absolute paths against baseURL, so only its origin counts (PLATFORMS.md 1.2).
     this.api = new messagingApi.MessagingApiClient({
+      channelAccessToken: config.LINE_CHANNEL_ACCESS_TOKEN,
+      baseURL: config.LINE_API_BASE_URL,
+    });
+    // Rich-menu images go to api-data.line.me by default; CONTRACT has one LINE root, and the api-data
+    // paths do not collide with the api ones, so both clients share it (PLATFORMS.md 1.2).
+    this.blobApi = new messagingApi.MessagingApiBlobClient({
       channelAccessToken: config.LINE_CHANNEL_ACCESS_TOKEN,
       baseURL: config.LINE_API_BASE_URL,
     });
@@ -61,6 +72,40 @@ export class LineClient {
       }
       return toFailure(error);
     }
+  }
+
+  /**
+   * Shows the typing dots in a one-to-one chat until our next message or `loadingSeconds` pass
+   * (LINE ref #display-a-loading-indicator: 5–60 s in steps of 5, 100 requests/s). Never throws.
+   */
+  async showLoadingAnimation(userId: string, loadingSeconds = 5): Promise<LineSendOutcome> {
+    try {
+      const { httpResponse } = await this.api.showLoadingAnimationWithHttpInfo({ chatId: userId, loadingSeconds });
+      return { kind: 'sent', ...requestIdOf(httpResponse.headers) };
+    } catch (error) {
+      return toFailure(error);
+    }
+  }
+
+  /** Creates the rich menu, uploads its PNG and makes it every user's default (LINE ref #rich-menu). Never throws. */
+  async publishDefaultRichMenu(menu: messagingApi.RichMenuRequest, png: Buffer): Promise<RichMenuPublishOutcome> {
+    let richMenuId: string;
+    try {
+      richMenuId = (await this.api.createRichMenu(menu)).richMenuId;
+    } catch (error) {
+      return { kind: 'failed', step: 'create', ...failureDetails(error) };
+    }
+    try {
+      await this.blobApi.setRichMenuImage(richMenuId, new Blob([new Uint8Array(png)], { type: 'image/png' }));
+    } catch (error) {
+      return { kind: 'failed', step: 'uploadImage', richMenuId, ...failureDetails(error) };
+    }
+    try {
+      await this.api.setDefaultRichMenu(richMenuId);
+    } catch (error) {
+      return { kind: 'failed', step: 'setDefault', richMenuId, ...failureDetails(error) };
+    }
+    return { kind: 'published', richMenuId };
   }
 
   /** Replies with the event's reply token, or pushes when there is none or LINE rejects it; never throws. */
@@ -122,7 +167,9 @@ export class LineClient {
   }
 }
 
-function toFailure(error: unknown): LineSendOutcome {
+type LineSendFailure = Extract<LineSendOutcome, { kind: 'failed' }>;
+
+function toFailure(error: unknown): LineSendFailure {
   if (error instanceof HTTPFetchError) {
     return {
       kind: 'failed',
@@ -132,6 +179,11 @@ function toFailure(error: unknown): LineSendOutcome {
     };
   }
   return { kind: 'failed', reason: error instanceof Error ? error.message : String(error) };
+}
+
+function failureDetails(error: unknown): Omit<LineSendFailure, 'kind'> {
+  const { kind: _failed, ...details } = toFailure(error);
+  return details;
 }
 
 // LINE ref #response-headers: every response carries x-line-request-id; log it with errors.

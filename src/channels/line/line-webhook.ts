@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../../shared/clock';
 import type { Logger } from '../../shared/logger';
 import type { InboundEvent } from '../channel';
 import { LineClient } from './line-client';
-import { isLineWebhookBody, toInboundEvents, type LineInbound } from './line-events';
+import { isLineUserId, isLineWebhookBody, toInboundEvents, type LineInbound } from './line-events';
 
 export interface LineWebhookDeps {
   config: Pick<Config, 'LINE_CHANNEL_SECRET'>;
@@ -14,6 +14,8 @@ export interface LineWebhookDeps {
   logger: Logger;
   lineClient: LineClient;
   clock?: Clock;
+  /** How long a text or postback turn may take before LINE shows the loading animation; 800 ms unless a test says otherwise. */
+  loadingAnimationAfterMs?: number;
 }
 
 export interface LineChannel {
@@ -22,7 +24,14 @@ export interface LineChannel {
 }
 
 /** Mount at `/webhooks/line` before any JSON body parser: the signature covers the raw bytes. */
-export function createLineWebhookRouter({ config, inbox, logger, lineClient, clock = systemClock }: LineWebhookDeps): Router {
+export function createLineWebhookRouter({
+  config,
+  inbox,
+  logger,
+  lineClient,
+  clock = systemClock,
+  loadingAnimationAfterMs = 800,
+}: LineWebhookDeps): Router {
   const channelSecret = config.LINE_CHANNEL_SECRET;
   if (channelSecret === undefined) {
     throw new Error(
@@ -37,10 +46,18 @@ export function createLineWebhookRouter({ config, inbox, logger, lineClient, clo
     parseWebhookBody(logger),
     async (req, res) => {
       const items = toInboundEvents(req.body, clock.now());
-      await inbox.accept(
-        items.map((item) => item.event),
-        deliverThrough(lineClient, items),
-      );
+      const turns = deliverThrough(lineClient, items, logger, loadingAnimationAfterMs);
+      try {
+        const { accepted } = await inbox.accept(
+          items.map((item) => item.event),
+          turns.deliver,
+        );
+        // All redelivered: no turn will run, so nothing is coming to wait for.
+        if (accepted === 0) turns.cancelLoadingAnimations();
+      } catch (error) {
+        turns.cancelLoadingAnimations();
+        throw error;
+      }
       res.status(200).json({});
     },
   );
@@ -53,18 +70,76 @@ export function createLineChannel(deps: {
   inbox: Inbox;
   logger: Logger;
   clock?: Clock;
+  loadingAnimationAfterMs?: number;
 }): LineChannel {
   const lineClient = new LineClient({ config: deps.config, logger: deps.logger });
   return { lineClient, router: createLineWebhookRouter({ ...deps, lineClient }) };
 }
 
-function deliverThrough(lineClient: LineClient, items: LineInbound[]): Deliver {
+interface LineTurns {
+  deliver: Deliver;
+  cancelLoadingAnimations(): void;
+}
+
+/**
+ * Delivers each turn's replies, and shows LINE's loading animation for a text or postback turn that has
+ * not answered within `loadingAnimationAfterMs` (PLATFORMS.md 1.5), once per event.
+ */
+function deliverThrough(lineClient: LineClient, items: LineInbound[], logger: Logger, loadingAnimationAfterMs: number): LineTurns {
   const itemsByEventId = new Map(items.map((item) => [item.event.eventId, item]));
-  return async (event: InboundEvent, messages) => {
-    // An event the inbox did not get from this request has no reply token: the client pushes instead.
-    const item = itemsByEventId.get(event.eventId) ?? { event, mode: 'active', timestamp: event.receivedAt.toMillis() };
-    await lineClient.deliver(item, messages);
+  const loadingTimers = new Map<string, NodeJS.Timeout>();
+  const loadingRequests = new Map<string, Promise<void>>();
+
+  for (const item of items) {
+    const chatId = loadingAnimationChatOf(item);
+    if (chatId === undefined) continue;
+    const { eventId } = item.event;
+    const timer = setTimeout(() => {
+      loadingTimers.delete(eventId);
+      loadingRequests.set(eventId, showLoadingAnimation(lineClient, chatId, eventId, logger));
+    }, loadingAnimationAfterMs);
+    // A turn that never delivers (its event was a duplicate, or it failed) must not hold the process open.
+    timer.unref();
+    loadingTimers.set(eventId, timer);
+  }
+
+  function stopLoadingTimer(eventId: string): void {
+    clearTimeout(loadingTimers.get(eventId));
+    loadingTimers.delete(eventId);
+  }
+
+  return {
+    deliver: async (event: InboundEvent, messages) => {
+      stopLoadingTimer(event.eventId);
+      // The animation ends when our message arrives; a start request landing after the reply would leave it
+      // spinning for its full duration, so the reply waits for a request already under way.
+      await loadingRequests.get(event.eventId);
+      loadingRequests.delete(event.eventId);
+      // An event the inbox did not get from this request has no reply token: the client pushes instead.
+      const item = itemsByEventId.get(event.eventId) ?? { event, mode: 'active', timestamp: event.receivedAt.toMillis() };
+      await lineClient.deliver(item, messages);
+    },
+    cancelLoadingAnimations: () => {
+      for (const eventId of [...loadingTimers.keys()]) stopLoadingTimer(eventId);
+    },
   };
+}
+
+// LINE ref #display-a-loading-indicator: one-to-one chats only; in standby another channel holds the chat.
+function loadingAnimationChatOf(item: LineInbound): string | undefined {
+  const { event } = item;
+  if (item.mode !== 'active' || (event.kind !== 'text' && event.kind !== 'choice')) return undefined;
+  return isLineUserId(event.channelUserId) ? event.channelUserId : undefined;
+}
+
+async function showLoadingAnimation(lineClient: LineClient, chatId: string, eventId: string, logger: Logger): Promise<void> {
+  const outcome = await lineClient.showLoadingAnimation(chatId, 5);
+  if (outcome.kind === 'failed') {
+    logger.warn(
+      { eventId, status: outcome.status, lineRequestId: outcome.requestId, reason: outcome.reason },
+      'LINE loading animation could not be shown',
+    );
+  }
 }
 
 function verifySignature(channelSecret: string, logger: Logger): RequestHandler {
