@@ -4,6 +4,7 @@ import { createPushBudgetRepository } from './conversation/push-budget-repositor
 import { createSessionRepository } from './conversation/session-repository';
 import type { Connection } from './database/mongo-connection';
 import { createIdentityRepository } from './loyalty/members/identity-repository';
+import { createLinkCodeRepository } from './loyalty/members/link-code-repository';
 import { createMemberRepository } from './loyalty/members/member-repository';
 import { createPointCodeRepository } from './loyalty/point-codes/point-code-repository';
 import { createLedgerRepository } from './loyalty/points/ledger-repository';
@@ -17,6 +18,7 @@ export function createRepositories(connection: Connection) {
   return {
     members,
     identities: createIdentityRepository(connection),
+    linkCodes: createLinkCodeRepository(connection),
     ledger: createLedgerRepository(connection, members),
     tiers: createTierRepository(connection),
     rewards: createRewardRepository(connection),

@@ -1,3 +1,4 @@
+import { linkActions } from './actions/link-actions';
 import { pointCodeActions } from './actions/point-code-actions';
 import { rewardActions } from './actions/reward-actions';
 import { memberActions } from './actions/member-actions';
@@ -5,7 +6,7 @@ import type { ActionContext, ActionDeps, ActionResult, OutcomeTable } from './ac
 
 export type { ActionContext, ActionResult } from './action-module';
 
-const modules = [memberActions, pointCodeActions, rewardActions] as const;
+const modules = [memberActions, pointCodeActions, rewardActions, linkActions] as const;
 
 /** Every action a flow may name, with the outcomes its `on:` must route. */
 export const actionOutcomes: OutcomeTable = Object.assign({}, ...modules.map((module) => module.outcomes));

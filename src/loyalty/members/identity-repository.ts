@@ -79,6 +79,12 @@ export function createIdentityRepository(connection: Connection) {
       await Identities.updateOne({ _id: key }, { $set: { memberId } });
     },
 
+    /** Links the identity to the member unless it already belongs to another member; repeating it is harmless. */
+    async linkToMemberIfFree(key: string, memberId: MemberId): Promise<boolean> {
+      await Identities.updateOne({ _id: key, memberId: null }, { $set: { memberId } });
+      return (await Identities.countDocuments({ _id: key, memberId })) === 1;
+    },
+
     async setLocale(key: string, locale: Locale): Promise<void> {
       await Identities.updateOne({ _id: key }, { $set: { locale } });
     },

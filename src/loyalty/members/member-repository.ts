@@ -145,6 +145,10 @@ export function createMemberRepository(connection: Connection) {
       return doc ? toMember(doc) : null;
     },
 
+    async addIdentity(id: MemberId, identity: { channel: ChannelName; channelUserId: string }): Promise<void> {
+      await Members.updateOne({ _id: id }, { $addToSet: { identities: identity } });
+    },
+
     async setLocale(id: MemberId, locale: Locale): Promise<void> {
       await Members.updateOne({ _id: id }, { $set: { locale } });
     },
