@@ -27,6 +27,8 @@ export interface Choice {
   label: string;
   /** Postback data, e.g. `intent=card` or `answer=agree`; at most 300 characters. */
   payload: string;
+  /** One thing of a list to pick (a reward): a channel with carousels may show it as a card. */
+  item?: boolean;
 }
 
 export interface CardField {
@@ -35,7 +37,7 @@ export interface CardField {
 }
 
 export type OutboundMessage =
-  | { kind: 'text'; text: string; choices?: Choice[] }
+  | { kind: 'text'; text: string; choices?: Choice[]; /** The button on each item's card. */ itemButton?: string }
   | {
       kind: 'card';
       title: string;

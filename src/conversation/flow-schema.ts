@@ -109,6 +109,10 @@ const choiceSpec = z.union([
       label: z.string().min(1).max(20),
       intent: z.string().regex(/^[a-z][a-z0-9-]*$/),
       args: z.record(z.string(), z.string()).optional(),
+      item: z
+        .boolean()
+        .optional()
+        .describe('One thing of a list to pick (a reward): channels with carousels show each item as a card'),
     })
     .strict()
     .describe('A button that starts a flow by intent'),
@@ -122,7 +126,13 @@ const choices = z.array(choiceSpec).max(13).optional();
 
 /** Message wording. `{name}` placeholders are filled from the member, the answers and the action's result. */
 export const templateSchema = z.union([
-  z.object({ text: z.string().min(1).max(2000), choices }).strict(),
+  z
+    .object({
+      text: z.string().min(1).max(2000),
+      choices,
+      itemButton: z.string().min(1).max(20).optional().describe("The button on each item's card, e.g. 兌換"),
+    })
+    .strict(),
   z
     .object({
       card: z

@@ -17,10 +17,19 @@ export function renderTemplate(template: Template, variables: Variables): Outbou
   // A button whose label fills to nothing is left out, so a template can offer a list of optional
   // buttons filled by an action (rewards.list: one per reward, up to 12).
   const choices: Choice[] | undefined = template.choices
-    ?.map((choice) => ({ label: fill(choice.label, variables), payload: choicePayload(choice, variables) }))
+    ?.map((choice) => ({
+      label: fill(choice.label, variables),
+      payload: choicePayload(choice, variables),
+      ...('item' in choice && choice.item ? { item: true } : {}),
+    }))
     .filter((choice) => choice.label.trim() !== '');
   if ('text' in template) {
-    return { kind: 'text', text: fill(template.text, variables), ...(choices ? { choices } : {}) };
+    return {
+      kind: 'text',
+      text: fill(template.text, variables),
+      ...(choices ? { choices } : {}),
+      ...(template.itemButton !== undefined ? { itemButton: fill(template.itemButton, variables) } : {}),
+    };
   }
   const card = template.card;
   const rawRatio = card.progress ? variables[card.progress.ratio] : undefined;

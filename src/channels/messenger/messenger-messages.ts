@@ -57,8 +57,15 @@ export function toMessengerMessages(messages: OutboundMessage[]): MessengerMessa
   for (const message of messages) {
     if (message.kind === 'text') {
       if (message.text.trim() !== '') rendered.push({ text: truncate(message.text, messengerLimits.textLength) });
-      if ((message.choices ?? []).length > 0) carouselTitle = firstLineOf(message.text);
-      pendingChoices.push(...(message.choices ?? []));
+      const items = usableChoices((message.choices ?? []).filter((choice) => choice.item)).slice(0, messengerLimits.elementsPerCarousel);
+      if (items.length > 0) {
+        // A list of things to pick (rewards) reads best as a carousel: one card per item (PLATFORMS.md §2.5).
+        rendered.push({ attachment: genericTemplate(items.map((item) => toElement(item.label, undefined, [{ ...item, label: message.itemButton ?? item.label }]))) });
+        items.forEach((item) => buttonPayloads.add(item.payload));
+      }
+      const rest = (message.choices ?? []).filter((choice) => !buttonPayloads.has(choice.payload));
+      if (rest.length > 0) carouselTitle = firstLineOf(message.text);
+      pendingChoices.push(...rest);
       continue;
     }
     const cardChoices = usableChoices(message.choices ?? []);

@@ -208,3 +208,34 @@ function expectWithinLimits(message: MessengerMessage): void {
     expect(reply.payload.length).toBeLessThanOrEqual(messengerLimits.payloadLength);
   }
 }
+
+describe('a list of items to pick (the rewards catalog)', () => {
+  it('becomes a carousel with one card per item and the other choices as quick replies', () => {
+    const catalog: OutboundMessage = {
+      kind: 'text',
+      text: '🎁 Rewards (you have 150 points)',
+      itemButton: 'Redeem',
+      choices: [
+        { label: 'Americano (100)', payload: 'intent=redeem&reward=coffee', item: true },
+        { label: 'Tote bag (500)', payload: 'intent=redeem&reward=tote-bag', item: true },
+        { label: 'Menu', payload: 'intent=help' },
+      ],
+    };
+    expect(toMessengerMessages([catalog])).toEqual([
+      { text: '🎁 Rewards (you have 150 points)' },
+      {
+        attachment: {
+          type: 'template',
+          payload: {
+            template_type: 'generic',
+            elements: [
+              { title: 'Americano (100)', buttons: [{ type: 'postback', title: 'Redeem', payload: 'intent=redeem&reward=coffee' }] },
+              { title: 'Tote bag (500)', buttons: [{ type: 'postback', title: 'Redeem', payload: 'intent=redeem&reward=tote-bag' }] },
+            ],
+          },
+        },
+        quick_replies: [{ content_type: 'text', title: 'Menu', payload: 'intent=help' }],
+      },
+    ]);
+  });
+});
