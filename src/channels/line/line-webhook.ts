@@ -1,5 +1,5 @@
 import { validateSignature } from '@line/bot-sdk';
-import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import type { Config } from '../../config';
 import type { Deliver, Inbox } from '../../conversation/inbox';
 import { systemClock, type Clock } from '../../shared/clock';
@@ -7,6 +7,7 @@ import type { Logger } from '../../shared/logger';
 import type { InboundEvent } from '../channel';
 import { LineClient } from './line-client';
 import { isLineUserId, isLineWebhookBody, toInboundEvents, type LineInbound } from './line-events';
+import { answerWebhookError, parseVerifiedBody, sendWebhookError } from '../webhook-support';
 
 export interface LineWebhookDeps {
   config: Pick<Config, 'LINE_CHANNEL_SECRET'>;
@@ -43,7 +44,7 @@ export function createLineWebhookRouter({
     '/',
     express.raw({ type: '*/*', limit: '1mb' }),
     verifySignature(channelSecret, logger),
-    parseWebhookBody(logger),
+    parseVerifiedBody({ isValid: isLineWebhookBody, logger, code: 'invalid_json', message: 'The body must be a JSON object with an "events" array (LINE webhook format)' }),
     async (req, res) => {
       const items = toInboundEvents(req.body, clock.now());
       const turns = deliverThrough(lineClient, items, logger, loadingAnimationAfterMs);
@@ -61,7 +62,7 @@ export function createLineWebhookRouter({
       res.status(200).json({});
     },
   );
-  router.use(answerWebhookError(logger));
+  router.use(answerWebhookError({ logger, platform: 'LINE', retryNote: 'LINE may redeliver them later' }));
   return router;
 }
 
@@ -147,64 +148,15 @@ function verifySignature(channelSecret: string, logger: Logger): RequestHandler 
     const signature = req.get('x-line-signature');
     const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (signature === undefined || signature === '') {
-      sendError(res, 401, 'invalid_signature', 'Missing X-Line-Signature header; LINE signs every webhook request');
+      sendWebhookError(res, 401, 'invalid_signature', 'Missing X-Line-Signature header; LINE signs every webhook request');
       return;
     }
     if (!validateSignature(rawBody, channelSecret, signature)) {
       logger.warn('LINE webhook signature mismatch: check LINE_CHANNEL_SECRET against the LINE Developers Console');
-      sendError(res, 401, 'invalid_signature', 'X-Line-Signature does not match the request body and LINE_CHANNEL_SECRET');
+      sendWebhookError(res, 401, 'invalid_signature', 'X-Line-Signature does not match the request body and LINE_CHANNEL_SECRET');
       return;
     }
     req.body = rawBody;
     next();
   };
-}
-
-function parseWebhookBody(logger: Logger): RequestHandler {
-  return (req, res, next) => {
-    let body: unknown;
-    try {
-      body = JSON.parse((req.body as Buffer).toString('utf8'));
-    } catch {
-      body = undefined;
-    }
-    if (!isLineWebhookBody(body)) {
-      logger.warn('LINE webhook body is not a JSON object with an events array');
-      sendError(res, 400, 'invalid_json', 'The body must be a JSON object with an "events" array (LINE webhook format)');
-      return;
-    }
-    req.body = body;
-    next();
-  };
-}
-
-// Any failure after the signature check (the inbox could not record the events) answers 503 so LINE
-// redelivers, if redelivery is on (PLATFORMS.md 1.4).
-function answerWebhookError(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, _req, res, next) => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    const status = bodyParserStatusOf(error);
-    if (status === 413) {
-      sendError(res, 413, 'payload_too_large', 'The webhook body is over 1 MB');
-      return;
-    }
-    if (status !== undefined && status >= 400 && status < 500) {
-      sendError(res, 400, 'invalid_body', 'The webhook body could not be read');
-      return;
-    }
-    logger.error({ err: error }, 'LINE webhook events could not be accepted');
-    sendError(res, 503, 'inbox_unavailable', 'The events could not be recorded; LINE may redeliver them later');
-  };
-}
-
-function bodyParserStatusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error) || !('status' in error)) return undefined;
-  return typeof error.status === 'number' ? error.status : undefined;
-}
-
-function sendError(res: express.Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: { code, message } });
 }

@@ -1,11 +1,12 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import type { Config } from '../../config';
 import type { Deliver, Inbox } from '../../conversation/inbox';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { Logger } from '../../shared/logger';
 import { MessengerClient } from './messenger-client';
 import { isMessengerWebhookBody, toInboundEvents } from './messenger-events';
+import { answerWebhookError, parseVerifiedBody, sendWebhookError } from '../webhook-support';
 
 export interface MessengerWebhookDeps {
   config: Pick<Config, 'MESSENGER_APP_SECRET' | 'MESSENGER_VERIFY_TOKEN'>;
@@ -39,13 +40,13 @@ export function createMessengerWebhookRouter({ config, inbox, logger, messengerC
     '/',
     express.raw({ type: '*/*', limit: '1mb' }),
     verifySignature(appSecret, logger),
-    parseWebhookBody(logger),
+    parseVerifiedBody({ isValid: isMessengerWebhookBody, logger, code: 'invalid_body', message: 'The body must be a JSON object with "object": "page" and an "entry" array (Messenger webhook format)' }),
     async (req, res) => {
       await inbox.accept(toInboundEvents(req.body, clock.now()), deliver);
       res.status(200).json({});
     },
   );
-  router.use(answerWebhookError(logger));
+  router.use(answerWebhookError({ logger, platform: 'Messenger', retryNote: 'Meta retries them' }));
   return router;
 }
 
@@ -70,7 +71,7 @@ function answerVerification(verifyToken: string, logger: Logger): RequestHandler
     const challenge = req.query['hub.challenge'];
     if (mode !== 'subscribe' || typeof token !== 'string' || !isSameSecret(token, verifyToken)) {
       logger.warn({ mode: typeof mode === 'string' ? mode : undefined }, 'Messenger verification refused: check MESSENGER_VERIFY_TOKEN against the App Dashboard');
-      sendError(res, 403, 'verification_failed', 'hub.mode must be "subscribe" and hub.verify_token must equal MESSENGER_VERIFY_TOKEN');
+      sendWebhookError(res, 403, 'verification_failed', 'hub.mode must be "subscribe" and hub.verify_token must equal MESSENGER_VERIFY_TOKEN');
       return;
     }
     res.status(200).type('text/plain').send(typeof challenge === 'string' ? challenge : '');
@@ -89,67 +90,17 @@ function verifySignature(appSecret: string, logger: Logger): RequestHandler {
     const header = req.get('x-hub-signature-256');
     const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (header === undefined || header === '') {
-      sendError(res, 401, 'invalid_signature', 'Missing X-Hub-Signature-256 header; Meta signs every webhook request');
+      sendWebhookError(res, 401, 'invalid_signature', 'Missing X-Hub-Signature-256 header; Meta signs every webhook request');
       return;
     }
     const given = Buffer.from(signaturePattern.exec(header)?.[1]?.toLowerCase() ?? '', 'hex');
     const expected = createHmac('sha256', appSecret).update(rawBody).digest();
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       logger.warn('Messenger webhook signature mismatch: check MESSENGER_APP_SECRET against the App Dashboard (App settings › Basic)');
-      sendError(res, 401, 'invalid_signature', 'X-Hub-Signature-256 does not match the request body and MESSENGER_APP_SECRET');
+      sendWebhookError(res, 401, 'invalid_signature', 'X-Hub-Signature-256 does not match the request body and MESSENGER_APP_SECRET');
       return;
     }
     req.body = rawBody;
     next();
   };
-}
-
-function parseWebhookBody(logger: Logger): RequestHandler {
-  return (req, res, next) => {
-    let body: unknown;
-    try {
-      body = JSON.parse((req.body as Buffer).toString('utf8'));
-    } catch {
-      body = undefined;
-    }
-    if (!isMessengerWebhookBody(body)) {
-      logger.warn('Messenger webhook body is not a JSON object with object "page" and an entry array');
-      sendError(res, 400, 'invalid_body', 'The body must be a JSON object with "object": "page" and an "entry" array (Messenger webhook format)');
-      return;
-    }
-    req.body = body;
-    next();
-  };
-}
-
-// A failure after the signature check (the inbox could not record the events) answers 503 so Meta
-// retries; events already recorded are never failed afterwards, since an hour of failures unsubscribes
-// the app from the Page (PLATFORMS.md 2.4).
-function answerWebhookError(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, _req, res, next) => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    const status = bodyParserStatusOf(error);
-    if (status === 413) {
-      sendError(res, 413, 'payload_too_large', 'The webhook body is over 1 MB');
-      return;
-    }
-    if (status !== undefined && status >= 400 && status < 500) {
-      sendError(res, 400, 'invalid_body', 'The webhook body could not be read');
-      return;
-    }
-    logger.error({ err: error }, 'Messenger webhook events could not be accepted');
-    sendError(res, 503, 'inbox_unavailable', 'The events could not be recorded; Meta retries them');
-  };
-}
-
-function bodyParserStatusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error) || !('status' in error)) return undefined;
-  return typeof error.status === 'number' ? error.status : undefined;
-}
-
-function sendError(res: express.Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: { code, message } });
 }
