@@ -1,5 +1,6 @@
 import { ActionTypes, ActivityTypes, CardFactory, type Activity, type CardAction } from 'botbuilder';
 import type { CardField, Choice, OutboundMessage } from '../channel';
+import { truncate } from '../text-limits';
 
 export const botFrameworkLimits = {
   // Teams shows at most 6 actions on a card (observed; github.com/atc0005/go-teams-notify issue #161).
@@ -94,17 +95,6 @@ function usableChoices(choices: Choice[]): Choice[] {
     seenPayloads.add(choice.payload);
     return true;
   });
-}
-
-// Cut between code points so an emoji is never split in half.
-function truncate(text: string, maxLength: number): string {
-  if (text.length <= maxLength) return text;
-  let kept = '';
-  for (const character of text) {
-    if (kept.length + character.length > maxLength - 1) break;
-    kept += character;
-  }
-  return `${kept}…`;
 }
 
 function recordOf(value: unknown): Record<string, unknown> {

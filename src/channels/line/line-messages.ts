@@ -1,5 +1,6 @@
 import type { messagingApi } from '@line/bot-sdk';
 import type { CardField, Choice, OutboundMessage } from '../channel';
+import { truncate } from '../text-limits';
 
 // Limits from LINE ref message objects and the OpenAPI spec (PLATFORMS.md 1.5, 1.6).
 export const lineLimits = {
@@ -166,14 +167,3 @@ function orDash(text: string): string {
   return text.trim() === '' ? '-' : text;
 }
 
-// Measured in UTF-16 units (the stricter reading of LINE's "characters"), cut between code points so an
-// emoji is never split in half.
-function truncate(text: string, maxLength: number): string {
-  if (text.length <= maxLength) return text;
-  let kept = '';
-  for (const character of text) {
-    if (kept.length + character.length > maxLength - 1) break;
-    kept += character;
-  }
-  return `${kept}…`;
-}

@@ -1,4 +1,5 @@
 import type { CardField, Choice, OutboundMessage } from '../channel';
+import { truncate } from '../text-limits';
 
 // Send API limits (PLATFORMS.md 2.5; Meta `send-messages/quick-replies`, `send-messages/template/generic`).
 export const messengerLimits = {
@@ -157,13 +158,3 @@ function orEllipsis(text: string): string {
   return text.trim() === '' ? '…' : text;
 }
 
-// Measured in UTF-16 units (stricter than Meta's "characters"), cut between code points so an emoji is never split.
-function truncate(text: string, maxLength: number): string {
-  if (text.length <= maxLength) return text;
-  let kept = '';
-  for (const character of text) {
-    if (kept.length + character.length > maxLength - 1) break;
-    kept += character;
-  }
-  return `${kept}…`;
-}
