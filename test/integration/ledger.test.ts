@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { awardPoints } from '../../src/loyalty/points/award-points';
 import { verifyLedger } from '../../src/loyalty/points/verify-ledger';
 import type { MemberId } from '../../src/shared/ids';
 import { conversationWith } from '../support/conversation';
@@ -187,5 +188,22 @@ describe('crash between the balance update and marking the entry applied', () =>
     expect((await members.findById(memberId))!.points).toBe(50 + 10 + 250);
     expect((await ledger.find('crashed-earn'))!.status).toBe('applied');
     await expectLedgerConsistent();
+  });
+});
+
+describe('tier qualification buckets', () => {
+  it('adds every award to its loyalty month in the same update as the balance, but not refunds', async () => {
+    const { memberId } = await newMember();
+    platform.clock.set('2026-11-30T23:30:00+08:00');
+    await platform.repositories.ledger.earn({
+      key: 'refund-not-earning', memberId, points: 40, reason: 'refund', now: platform.clock.now(), expiresAt: null,
+    });
+    platform.clock.set('2026-11-30T16:30:00Z'); // already 1 December in Taipei
+    await awardPoints(
+      { ledger: platform.repositories.ledger, rules: { expiry: { kind: 'never' }, zone: 'Asia/Taipei' } },
+      { key: 'december-award', memberId, points: 25, reason: 'adjustment', now: platform.clock.now() },
+    );
+    const doc = await platform.repositories.members.model.findById(memberId, { earnedByMonth: 1, earnedTotal: 1, points: 1 }).lean();
+    expect(doc).toMatchObject({ earnedByMonth: { '2026-11': 50, '2026-12': 25 }, earnedTotal: 75, points: 115 });
   });
 });

@@ -22,6 +22,8 @@ interface MemberDocument {
   identities: { channel: ChannelName; channelUserId: string }[];
   /** Earned points not yet spent or expired; their sum is `points`, always, in the same document. */
   lots: Lot[];
+  /** Points earned per loyalty month (yyyy-MM → points), moved with the balance: what tiers qualify on. */
+  earnedByMonth: Record<string, number>;
   /**
    * Keys of ledger entries on the balance but not yet marked applied in the ledger: the marker
    * that makes applying an entry idempotent. The ledger removes a key once the entry is marked.
@@ -51,6 +53,7 @@ const memberSchema = new Schema<MemberDocument>(
     consents: [{ _id: false, document: String, version: String, acceptedAt: Date }],
     identities: [{ _id: false, channel: String, channelUserId: String }],
     lots: [{ _id: false, key: String, points: Number, remaining: Number, earnedAt: Date, expiresAt: Date }],
+    earnedByMonth: { type: Schema.Types.Mixed, default: {} },
     appliedEntries: { type: [String], default: [] },
     notices: { type: [{ _id: false, key: String, template: String, variables: Schema.Types.Mixed }], default: [] },
     noticeKeys: { type: [String], default: [] },
@@ -96,7 +99,9 @@ export interface BalanceChange {
   entryKey: string;
   lots: Lot[];
   points: number;
+  /** Points that count as earned (toward tiers), added to `earnedMonth`'s bucket. */
   earned: number;
+  earnedMonth?: string;
   set?: Record<string, unknown>;
 }
 
@@ -122,6 +127,7 @@ export function createMemberRepository(connection: Connection) {
           consents: member.consents,
           identities: member.identities,
           lots: [],
+          earnedByMonth: {},
           appliedEntries: [],
           notices: [],
           noticeKeys: [],
@@ -136,12 +142,12 @@ export function createMemberRepository(connection: Connection) {
     },
 
     async findById(id: string): Promise<Member | null> {
-      const doc = await Members.findById(id, { appliedEntries: 0, lots: 0, notices: 0, noticeKeys: 0 }).lean();
+      const doc = await Members.findById(id, { appliedEntries: 0, lots: 0, notices: 0, noticeKeys: 0, earnedByMonth: 0 }).lean();
       return doc ? toMember(doc) : null;
     },
 
     async findBySignupKey(signupKey: string): Promise<Member | null> {
-      const doc = await Members.findOne({ signupKey }, { appliedEntries: 0, lots: 0, notices: 0, noticeKeys: 0 }).lean();
+      const doc = await Members.findOne({ signupKey }, { appliedEntries: 0, lots: 0, notices: 0, noticeKeys: 0, earnedByMonth: 0 }).lean();
       return doc ? toMember(doc) : null;
     },
 
@@ -167,7 +173,11 @@ export function createMemberRepository(connection: Connection) {
         { _id: state.memberId, revision: state.revision },
         {
           $set: { lots: change.lots, points: change.points, ...change.set },
-          $inc: { revision: 1, earnedTotal: change.earned },
+          $inc: {
+            revision: 1,
+            earnedTotal: change.earned,
+            ...(change.earnedMonth && change.earned > 0 ? { [`earnedByMonth.${change.earnedMonth}`]: change.earned } : {}),
+          },
           $push: { appliedEntries: { $each: [change.entryKey], $slice: -appliedEntryWindow } },
         },
       );
@@ -233,7 +243,7 @@ function toBalanceState(doc: Pick<MemberDocument, '_id' | 'revision' | 'points' 
   };
 }
 
-function toMember(doc: Omit<MemberDocument, 'appliedEntries' | 'lots' | 'revision' | 'notices' | 'noticeKeys'>): Member {
+function toMember(doc: Omit<MemberDocument, 'appliedEntries' | 'lots' | 'revision' | 'notices' | 'noticeKeys' | 'earnedByMonth'>): Member {
   return {
     id: doc._id as MemberId,
     name: doc.name,

@@ -11,5 +11,9 @@ export type AwardRequest = Omit<EarnRequest, 'expiresAt'>;
 
 /** Every way of earning points ends here: a lot with its expiry, on the ledger, once per key. */
 export function awardPoints(deps: { ledger: LedgerRepository; rules: EarningRules }, request: AwardRequest): Promise<EarnResult> {
-  return deps.ledger.earn({ ...request, expiresAt: expiryOf(deps.rules.expiry, request.now, deps.rules.zone) });
+  return deps.ledger.earn({
+    ...request,
+    expiresAt: expiryOf(deps.rules.expiry, request.now, deps.rules.zone),
+    qualifyingMonth: request.now.setZone(deps.rules.zone).toFormat('yyyy-MM'),
+  });
 }

@@ -22,6 +22,7 @@ const ledgerSchema = new Schema<LedgerDocument>(
     note: { type: String, default: null },
     createdAt: Date,
     expiresAt: { type: Date, default: null },
+    qualifyingMonth: { type: String, default: null },
     draws: [{ _id: false, lot: String, points: Number }],
     status: String,
     sequence: Schema.Types.ObjectId,
@@ -42,6 +43,8 @@ export interface SpendRequest {
 
 export interface EarnRequest extends SpendRequest {
   expiresAt: Date | null;
+  /** The loyalty month whose tier-qualification bucket this earn adds to; none for refunds. */
+  qualifyingMonth?: string | null;
   /** Member fields that change together with the balance (the check-in streak). */
   set?: Record<string, unknown>;
 }
@@ -54,7 +57,16 @@ export type SpendResult =
   | { kind: 'noMember' };
 
 type Plan =
-  | { kind: 'apply'; lots: Lot[]; points: number; earned: number; draws: Draw[]; entryPoints: number; set?: Record<string, unknown> }
+  | {
+      kind: 'apply';
+      lots: Lot[];
+      points: number;
+      earned: number;
+      earnedMonth?: string;
+      draws: Draw[];
+      entryPoints: number;
+      set?: Record<string, unknown>;
+    }
   | { kind: 'reject'; reason: 'notEnoughPoints'; balance: number; shortBy: number }
   | { kind: 'nothing' };
 
@@ -129,6 +141,7 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
         lots: change.lots,
         points: change.points,
         earned: change.earned,
+        ...(change.earnedMonth ? { earnedMonth: change.earnedMonth } : {}),
         ...(change.set ? { set: change.set } : {}),
       });
       if (landed) {
@@ -140,11 +153,20 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
   }
 
   const earnPlan =
-    (entry: Pick<LedgerEntry, 'key' | 'points' | 'createdAt' | 'expiresAt'>, set?: Record<string, unknown>) =>
+    (entry: Pick<LedgerEntry, 'key' | 'points' | 'createdAt' | 'expiresAt' | 'qualifyingMonth'>, set?: Record<string, unknown>) =>
     (state: BalanceState): Plan => {
       const lot: Lot = { key: entry.key, points: entry.points, remaining: entry.points, earnedAt: entry.createdAt, expiresAt: entry.expiresAt };
       const lots = [...state.lots, lot];
-      return { kind: 'apply', lots, points: balanceOf(lots), earned: entry.points, draws: [], entryPoints: entry.points, ...(set ? { set } : {}) };
+      return {
+        kind: 'apply',
+        lots,
+        points: balanceOf(lots),
+        earned: entry.qualifyingMonth ? entry.points : 0,
+        ...(entry.qualifyingMonth ? { earnedMonth: entry.qualifyingMonth } : {}),
+        draws: [],
+        entryPoints: entry.points,
+        ...(set ? { set } : {}),
+      };
     };
 
   const spendPlan =
@@ -174,7 +196,13 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
     model: Ledger,
 
     async earn(request: EarnRequest): Promise<EarnResult> {
-      const entry = pendingEntry({ ...request, kind: 'earn', points: request.points, expiresAt: request.expiresAt });
+      const entry = pendingEntry({
+        ...request,
+        kind: 'earn',
+        points: request.points,
+        expiresAt: request.expiresAt,
+        qualifyingMonth: request.qualifyingMonth ?? null,
+      });
       const existing = await insertPending(entry);
       if (existing && existing.status !== 'pending') return { kind: 'duplicate', entry: existing };
       const applied = await apply(entry.key, entry.memberId, earnPlan(existing ?? entry, request.set));
@@ -274,6 +302,7 @@ function pendingEntry(
     note?: string | null;
     now: DateTime;
     expiresAt?: Date | null;
+    qualifyingMonth?: string | null;
   },
 ): LedgerEntry {
   return {
@@ -285,6 +314,7 @@ function pendingEntry(
     note: fields.note ?? null,
     createdAt: fields.now.toJSDate(),
     expiresAt: fields.expiresAt ?? null,
+    qualifyingMonth: fields.qualifyingMonth ?? null,
     draws: [],
     status: 'pending',
   };
@@ -300,6 +330,7 @@ function toEntry(doc: LedgerDocument): LedgerEntry {
     note: doc.note ?? null,
     createdAt: doc.createdAt,
     expiresAt: doc.expiresAt ?? null,
+    qualifyingMonth: doc.qualifyingMonth ?? null,
     draws: (doc.draws ?? []).map((draw) => ({ lot: draw.lot, points: draw.points })),
     status: doc.status,
   };

@@ -44,6 +44,11 @@ export interface LedgerEntry {
   createdAt: Date;
   /** For an earn entry: when its lot expires. */
   expiresAt: Date | null;
+  /**
+   * For an earn entry that counts toward tiers: the loyalty month (yyyy-MM) whose earned bucket it
+   * adds to. Refunds give points back without counting as earning.
+   */
+  qualifyingMonth: string | null;
   /** For spend and expire entries: the lots they took from. */
   draws: Draw[];
   /** pending: written, not yet on the balance; applied: on the balance; rejected: never will be. */
