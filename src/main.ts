@@ -58,6 +58,7 @@ async function main(): Promise<void> {
       { name: 'birthday-bonus', cron: config.BIRTHDAY_BONUS_CRON, run: () => platform!.jobs.awardBirthdayBonuses() },
       { name: 'redemption-recovery', cron: '* * * * *', run: () => platform!.jobs.recoverRedemptions() },
       { name: 'reservation-release', cron: config.RESERVATION_RELEASE_CRON, run: () => platform!.jobs.releaseReservations() },
+      { name: 'tier-recalculation', cron: config.TIER_RECALC_CRON, run: () => platform!.jobs.recalculateTiers() },
     ],
     config.LOYALTY_TIMEZONE,
     logger,

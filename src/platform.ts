@@ -20,7 +20,11 @@ import type { AdminToken } from './http/admin/admin-auth';
 import { createLedgerRouter, createMembersRouter } from './http/admin/members-router';
 import { createRedemptionsRouter } from './http/admin/redemptions-router';
 import { createRewardsRouter } from './http/admin/rewards-router';
+import { createMissionsRouter } from './http/admin/missions-router';
 import { createPointCodesRouter } from './http/admin/point-codes-router';
+import { createJobsRouter } from './http/admin/jobs-router';
+import { createTierRulesRouter } from './http/admin/tier-rules-router';
+import { recalculateTiers, type RecalculationOptions, type RecalculationResult } from './loyalty/tiers/recalculate-tiers';
 import { recoverPointCodeClaims } from './loyalty/point-codes/collect-points';
 import { createApp } from './http/app';
 import { createHealthRouter } from './http/health-router';
@@ -50,6 +54,10 @@ export interface Platform {
     recoverRedemptions(): Promise<RecoveryRun>;
     /** Releases vouchers staff have not fulfilled within REDEMPTION_HOLD_HOURS: refund, stock back. */
     releaseReservations(): Promise<{ released: number; points: number }>;
+    /** Moves members between tiers by the published rules (src/loyalty/tiers/recalculate-tiers.ts). */
+    recalculateTiers(
+      options?: Partial<Pick<RecalculationOptions, 'dryRun' | 'rules' | 'onProgress' | 'batchSize' | 'owner'>>,
+    ): Promise<RecalculationResult>;
   };
 }
 
@@ -155,12 +163,23 @@ export async function createPlatform(deps: {
     return endpoint.createBotFrameworkRouter({ config, inbox, logger, clock });
   };
 
+  const runTierRecalculation: Platform['jobs']['recalculateTiers'] = (options = {}) =>
+    recalculateTiers(repositories, {
+      ...options,
+      now: clock.now(),
+      zone: rules.zone,
+      leaseClock: () => clock.now().toJSDate(),
+    });
+
   const adminRoutes: AdminRoute[] = [
     { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }) },
     { path: '/ledger', area: 'staff', router: createLedgerRouter({ repositories }) },
     { path: '/point-codes', area: 'programme', router: createPointCodesRouter({ repositories, clock, config }) },
     { path: '/rewards', area: 'programme', router: createRewardsRouter({ repositories, clock }) },
+    { path: '/missions', area: 'programme', router: createMissionsRouter({ repositories, clock }) },
     { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }) },
+    { path: '/tier-rules', area: 'programme', router: createTierRulesRouter({ repositories, clock }) },
+    { path: '/jobs', area: 'staff', router: createJobsRouter({ recalculateTiers: runTierRecalculation }) },
   ];
   const app = createApp(
     {
@@ -194,6 +213,7 @@ export async function createPlatform(deps: {
         awardBirthdayBonuses({ ...repositories, earning: rules.earning }, { now: clock.now(), points: rules.birthdayBonus }),
       recoverRedemptions: () => recoverRedemptions({ ...repositories, rules }, clock.now()),
       releaseReservations: () => releaseReservations({ ...repositories, rules }, clock.now()),
+      recalculateTiers: runTierRecalculation,
     },
   };
 }

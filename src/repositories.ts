@@ -5,12 +5,18 @@ import { createSessionRepository } from './conversation/session-repository';
 import type { Connection } from './database/mongo-connection';
 import { createIdentityRepository } from './loyalty/members/identity-repository';
 import { createLinkCodeRepository } from './loyalty/members/link-code-repository';
+import { createMissionRepository } from './loyalty/missions/mission-repository';
 import { createMemberRepository } from './loyalty/members/member-repository';
 import { createPointCodeRepository } from './loyalty/point-codes/point-code-repository';
 import { createLedgerRepository } from './loyalty/points/ledger-repository';
 import { createRedemptionRepository } from './loyalty/rewards/redemption-repository';
 import { createRewardRepository } from './loyalty/rewards/reward-repository';
+import { createJobCheckpointRepository } from './loyalty/tiers/job-checkpoint-repository';
+import { createJobLeaseRepository } from './loyalty/tiers/job-lease-repository';
+import { createMemberTierRepository } from './loyalty/tiers/member-tier-repository';
+import { createTierHistoryRepository } from './loyalty/tiers/tier-history-repository';
 import { createTierRepository } from './loyalty/tiers/tier-repository';
+import { createTierRulesRepository } from './loyalty/tiers/tier-rules-repository';
 
 /** Every repository on one connection; the only objects that touch mongoose. */
 export function createRepositories(connection: Connection) {
@@ -21,9 +27,15 @@ export function createRepositories(connection: Connection) {
     linkCodes: createLinkCodeRepository(connection),
     ledger: createLedgerRepository(connection, members),
     tiers: createTierRepository(connection),
+    tierRules: createTierRulesRepository(connection),
+    tierHistory: createTierHistoryRepository(connection),
+    memberTiers: createMemberTierRepository(connection),
+    jobLeases: createJobLeaseRepository(connection),
+    jobCheckpoints: createJobCheckpointRepository(connection),
     rewards: createRewardRepository(connection),
     redemptions: createRedemptionRepository(connection),
     pointCodes: createPointCodeRepository(connection),
+    missions: createMissionRepository(connection),
     sessions: createSessionRepository(connection),
     inboundEvents: createInboundEventRepository(connection),
     pushBudget: createPushBudgetRepository(connection),

@@ -1,4 +1,6 @@
+import { leaderboardActions } from './actions/leaderboard-actions';
 import { linkActions } from './actions/link-actions';
+import { missionActions } from './actions/mission-actions';
 import { pointCodeActions } from './actions/point-code-actions';
 import { rewardActions } from './actions/reward-actions';
 import { memberActions } from './actions/member-actions';
@@ -6,7 +8,7 @@ import type { ActionContext, ActionDeps, ActionResult, OutcomeTable } from './ac
 
 export type { ActionContext, ActionResult } from './action-module';
 
-const modules = [memberActions, pointCodeActions, rewardActions, linkActions] as const;
+const modules = [memberActions, pointCodeActions, rewardActions, linkActions, leaderboardActions, missionActions] as const;
 
 /** Every action a flow may name, with the outcomes its `on:` must route. */
 export const actionOutcomes: OutcomeTable = Object.assign({}, ...modules.map((module) => module.outcomes));

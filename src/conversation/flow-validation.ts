@@ -14,6 +14,7 @@ export const runnerTemplates = [
   'common.expired-question',
   'notice.points-expiring',
   'notice.birthday',
+  'notice.mission-completed',
 ] as const;
 
 export interface Problem {

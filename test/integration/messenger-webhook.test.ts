@@ -129,7 +129,10 @@ describe('POST /webhooks/messenger', () => {
     expect(message.quick_replies!.map((item) => item.payload)).toEqual([
       'intent=checkin',
       'intent=card',
+      'intent=rewards',
       'intent=history',
+      'intent=missions',
+      'intent=leaderboard',
       'intent=signup',
       'intent=language',
     ]);

@@ -1,6 +1,7 @@
 import { checkIn } from '../../loyalty/check-in/check-in';
 import { daysToStreakBonus } from '../../loyalty/check-in/check-in-policy';
 import { membershipCardVariables } from '../../loyalty/members/membership-card';
+import { recordMissionEvent } from '../../loyalty/missions/track-mission-progress';
 import { signUp } from '../../loyalty/members/sign-up';
 import { awardPoints } from '../../loyalty/points/award-points';
 import { historyLines } from '../../loyalty/points/history';
@@ -71,6 +72,10 @@ export const memberActions: ActionModule<typeof outcomes> = {
         const id = requireMember(memberId, 'checkIn');
         const outcome = await checkIn({ members, ledger, rules: rules.checkIn, earning: rules.earning }, id, now);
         if (outcome.kind === 'notMember') throw new Error(`Member ${id} of a linked identity does not exist`);
+        if (outcome.kind === 'awarded') {
+          const day = now.setZone(rules.checkIn.zone).toFormat('yyyy-MM-dd');
+          await recordMissionEvent({ ...repositories, earning: rules.earning }, id, 'checkIns', day, now);
+        }
         const number = new Intl.NumberFormat(locale);
         const streakDays = rules.checkIn.streakDays;
         const variables: Variables = {

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { recordMissionEvent } from '../../loyalty/missions/track-mission-progress';
 import { collectPoints } from '../../loyalty/point-codes/collect-points';
 import type { ActionDeps, ActionModule, ActionResult } from '../action-module';
 import type { Variables } from '../flow-engine';
@@ -25,6 +26,7 @@ export const pointCodeActions: ActionModule<typeof outcomes> = {
           { pointCodes, ledger, members, earning: rules.earning },
           { typedCode, memberId, requestId: flowRunId, now },
         );
+        if (outcome.kind === 'collected') await recordMissionEvent({ ...repositories, earning: rules.earning }, memberId, 'pointCodes', flowRunId, now);
         const number = new Intl.NumberFormat(locale);
         switch (outcome.kind) {
           case 'collected': {

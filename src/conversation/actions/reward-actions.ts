@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { recordMissionEvent } from '../../loyalty/missions/track-mission-progress';
 import { redeemReward, type RedeemOutcome } from '../../loyalty/rewards/redeem-reward';
 import { catalogFor, eligibilityOf, spendableBalance, type Eligibility } from '../../loyalty/rewards/redemption-policy';
 import type { RedemptionDeps } from '../../loyalty/rewards/redemption-reversal';
@@ -84,6 +85,7 @@ export const rewardActions: ActionModule<typeof outcomes> = {
       async redeemReward({ memberId, variables, now, locale, flowRunId }) {
         const id = requireMember(memberId, 'redeemReward');
         const outcome = await redeemReward(redemptionDeps, { memberId: id, rewardId: variables.reward ?? '', flowRunId, locale, now });
+        if (outcome.kind === 'redeemed') await recordMissionEvent({ ...repositories, earning: rules.earning }, id, 'redemptions', outcome.redemption.id, now);
         return { outcome: outcome.kind, variables: redeemVariables(outcome, locale, rules.zone) };
       },
     };

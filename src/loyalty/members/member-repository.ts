@@ -3,6 +3,7 @@ import { isDuplicateKeyError } from '../../database/mongo-connection';
 import type { ChannelName } from '../../channels/channel';
 import type { Locale } from '../../conversation/flow-schema';
 import type { MemberId } from '../../shared/ids';
+import { defaultLeaderboardSettings, type LeaderboardCandidate, type LeaderboardSettings } from '../leaderboard/leaderboard';
 import type { Lot } from '../points/ledger';
 import type { Member } from './member';
 
@@ -36,6 +37,8 @@ interface MemberDocument {
   /** Bumped by every balance change: compare-and-set keeps concurrent changes from overwriting each other. */
   revision: number;
   createdAt: Date;
+  /** How the member appears on the monthly leaderboard, or whether at all; absent means the default. */
+  leaderboard?: LeaderboardSettings;
 }
 
 const memberSchema = new Schema<MemberDocument>(
@@ -59,6 +62,7 @@ const memberSchema = new Schema<MemberDocument>(
     noticeKeys: { type: [String], default: [] },
     revision: { type: Number, default: 0 },
     createdAt: Date,
+    leaderboard: { type: Schema.Types.Mixed, default: undefined },
   },
   { collection: 'members', versionKey: false },
 );
@@ -217,6 +221,31 @@ export function createMemberRepository(connection: Connection) {
       const cursor = Members.find({ birthday: { $ne: null } }, { birthday: 1 }).lean().cursor({ batchSize: 500 });
       for await (const doc of cursor) {
         if (doc.birthday) yield { memberId: doc._id as MemberId, birthday: doc.birthday };
+      }
+    },
+
+    async leaderboardSettings(id: MemberId): Promise<LeaderboardSettings> {
+      const doc = await Members.findById(id, { leaderboard: 1 }).lean();
+      return doc?.leaderboard ?? defaultLeaderboardSettings;
+    },
+
+    async setLeaderboardSettings(id: MemberId, settings: LeaderboardSettings): Promise<void> {
+      await Members.updateOne({ _id: id }, { $set: { leaderboard: settings } });
+    },
+
+    /**
+     * Streams the members ranked for one loyalty month: earned something in it, not opted out.
+     * One pass over the collection per call (members have no secondary index to lean on: DATABASE.md).
+     */
+    async *streamLeaderboard(month: string): AsyncGenerator<LeaderboardCandidate> {
+      const bucket = `earnedByMonth.${month}`;
+      const cursor = Members.find({ [bucket]: { $gt: 0 }, 'leaderboard.optedOut': { $ne: true } }, { name: 1, [bucket]: 1, leaderboard: 1 })
+        .lean<Pick<MemberDocument, '_id' | 'name' | 'earnedByMonth' | 'leaderboard'>[]>()
+        .cursor({ batchSize: 1000 });
+      for await (const doc of cursor) {
+        const earned = doc.earnedByMonth?.[month] ?? 0;
+        if (earned <= 0 || doc.leaderboard?.optedOut === true) continue;
+        yield { memberId: doc._id as MemberId, name: doc.name ?? '', earned, display: doc.leaderboard?.display ?? defaultLeaderboardSettings.display };
       }
     },
 

@@ -7,6 +7,7 @@ const reasonWords: Record<LedgerReason, Record<Locale, string>> = {
   signupBonus: { 'zh-TW': '入會禮', en: 'welcome bonus' },
   birthdayBonus: { 'zh-TW': '生日禮', en: 'birthday bonus' },
   pointCode: { 'zh-TW': '門市集點', en: 'points code' },
+  mission: { 'zh-TW': '任務完成', en: 'mission' },
   adjustment: { 'zh-TW': '點數調整', en: 'adjustment' },
   redemption: { 'zh-TW': '兌換', en: 'redeemed' },
   refund: { 'zh-TW': '退還', en: 'refund' },

@@ -6,6 +6,7 @@ export type LedgerReason =
   | 'signupBonus'
   | 'birthdayBonus'
   | 'pointCode'
+  | 'mission'
   | 'adjustment'
   | 'redemption'
   | 'refund'

@@ -33,6 +33,15 @@ export function createTierRepository(connection: Connection) {
       return Tiers.countDocuments();
     },
 
+    /** Makes the collection exactly `tiers` (after tier rules are published), upserting each by id. */
+    async replaceAll(tiers: Tier[]): Promise<void> {
+      cached = undefined;
+      await Tiers.bulkWrite(
+        tiers.map(({ id, ...rest }) => ({ replaceOne: { filter: { _id: id }, replacement: { _id: id, ...rest }, upsert: true } })),
+      );
+      await Tiers.deleteMany({ _id: { $nin: tiers.map((tier) => tier.id) } });
+    },
+
     async insertMany(tiers: Tier[]): Promise<void> {
       cached = undefined;
       await Tiers.insertMany(tiers.map(({ id, ...rest }) => ({ _id: id, ...rest })));

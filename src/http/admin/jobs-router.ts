@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { RecalculationResult } from '../../loyalty/tiers/recalculate-tiers';
+import { tierRulesSchema, type TierRules } from '../../loyalty/tiers/tier-rules';
+import { HttpError } from '../error-handler';
+import { parseInput } from './validation';
+
+const tierRecalculationRequest = z
+  .strictObject({
+    dryRun: z.boolean().default(false),
+    /** A draft rule set to try before publishing it; only with dryRun. */
+    rules: tierRulesSchema.optional(),
+  })
+  .refine((body) => body.rules === undefined || body.dryRun, {
+    message: 'draft rules can only be dry-run: send dryRun: true, or publish them with PUT /admin/api/tier-rules',
+    path: ['rules'],
+  });
+
+/** `POST /admin/api/jobs/<job>`: runs a scheduled job now, the same use case the scheduler runs. */
+export function createJobsRouter(deps: {
+  recalculateTiers(options: { dryRun: boolean; rules?: TierRules }): Promise<RecalculationResult>;
+}): Router {
+  const router = Router();
+
+  router.post('/tier-recalculation', async (req, res) => {
+    const body = parseInput(tierRecalculationRequest, req.body);
+    const result = await deps.recalculateTiers({ dryRun: body.dryRun, ...(body.rules ? { rules: body.rules } : {}) });
+    if (result.kind === 'leaseHeld') {
+      throw new HttpError(
+        409,
+        'job_running',
+        `A tier recalculation is running on ${result.owner} (lease until ${result.expiresAt.toISOString()}); try again after it finishes`,
+      );
+    }
+    const { kind: _, ...run } = result;
+    res.json(run);
+  });
+
+  return router;
+}

@@ -1,0 +1,74 @@
+import type { Connection } from 'mongoose';
+import type { MemberId } from '../../shared/ids';
+
+/** What the tier job reads of a member: the member document stays owned by member-repository.ts. */
+export interface MemberTierState {
+  memberId: MemberId;
+  tier: string;
+  earnedByMonth: Record<string, number>;
+  tierSince: Date | null;
+}
+
+interface MemberTierDocument {
+  _id: string;
+  tier?: string;
+  earnedByMonth?: Record<string, number>;
+  tierSince?: Date | null;
+}
+
+export interface TierMove {
+  memberId: MemberId;
+  from: string;
+  to: string;
+}
+
+/**
+ * The members collection as the tier job sees it. It goes through the driver's collection, not
+ * the Member model, because `tierSince` is this feature's field and the model's strict schema
+ * would drop it from updates.
+ */
+export function createMemberTierRepository(connection: Connection) {
+  const members = () => connection.collection<MemberTierDocument>('members');
+  return {
+    /** No model of its own: the Member model initialises the collection. */
+    models: [],
+
+    async count(after: string | null): Promise<number> {
+      return members().countDocuments(after === null ? {} : { _id: { $gt: after } });
+    },
+
+    /** Every member after `after` in `_id` order: one lean pass, so a checkpoint can resume it. */
+    async *stream(after: string | null, batchSize: number): AsyncGenerator<MemberTierState> {
+      const cursor = members().find(after === null ? {} : { _id: { $gt: after } }, {
+        projection: { tier: 1, earnedByMonth: 1, tierSince: 1 },
+        sort: { _id: 1 },
+        batchSize,
+      });
+      try {
+        for await (const doc of cursor) {
+          yield { memberId: doc._id as MemberId, tier: doc.tier ?? '', earnedByMonth: doc.earnedByMonth ?? {}, tierSince: doc.tierSince ?? null };
+        }
+      } finally {
+        await cursor.close();
+      }
+    },
+
+    /** Moves members whose tier is still `from`; one bulkWrite per batch. */
+    async move(moves: TierMove[], now: Date): Promise<void> {
+      if (moves.length === 0) return;
+      await members().bulkWrite(
+        moves.map((move) => ({
+          updateOne: { filter: { _id: move.memberId, tier: move.from }, update: { $set: { tier: move.to, tierSince: now } } },
+        })),
+        { ordered: false },
+      );
+    },
+
+    async tierOf(memberId: string): Promise<{ tier: string; tierSince: Date | null } | null> {
+      const doc = await members().findOne({ _id: memberId }, { projection: { tier: 1, tierSince: 1 } });
+      return doc === null ? null : { tier: doc.tier ?? '', tierSince: doc.tierSince ?? null };
+    },
+  };
+}
+
+export type MemberTierRepository = ReturnType<typeof createMemberTierRepository>;

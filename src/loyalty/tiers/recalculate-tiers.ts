@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { DateTime } from 'luxon';
+import type { MemberId } from '../../shared/ids';
+import type { JobCheckpointRepository } from './job-checkpoint-repository';
+import type { JobLeaseRepository } from './job-lease-repository';
+import type { MemberTierRepository, MemberTierState, TierMove } from './member-tier-repository';
+import type { TierChange, TierHistoryRepository } from './tier-history-repository';
+import { decideTier } from './tier-policy';
+import type { TierRules } from './tier-rules';
+import type { TierRulesRepository } from './tier-rules-repository';
+
+export const tierRecalculationJob = 'tier-recalculation';
+const leaseId = `lease:${tierRecalculationJob}`;
+
+export interface RecalculationCounts {
+  upgrades: number;
+  downgrades: number;
+  unchanged: number;
+  /** Up to five member ids per change, keyed `from→to`. */
+  samples: Record<string, MemberId[]>;
+}
+
+export interface RecalculationRun extends RecalculationCounts {
+  runId: string;
+  dryRun: boolean;
+  /** True when this run finished one a crash or an error had left part done. */
+  resumed: boolean;
+  durationMs: number;
+}
+
+export type RecalculationResult =
+  | ({ kind: 'completed' } & RecalculationRun)
+  | { kind: 'leaseHeld'; owner: string; expiresAt: Date };
+
+export interface RecalculationProgress {
+  processed: number;
+  total: number;
+}
+
+export interface RecalculationDeps {
+  memberTiers: MemberTierRepository;
+  tierHistory: TierHistoryRepository;
+  tierRules: TierRulesRepository;
+  jobLeases: JobLeaseRepository;
+  jobCheckpoints: JobCheckpointRepository;
+}
+
+export interface RecalculationOptions {
+  /** The decision time: loyalty months are read in `zone` (LOYALTY_TIMEZONE). */
+  now: DateTime;
+  zone: string;
+  dryRun?: boolean;
+  /** A draft rule set to try; only with `dryRun`, so unpublished rules never move members. */
+  rules?: TierRules;
+  onProgress?: (progress: RecalculationProgress) => void | Promise<void>;
+  batchSize?: number;
+  /** The lease lasts this long past each renewal; a crashed holder's lease lapses after it. */
+  leaseMs?: number;
+  /** Wall time for the lease; the clock every server shares. */
+  leaseClock: () => Date;
+  owner?: string;
+}
+
+interface Progress extends RecalculationCounts {
+  processed: number;
+}
+
+/**
+ * The nightly tier recalculation: one lean pass over members in `_id` order, a decision per
+ * member, and per batch of 500 the tier-history entries, the member moves (bulkWrite) and a
+ * checkpoint. History first: a crash after it and before the checkpoint leaves entries that the
+ * resumed run finds by `<runId>:<memberId>` and replays instead of deciding twice (deciding a
+ * member already moved one tier down would move them again).
+ */
+export async function recalculateTiers(deps: RecalculationDeps, options: RecalculationOptions): Promise<RecalculationResult> {
+  const started = performance.now();
+  const dryRun = options.dryRun ?? false;
+  if (options.rules !== undefined && !dryRun) {
+    throw new Error('Draft tier rules can only be dry-run: publish them with PUT /admin/api/tier-rules first');
+  }
+  const rules = options.rules ?? (await deps.tierRules.current());
+  const batchSize = options.batchSize ?? 500;
+  const decide = (member: MemberTierState) => decideTier(member, rules, member.tier, options.now, options.zone);
+  const rank = (tier: string) => rules.tiers.findIndex((rule) => rule.id === tier);
+
+  if (dryRun) {
+    const progress = emptyProgress();
+    const total = await deps.memberTiers.count(null);
+    for await (const member of deps.memberTiers.stream(null, batchSize)) {
+      const decision = decide(member);
+      count(progress, member, decision.tier, rank);
+      if (progress.processed % batchSize === 0) await options.onProgress?.({ processed: progress.processed, total });
+    }
+    await options.onProgress?.({ processed: progress.processed, total });
+    return completed(`dry-run-${options.now.toFormat('yyyyMMddHHmmss')}`, true, false, progress, started);
+  }
+
+  const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const lease = await deps.jobLeases.acquire(leaseId, owner, options.leaseClock(), leaseMs);
+  if (lease.kind === 'held') return { kind: 'leaseHeld', owner: lease.owner, expiresAt: lease.expiresAt };
+  try {
+    const checkpoint = await deps.jobCheckpoints.find<Progress>(tierRecalculationJob);
+    const runId = checkpoint?.runId ?? `${options.now.toFormat('yyyyMMdd')}-${randomBytes(4).toString('hex')}`;
+    const startedAt = checkpoint?.startedAt ?? options.now.toJSDate();
+    const progress = checkpoint?.progress ?? emptyProgress();
+    let lastMemberId = checkpoint?.lastMemberId ?? null;
+    if (checkpoint === null) {
+      await deps.jobCheckpoints.save(tierRecalculationJob, { runId, lastMemberId, progress, startedAt }, options.now.toJSDate());
+    }
+    const total = progress.processed + (await deps.memberTiers.count(lastMemberId));
+    let replayRecorded = checkpoint !== null;
+
+    const flush = async (batch: MemberTierState[]) => {
+      const recorded = replayRecorded
+        ? await deps.tierHistory.recordedIn(runId, batch.map((member) => member.memberId))
+        : new Map<string, TierChange>();
+      replayRecorded = false;
+      const changes: TierChange[] = [];
+      const moves: TierMove[] = [];
+      for (const member of batch) {
+        const earlier = recorded.get(member.memberId);
+        if (earlier !== undefined) {
+          count(progress, { ...member, tier: earlier.from }, earlier.to, rank);
+          moves.push({ memberId: member.memberId, from: earlier.from, to: earlier.to });
+          continue;
+        }
+        const decision = decide(member);
+        count(progress, member, decision.tier, rank);
+        if (decision.tier === member.tier) continue;
+        moves.push({ memberId: member.memberId, from: member.tier, to: decision.tier });
+        changes.push({ runId, memberId: member.memberId, from: member.tier, to: decision.tier, reason: decision.reason, qualifyingPoints: decision.qualifyingPoints, at: options.now.toJSDate() });
+      }
+      if (!(await deps.jobLeases.renew(leaseId, owner, options.leaseClock(), leaseMs))) {
+        throw new Error(`The ${tierRecalculationJob} lease expired and another server took it; this run stops and that one resumes from the checkpoint`);
+      }
+      await deps.tierHistory.record(changes);
+      await deps.memberTiers.move(moves, options.now.toJSDate());
+      lastMemberId = batch[batch.length - 1]!.memberId;
+      await deps.jobCheckpoints.save(tierRecalculationJob, { runId, lastMemberId, progress, startedAt }, options.now.toJSDate());
+      await options.onProgress?.({ processed: progress.processed, total });
+    };
+
+    let batch: MemberTierState[] = [];
+    for await (const member of deps.memberTiers.stream(lastMemberId, batchSize)) {
+      batch.push(member);
+      if (batch.length >= batchSize) {
+        await flush(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await flush(batch);
+    await deps.jobCheckpoints.remove(tierRecalculationJob, runId);
+    return completed(runId, false, checkpoint !== null, progress, started);
+  } finally {
+    await deps.jobLeases.release(leaseId, owner);
+  }
+}
+
+function emptyProgress(): Progress {
+  return { processed: 0, upgrades: 0, downgrades: 0, unchanged: 0, samples: {} };
+}
+
+function count(progress: Progress, member: Pick<MemberTierState, 'memberId' | 'tier'>, to: string, rank: (tier: string) => number): void {
+  progress.processed += 1;
+  if (to === member.tier) {
+    progress.unchanged += 1;
+    return;
+  }
+  if (rank(to) > rank(member.tier)) progress.upgrades += 1;
+  else progress.downgrades += 1;
+  const samples = (progress.samples[`${member.tier}→${to}`] ??= []);
+  if (samples.length < 5) samples.push(member.memberId);
+}
+
+function completed(runId: string, dryRun: boolean, resumed: boolean, progress: Progress, started: number): RecalculationResult {
+  const { processed: _, ...counts } = progress;
+  return { kind: 'completed', runId, dryRun, resumed, ...counts, durationMs: Math.round(performance.now() - started) };
+}

@@ -1,0 +1,68 @@
+import { Schema, type Connection } from 'mongoose';
+import type { MemberId } from '../../shared/ids';
+import type { TierReason } from './tier-policy';
+
+export interface TierChange {
+  runId: string;
+  memberId: MemberId;
+  from: string;
+  to: string;
+  reason: TierReason;
+  qualifyingPoints: number;
+  at: Date;
+}
+
+interface TierHistoryDocument extends Omit<TierChange, 'memberId'> {
+  /** `<runId>:<memberId>`: one change per member per run, so a resumed run never records twice. */
+  _id: string;
+  memberId: string;
+}
+
+const tierHistorySchema = new Schema<TierHistoryDocument>(
+  { _id: String, runId: String, memberId: String, from: String, to: String, reason: String, qualifyingPoints: Number, at: Date },
+  { collection: 'tier_history', versionKey: false },
+);
+tierHistorySchema.index({ memberId: 1, at: -1 });
+
+export function createTierHistoryRepository(connection: Connection) {
+  const History = connection.model<TierHistoryDocument>('TierHistory', tierHistorySchema);
+  const idOf = (runId: string, memberId: string) => `${runId}:${memberId}`;
+  return {
+    model: History,
+
+    /** Records changes; ones this run recorded before (a resumed batch) are left as they are. */
+    async record(changes: TierChange[]): Promise<void> {
+      if (changes.length === 0) return;
+      await History
+        .insertMany(
+          changes.map((change) => ({ _id: idOf(change.runId, change.memberId), ...change })),
+          { ordered: false },
+        )
+        .catch((error: { writeErrors?: { code?: number }[]; code?: number }) => {
+          const errors = error.writeErrors ?? [error];
+          if (!errors.every((writeError) => writeError.code === 11000)) throw error;
+        });
+    },
+
+    /** The changes this run already recorded for these members, by member id. */
+    async recordedIn(runId: string, memberIds: string[]): Promise<Map<string, TierChange>> {
+      const docs = await History.find({ _id: { $in: memberIds.map((id) => idOf(runId, id)) } }).lean();
+      return new Map(docs.map(({ _id, ...change }) => [change.memberId, { ...change, memberId: change.memberId as MemberId }]));
+    },
+
+    async ofMember(memberId: string): Promise<TierChange[]> {
+      const docs = await History.find({ memberId }).sort({ at: -1 }).lean();
+      return docs.map(({ _id, ...change }) => ({ ...change, memberId: change.memberId as MemberId }));
+    },
+
+    async countOfRun(runId: string): Promise<number> {
+      return History.countDocuments({ runId });
+    },
+
+    async count(): Promise<number> {
+      return History.countDocuments();
+    },
+  };
+}
+
+export type TierHistoryRepository = ReturnType<typeof createTierHistoryRepository>;

@@ -1,0 +1,83 @@
+import { DateTime } from 'luxon';
+import type { TierRules } from './tier-rules';
+
+export interface TierHistory {
+  /** Points earned per loyalty month, `yyyy-MM` in the loyalty time zone. */
+  earnedByMonth: Record<string, number>;
+  /** When the member entered the current tier; null when unknown (counts as long ago). */
+  tierSince?: Date | null;
+}
+
+export type TierReason =
+  /** Qualifying points reach a higher tier's entry threshold. */
+  | 'qualified'
+  /** At or above the current tier's retain threshold. */
+  | 'retained'
+  /** Below the retain threshold, but the downgrade mode is `never`. */
+  | 'neverDowngraded'
+  /** Below the retain threshold, still within `graceDays` of `tierSince`. */
+  | 'inGracePeriod'
+  | 'downgraded'
+  /** The current tier is no longer defined: the member takes the tier their points qualify for. */
+  | 'unknownTier';
+
+export interface TierDecision {
+  tier: string;
+  reason: TierReason;
+  qualifyingPoints: number;
+}
+
+/**
+ * The tier a member should hold at `now`, judged in `zone` (LOYALTY_TIMEZONE).
+ *
+ * Upgrades go to the highest tier whose entry threshold the qualifying points reach. A member
+ * below the current tier's retain threshold keeps it while `now < tierSince + graceDays` (grace
+ * counts from entering the tier, so a fresh upgrade is never taken back the next night); after
+ * that `oneTierAtATime` moves one tier down and `toQualifiedTier` moves to the highest lower tier
+ * whose retain threshold the points still meet (the member was above it, so retain applies).
+ */
+export function decideTier(history: TierHistory, rules: TierRules, current: string, now: DateTime, zone: string): TierDecision {
+  const qualifyingPoints = qualifyingPointsOf(history.earnedByMonth, rules.basis, now.setZone(zone));
+  const tiers = rules.tiers;
+  let qualified = 0;
+  tiers.forEach((tier, index) => {
+    if (qualifyingPoints >= tier.entryThreshold) qualified = index;
+  });
+  const decision = (index: number, reason: TierReason): TierDecision => ({ tier: tiers[index]!.id, reason, qualifyingPoints });
+
+  const currentIndex = tiers.findIndex((tier) => tier.id === current);
+  if (currentIndex === -1) return decision(qualified, 'unknownTier');
+  if (qualified > currentIndex) return decision(qualified, 'qualified');
+  if (qualifyingPoints >= tiers[currentIndex]!.retainThreshold) return decision(currentIndex, 'retained');
+  if (rules.downgrade.mode === 'never') return decision(currentIndex, 'neverDowngraded');
+  if (isInGrace(history.tierSince ?? null, rules.downgrade.graceDays, now)) return decision(currentIndex, 'inGracePeriod');
+  if (rules.downgrade.mode === 'oneTierAtATime') return decision(currentIndex - 1, 'downgraded');
+  let target = 0;
+  for (let index = 0; index < currentIndex; index += 1) {
+    if (qualifyingPoints >= tiers[index]!.retainThreshold) target = index;
+  }
+  return decision(target, 'downgraded');
+}
+
+function isInGrace(tierSince: Date | null, graceDays: number, now: DateTime): boolean {
+  if (graceDays <= 0 || tierSince === null) return false;
+  return now.toMillis() < DateTime.fromJSDate(tierSince).plus({ days: graceDays }).toMillis();
+}
+
+/** Sums the buckets of the basis's window; `now` is already in the loyalty time zone. */
+export function qualifyingPointsOf(earnedByMonth: Record<string, number>, basis: TierRules['basis'], now: DateTime): number {
+  const months = monthsOf(basis, now);
+  let sum = 0;
+  for (const [month, points] of Object.entries(earnedByMonth)) {
+    if (months === 'all' || months.has(month)) sum += points;
+  }
+  return sum;
+}
+
+function monthsOf(basis: TierRules['basis'], now: DateTime): Set<string> | 'all' {
+  if (basis === 'lifetime') return 'all';
+  const start = basis === 'calendarYear' ? now.startOf('year') : now.startOf('month').minus({ months: 11 });
+  const months = new Set<string>();
+  for (let month = start; month <= now; month = month.plus({ months: 1 })) months.add(month.toFormat('yyyy-MM'));
+  return months;
+}
