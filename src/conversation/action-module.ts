@@ -44,3 +44,9 @@ export interface ActionModule<Outcomes extends OutcomeTable> {
   outcomes: Outcomes;
   create(deps: ActionDeps): ActionsFor<Outcomes>;
 }
+
+/** For actions of flows with `requiresMember`: the runner never calls them for a non-member. */
+export function requireMember(memberId: MemberId | null, action: string): MemberId {
+  if (memberId === null) throw new Error(`${action} ran for a non-member: its flow must set requiresMember`);
+  return memberId;
+}

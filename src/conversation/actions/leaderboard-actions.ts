@@ -1,6 +1,5 @@
 import { createRanking, leaderboardLines, leaderboardMonthOf, type LeaderboardDisplay } from '../../loyalty/leaderboard/leaderboard';
-import type { MemberId } from '../../shared/ids';
-import type { ActionDeps, ActionModule } from '../action-module';
+import { requireMember, type ActionDeps, type ActionModule } from '../action-module';
 
 const outcomes = {
   showLeaderboard: ['ranked', 'unranked', 'optedOut', 'empty'],
@@ -10,11 +9,6 @@ const outcomes = {
 } as const;
 
 const topSize = 10;
-
-function requireMember(memberId: MemberId | null, action: string): MemberId {
-  if (memberId === null) throw new Error(`${action} ran for a non-member: its flow must set requiresMember`);
-  return memberId;
-}
 
 export const leaderboardActions: ActionModule<typeof outcomes> = {
   outcomes,

@@ -6,7 +6,7 @@ import { signUp } from '../../loyalty/members/sign-up';
 import { awardPoints } from '../../loyalty/points/award-points';
 import { historyLines } from '../../loyalty/points/history';
 import type { MemberId } from '../../shared/ids';
-import type { ActionDeps, ActionModule } from '../action-module';
+import { requireMember, type ActionDeps, type ActionModule } from '../action-module';
 import type { Variables } from '../flow-engine';
 import { locales, type Locale } from '../flow-schema';
 
@@ -18,11 +18,6 @@ const outcomes = {
   showHistory: ['shown', 'empty'],
   setLanguage: ['changed'],
 } as const;
-
-function requireMember(memberId: MemberId | null, action: string): MemberId {
-  if (memberId === null) throw new Error(`${action} ran for a non-member: its flow must set requiresMember`);
-  return memberId;
-}
 
 export const memberActions: ActionModule<typeof outcomes> = {
   outcomes,

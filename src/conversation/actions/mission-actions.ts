@@ -1,15 +1,9 @@
 import { isRunning, missionLines } from '../../loyalty/missions/mission';
-import type { MemberId } from '../../shared/ids';
-import type { ActionDeps, ActionModule } from '../action-module';
+import { requireMember, type ActionDeps, type ActionModule } from '../action-module';
 
 const outcomes = {
   listMissions: ['listed', 'empty'],
 } as const;
-
-function requireMember(memberId: MemberId | null, action: string): MemberId {
-  if (memberId === null) throw new Error(`${action} ran for a non-member: its flow must set requiresMember`);
-  return memberId;
-}
 
 export const missionActions: ActionModule<typeof outcomes> = {
   outcomes,

@@ -6,7 +6,7 @@ import type { RedemptionDeps } from '../../loyalty/rewards/redemption-reversal';
 import type { Reward } from '../../loyalty/rewards/reward';
 import { catalogVariables } from '../../loyalty/rewards/reward-catalog';
 import type { MemberId } from '../../shared/ids';
-import type { ActionDeps, ActionModule } from '../action-module';
+import { requireMember, type ActionDeps, type ActionModule } from '../action-module';
 import type { Variables } from '../flow-engine';
 import type { Locale } from '../flow-schema';
 
@@ -35,11 +35,6 @@ const outcomes = {
     'interrupted',
   ],
 } as const;
-
-function requireMember(memberId: MemberId | null, action: string): MemberId {
-  if (memberId === null) throw new Error(`${action} ran for a non-member: its flow must set requiresMember`);
-  return memberId;
-}
 
 export const rewardActions: ActionModule<typeof outcomes> = {
   outcomes,
