@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { waitForRequest } from './wait-for-request';
 
 export interface RecordedGraphRequest {
   method: string;
@@ -117,25 +118,7 @@ export async function startFakeGraphApi(): Promise<FakeGraphApi> {
     unexpected: () => requests.filter((request) => request.unexpected),
     failSendsTo: (psid, code = 613) => failingRecipients.set(psid, code),
     waitFor: (predicate, timeoutMs = 2000) =>
-      new Promise((resolve, reject) => {
-        const already = requests.find(predicate);
-        if (already !== undefined) {
-          resolve(already);
-          return;
-        }
-        const timer = setTimeout(() => {
-          listeners.delete(listener);
-          const seen = requests.map((request) => `${request.method} ${request.path} → ${request.status}`).join(', ');
-          reject(new Error(`The fake Graph API saw no matching request within ${timeoutMs} ms; it saw: ${seen || 'nothing'}`));
-        }, timeoutMs);
-        const listener = (request: RecordedGraphRequest) => {
-          if (!predicate(request)) return;
-          clearTimeout(timer);
-          listeners.delete(listener);
-          resolve(request);
-        };
-        listeners.add(listener);
-      }),
+      waitForRequest({ fakeName: 'Graph API', requests, listeners, predicate, timeoutMs }),
     reset: () => {
       requests.length = 0;
       failingRecipients.clear();

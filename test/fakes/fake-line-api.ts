@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { waitForRequest } from './wait-for-request';
 
 export interface RecordedLineRequest {
   method: string;
@@ -203,25 +204,7 @@ export async function startFakeLineApi(): Promise<FakeLineApi> {
     richMenus,
     defaultRichMenuId: () => defaultRichMenuId,
     waitFor: (predicate, timeoutMs = 2000) =>
-      new Promise((resolve, reject) => {
-        const already = requests.find(predicate);
-        if (already !== undefined) {
-          resolve(already);
-          return;
-        }
-        const timer = setTimeout(() => {
-          listeners.delete(listener);
-          const seen = requests.map((request) => `${request.method} ${request.path} → ${request.status}`).join(', ');
-          reject(new Error(`The fake LINE API saw no matching request within ${timeoutMs} ms; it saw: ${seen || 'nothing'}`));
-        }, timeoutMs);
-        const listener = (request: RecordedLineRequest) => {
-          if (!predicate(request)) return;
-          clearTimeout(timer);
-          listeners.delete(listener);
-          resolve(request);
-        };
-        listeners.add(listener);
-      }),
+      waitForRequest({ fakeName: 'LINE API', requests, listeners, predicate, timeoutMs }),
     reset: () => {
       requests.length = 0;
       usedReplyTokens.clear();
