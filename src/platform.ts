@@ -141,8 +141,8 @@ export async function createPlatform(deps: {
   const webhooks = [
     {
       path: '/webhooks/line',
-      router: config.lineEnabled
-        ? createLineWebhookRouter({ config, inbox, logger, clock, lineClient: lineClient! })
+      router: lineClient
+        ? createLineWebhookRouter({ config, inbox, logger, clock, lineClient })
         : channelOff('LINE', 'LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN'),
     },
     {
