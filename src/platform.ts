@@ -80,7 +80,7 @@ export async function createPlatform(deps: {
 
   const repositories = createRepositories(connection);
   await initModels(modelsOf(repositories));
-  await seedDefaults(repositories, { sampleRewards: config.DEMO_DATA });
+  await seedDefaults(repositories, { sampleRewards: config.DEMO_DATA, now: clock.now().toJSDate() });
 
   const metrics = createMetrics();
   const rules = programmeRulesFrom(config);
@@ -122,8 +122,8 @@ export async function createPlatform(deps: {
             messenger: {
               channel: messengerPushChannel({
                 client: messenger.messengerClient,
-                lastInboundAt: async (psid) =>
-                  (await repositories.identities.find(identityKeyOf({ channel: 'messenger', channelUserId: psid })))?.lastInboundAt ?? null,
+                lastInboundAt: async (channelUserId) =>
+                  (await repositories.identities.find(identityKeyOf({ channel: 'messenger', channelUserId })))?.lastInboundAt ?? null,
                 clock,
                 logger,
               }),

@@ -33,3 +33,10 @@ export async function initModels(models: mongoose.Model<any>[]): Promise<void> {
 export function isDuplicateKeyError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
 }
+
+/** For idempotent bulk inserts: documents that already exist are what we wanted anyway. */
+export function ignoreDuplicateKeys(error: unknown): void {
+  const writeErrors = (error as { writeErrors?: { code?: number }[] }).writeErrors;
+  const onlyDuplicates = writeErrors ? writeErrors.every((writeError) => writeError.code === 11000) : isDuplicateKeyError(error);
+  if (!onlyDuplicates) throw error;
+}

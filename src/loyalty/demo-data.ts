@@ -46,15 +46,15 @@ export const sampleRewards: Reward[] = [
 /** Tiers always exist (the card needs them); sample rewards only go into an empty database. */
 export async function seedDefaults(
   repositories: { tiers: TierRepository; rewards: RewardRepository },
-  options: { sampleRewards: boolean },
+  options: { sampleRewards: boolean; now: Date },
 ): Promise<{ tiers: boolean; rewards: boolean }> {
   const seeded = { tiers: false, rewards: false };
   if ((await repositories.tiers.count()) === 0) {
-    await repositories.tiers.insertMany(defaultTiers);
+    await repositories.tiers.insertMissing(defaultTiers);
     seeded.tiers = true;
   }
   if (options.sampleRewards && (await repositories.rewards.count()) === 0) {
-    await repositories.rewards.insertMany(sampleRewards);
+    await repositories.rewards.insertMissing(sampleRewards, options.now);
     seeded.rewards = true;
   }
   return seeded;

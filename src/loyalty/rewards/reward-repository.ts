@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKeyError } from '../../database/mongo-connection';
+import { ignoreDuplicateKeys, isDuplicateKeyError } from '../../database/mongo-connection';
 import type { RedemptionId } from './redemption';
 import type { Reward, RewardId } from './reward';
 
@@ -125,10 +125,12 @@ export function createRewardRepository(connection: Connection) {
       }
     },
 
-    async insertMany(rewards: Reward[], now = new Date()): Promise<void> {
+    /** Inserts the rewards that do not exist yet: two servers seeding one empty database both succeed. */
+    async insertMissing(rewards: Reward[], now: Date): Promise<void> {
       await Rewards.insertMany(
         rewards.map(({ id, ...fields }) => ({ ...fields, _id: id, stockHolders: [], createdAt: now, updatedAt: now })),
-      );
+        { ordered: false },
+      ).catch(ignoreDuplicateKeys);
     },
 
     /** One atomic update: every field set, and a stock delta applied only if it leaves stock at 0 or more. */

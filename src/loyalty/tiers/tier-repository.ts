@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import { ignoreDuplicateKeys } from '../../database/mongo-connection';
 import type { Tier } from './tier';
 
 interface TierDocument {
@@ -42,9 +43,13 @@ export function createTierRepository(connection: Connection) {
       await Tiers.deleteMany({ _id: { $nin: tiers.map((tier) => tier.id) } });
     },
 
-    async insertMany(tiers: Tier[]): Promise<void> {
+    /** Inserts the tiers that do not exist yet: two servers seeding one empty database both succeed. */
+    async insertMissing(tiers: Tier[]): Promise<void> {
       cached = undefined;
-      await Tiers.insertMany(tiers.map(({ id, ...rest }) => ({ _id: id, ...rest })));
+      await Tiers.insertMany(
+        tiers.map(({ id, ...rest }) => ({ _id: id, ...rest })),
+        { ordered: false },
+      ).catch(ignoreDuplicateKeys);
     },
   };
 }
