@@ -1,8 +1,9 @@
 import request from 'supertest';
 import { startFakeGraphApi, type FakeGraphApi } from '../fakes/fake-graph-api';
 import { startFakeLineApi, type FakeLineApi } from '../fakes/fake-line-api';
+import { deliverToLine, lineEventFactory, lineReplyTexts } from '../support/line-events';
 import { startTestPlatform, testLineSecret, type TestPlatform } from '../support/platform';
-import { signLineBody, signMessengerBody } from '../support/signed-webhook';
+import { signMessengerBody } from '../support/signed-webhook';
 
 const appSecret = 'test-messenger-app-secret';
 const pageId = '1122334455667788';
@@ -39,46 +40,10 @@ beforeEach(() => {
 });
 
 let sequence = 0;
-
 const lineEvents = {
-  userId(): string {
-    sequence += 1;
-    return `U${Date.now().toString(16).padStart(16, '0')}${sequence.toString(16).padStart(16, '0')}`;
-  },
-  postback(userId: string, data: string) {
-    return lineEvents.event(userId, { type: 'postback', postback: { data } });
-  },
-  text(userId: string, body: string) {
-    return lineEvents.event(userId, { type: 'message', message: { id: String(sequence), type: 'text', text: body, quoteToken: 'q' } });
-  },
-  event(userId: string, fields: Record<string, unknown>) {
-    sequence += 1;
-    return {
-      ...fields,
-      mode: 'active',
-      timestamp: Date.now() + sequence,
-      source: { type: 'user', userId },
-      webhookEventId: `01JLINK${sequence.toString().padStart(19, '0')}`,
-      deliveryContext: { isRedelivery: false },
-      replyToken: `reply-token-${sequence}`,
-    };
-  },
-  async deliver(events: unknown[]) {
-    const body = JSON.stringify({ destination: 'Ubot', events });
-    const response = await request(platform.app)
-      .post('/webhooks/line')
-      .set('content-type', 'application/json')
-      .set('x-line-signature', signLineBody(body, testLineSecret))
-      .send(body);
-    await platform.inbox.drain();
-    return response;
-  },
-  replyTexts(): string[] {
-    return line
-      .replies()
-      .flatMap((reply) => (reply.body as { messages: { type: string; text?: string; altText?: string }[] }).messages)
-      .map((message) => message.text ?? message.altText ?? message.type);
-  },
+  ...lineEventFactory('01JLINK'),
+  deliver: (events: unknown[]) => deliverToLine(platform, events),
+  replyTexts: () => lineReplyTexts(line),
 };
 
 type SentMessage = {

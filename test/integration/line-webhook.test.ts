@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { startFakeLineApi, type FakeLineApi } from '../fakes/fake-line-api';
 import { startTestPlatform, testLineSecret, type TestPlatform } from '../support/platform';
+import { deliverToLine, lineEventFactory, lineReplyTexts } from '../support/line-events';
 import { signLineBody } from '../support/signed-webhook';
 
 let platform: TestPlatform;
@@ -22,49 +23,13 @@ afterAll(async () => {
 });
 beforeEach(() => line.reset());
 
-let sequence = 0;
-function lineUserId(): string {
-  sequence += 1;
-  return `U${Date.now().toString(16).padStart(16, '0')}${sequence.toString(16).padStart(16, '0')}`;
-}
-
-function postback(userId: string, data: string, extra: Record<string, unknown> = {}) {
-  return event(userId, { type: 'postback', postback: { data } }, extra);
-}
-function text(userId: string, body: string, extra: Record<string, unknown> = {}) {
-  return event(userId, { type: 'message', message: { id: String(sequence), type: 'text', text: body, quoteToken: 'q' } }, extra);
-}
-function event(userId: string, fields: Record<string, unknown>, extra: Record<string, unknown>) {
-  sequence += 1;
-  return {
-    ...fields,
-    mode: 'active',
-    timestamp: Date.now() + sequence,
-    source: { type: 'user', userId },
-    webhookEventId: `01JEVENT${sequence.toString().padStart(18, '0')}`,
-    deliveryContext: { isRedelivery: false },
-    replyToken: `reply-token-${sequence}`,
-    ...extra,
-  };
-}
-
-async function deliver(events: unknown[]) {
-  const body = JSON.stringify({ destination: 'Ubot', events });
-  const response = await request(platform.app)
-    .post('/webhooks/line')
-    .set('content-type', 'application/json')
-    .set('x-line-signature', signLineBody(body, testLineSecret))
-    .send(body);
-  await platform.inbox.drain();
-  return response;
-}
-
-function replyTexts(): string[] {
-  return line
-    .replies()
-    .flatMap((reply) => (reply.body as { messages: { type: string; text?: string; altText?: string }[] }).messages)
-    .map((message) => message.text ?? message.altText ?? message.type);
-}
+const events = lineEventFactory('01JEVENT');
+const lineUserId = events.userId;
+const postback = events.postback;
+const text = events.text;
+const event = events.event;
+const deliver = (batch: unknown[]) => deliverToLine(platform, batch);
+const replyTexts = () => lineReplyTexts(line);
 
 async function joinOnLine(userId: string) {
   await deliver([postback(userId, 'intent=signup')]);

@@ -1,8 +1,7 @@
-import request from 'supertest';
 import { startFakeLineApi, type FakeLineApi } from '../fakes/fake-line-api';
 import { conversationWith } from '../support/conversation';
+import { deliverToLine, lineEventFactory } from '../support/line-events';
 import { startTestPlatform, testLineSecret, type TestPlatform } from '../support/platform';
-import { signLineBody } from '../support/signed-webhook';
 
 let platform: TestPlatform;
 let line: FakeLineApi;
@@ -24,35 +23,14 @@ afterAll(async () => {
   await line.close();
 });
 
-let sequence = 0;
+const events = lineEventFactory('01REMINDER');
 async function joinOnLine(): Promise<string> {
-  sequence += 1;
-  const userId = `U${'0'.repeat(31)}${sequence.toString(16)}`;
-  const steps: Record<string, unknown>[] = [
-    { type: 'postback', postback: { data: 'intent=signup' } },
-    { type: 'postback', postback: { data: 'answer=agree' } },
-    { type: 'message', message: { id: '1', type: 'text', text: 'Amy', quoteToken: 'q' } },
-    { type: 'message', message: { id: '2', type: 'text', text: '0912345678', quoteToken: 'q' } },
-    { type: 'postback', postback: { data: 'answer=skip' } },
-  ];
-  for (const [index, fields] of steps.entries()) {
-    const body = JSON.stringify({
-      destination: 'Ubot',
-      events: [
-        {
-          ...fields,
-          mode: 'active',
-          timestamp: Date.now(),
-          source: { type: 'user', userId },
-          webhookEventId: `01REMINDER${sequence}X${index}`,
-          deliveryContext: { isRedelivery: false },
-          replyToken: `reply-${sequence}-${index}`,
-        },
-      ],
-    });
-    await request(platform.app).post('/webhooks/line').set('content-type', 'application/json').set('x-line-signature', signLineBody(body, testLineSecret)).send(body);
-    await platform.inbox.drain();
-  }
+  const userId = events.userId();
+  await deliverToLine(platform, [events.postback(userId, 'intent=signup')]);
+  await deliverToLine(platform, [events.postback(userId, 'answer=agree')]);
+  await deliverToLine(platform, [events.text(userId, 'Amy')]);
+  await deliverToLine(platform, [events.text(userId, '0912345678')]);
+  await deliverToLine(platform, [events.postback(userId, 'answer=skip')]);
   return userId;
 }
 
