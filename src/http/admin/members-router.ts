@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../../shared/clock';
 import type { MemberId } from '../../shared/ids';
-import { awardPoints } from '../../loyalty/points/award-points';
+import { adjustPoints } from '../../loyalty/points/adjust-points';
 import { verifyLedger } from '../../loyalty/points/verify-ledger';
 import type { ProgrammeRules } from '../../loyalty/programme';
 import type { Repositories } from '../../repositories';
@@ -57,25 +57,20 @@ export function createMembersRouter(deps: { repositories: Repositories; rules: P
   router.post('/:id/adjustments', async (req, res) => {
     const { id } = parseInput(memberIdParam, req.params);
     const body = parseInput(adjustment, req.body);
-    await memberOr404(id);
-    const now = deps.clock.now();
-    const key = `adjustment:${body.idempotencyKey}`;
-    const request = { key, memberId: id as MemberId, reason: 'adjustment' as const, note: body.reason, now };
-    const result =
-      body.points > 0
-        ? await awardPoints({ ledger, rules: deps.rules.earning }, { ...request, points: body.points })
-        : await ledger.spend({ ...request, points: -body.points });
-    if (result.kind === 'notEnoughPoints') {
-      throw new HttpError(409, 'not_enough_points', `The member has ${result.balance} points; ${result.shortBy} short`);
+    const outcome = await adjustPoints(
+      { members, ledger, earning: deps.rules.earning },
+      { memberId: id as MemberId, ...body, now: deps.clock.now() },
+    );
+    switch (outcome.kind) {
+      case 'noMember':
+        throw new HttpError(404, 'member_not_found', `No member ${id}`);
+      case 'notEnoughPoints':
+        throw new HttpError(409, 'not_enough_points', `Not enough points: the member has ${outcome.balance}, ${outcome.shortBy} short`);
+      case 'keyReused':
+        throw new HttpError(409, 'idempotency_key_reused', 'This idempotencyKey was used for a different adjustment');
+      default:
+        res.status(outcome.kind === 'replayed' ? 200 : 201).json({ entry: outcome.entry, balance: outcome.balance, replayed: outcome.kind === 'replayed' });
     }
-    if (result.kind === 'noMember') throw new HttpError(404, 'member_not_found', `No member ${id}`);
-    const entry = await ledger.find(key);
-    if (entry?.status === 'rejected') throw new HttpError(409, 'not_enough_points', 'This adjustment was refused: not enough points');
-    if (result.kind === 'duplicate' && (entry?.memberId !== id || entry.points !== body.points)) {
-      throw new HttpError(409, 'idempotency_key_reused', 'This idempotencyKey was used for a different adjustment');
-    }
-    const balance = (await members.balanceState(id))?.points ?? 0;
-    res.status(result.kind === 'duplicate' ? 200 : 201).json({ entry, balance, replayed: result.kind === 'duplicate' });
   });
 
   return router;
