@@ -3,6 +3,7 @@ import { createInboundEventRepository } from './conversation/inbound-event-repos
 import { createPushBudgetRepository } from './conversation/push-budget-repository';
 import { createSessionRepository } from './conversation/session-repository';
 import type { Connection } from './database/mongo-connection';
+import { createAuditRepository } from './http/admin/audit-repository';
 import { createIdentityRepository } from './loyalty/members/identity-repository';
 import { createLinkCodeRepository } from './loyalty/members/link-code-repository';
 import { createMissionRepository } from './loyalty/missions/mission-repository';
@@ -39,6 +40,7 @@ export function createRepositories(connection: Connection) {
     sessions: createSessionRepository(connection),
     inboundEvents: createInboundEventRepository(connection),
     pushBudget: createPushBudgetRepository(connection),
+    audit: createAuditRepository(connection),
   };
 }
 
