@@ -83,7 +83,7 @@ describe('daily check-in flow', () => {
     const rules = { points: 10, streakDays: 7, streakBonus: 50, zone: 'Asia/Taipei' };
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, () =>
-        checkIn({ members: platform.repositories.members, ledger: platform.repositories.ledger, rules, earning: { expiry: { kind: 'never' }, zone: 'Asia/Taipei' } }, member.id as MemberId, platform.clock.now()),
+        checkIn({ members: platform.repositories.members, ledger: platform.repositories.ledger, tierRules: platform.repositories.tierRules, rules, earning: { expiry: { kind: 'never' }, zone: 'Asia/Taipei' } }, member.id as MemberId, platform.clock.now()),
       ),
     );
     expect(outcomes.filter((outcome) => outcome.kind === 'awarded')).toHaveLength(1);
@@ -117,7 +117,7 @@ describe('card flow', () => {
           { label: '等級', value: '一般會員' },
           { label: '連續簽到', value: '1 天' },
         ],
-        progress: { label: '再 490 點升級為銀卡會員', ratio: 0.02 },
+        progress: { label: '11月30日前再累積 490 點升級銀卡會員', ratio: 0.02 },
       }),
     ]);
   });

@@ -23,7 +23,7 @@ export const pointCodeActions: ActionModule<typeof outcomes> = {
         const typedCode = variables.code?.trim() ?? '';
         if (typedCode === '') return { outcome: 'noCode' };
         const outcome = await collectPoints(
-          { pointCodes, ledger, members, earning: rules.earning },
+          { pointCodes, ledger, members, tierRules: repositories.tierRules, earning: rules.earning },
           { typedCode, memberId, requestId: flowRunId, now },
         );
         if (outcome.kind === 'collected') await recordMissionEvent({ ...repositories, earning: rules.earning }, memberId, 'pointCodes', flowRunId, now);

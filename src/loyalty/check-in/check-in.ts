@@ -3,6 +3,8 @@ import type { MemberId } from '../../shared/ids';
 import type { MemberRepository } from '../members/member-repository';
 import { awardPoints, type EarningRules } from '../points/award-points';
 import type { LedgerRepository } from '../points/ledger-repository';
+import type { TierRulesRepository } from '../tiers/tier-rules-repository';
+import { multipliedPoints } from '../tiers/tier-rules';
 import { planCheckIn, type CheckInRules } from './check-in-policy';
 
 export type CheckInOutcome =
@@ -15,6 +17,8 @@ export interface CheckInDeps {
   ledger: LedgerRepository;
   rules: CheckInRules;
   earning: EarningRules;
+  /** The member's tier multiplies the day's points (not the streak bonus). */
+  tierRules: Pick<TierRulesRepository, 'current'>;
 }
 
 /**
@@ -29,12 +33,13 @@ export async function checkIn(deps: CheckInDeps, memberId: MemberId, now: DateTi
   if (plan.kind === 'alreadyCheckedIn') {
     return { kind: 'alreadyCheckedIn', streak: plan.streak, balance: member.points };
   }
+  const points = multipliedPoints(plan.points - plan.bonus, await deps.tierRules.current(), member.tier) + plan.bonus;
   const result = await awardPoints(
     { ledger: deps.ledger, rules: deps.earning },
     {
       key: `checkin:${memberId}:${plan.day}`,
       memberId,
-      points: plan.points,
+      points,
       reason: 'checkin',
       note: plan.bonus > 0 ? `${plan.streak}-day streak` : null,
       now,
@@ -46,5 +51,5 @@ export async function checkIn(deps: CheckInDeps, memberId: MemberId, now: DateTi
     const current = await deps.members.findById(memberId);
     return { kind: 'alreadyCheckedIn', streak: current?.checkIn.streak ?? plan.streak, balance: current?.points ?? 0 };
   }
-  return { kind: 'awarded', points: plan.points, bonus: plan.bonus, streak: plan.streak, balance: result.balance };
+  return { kind: 'awarded', points, bonus: plan.bonus, streak: plan.streak, balance: result.balance };
 }

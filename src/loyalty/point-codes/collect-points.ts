@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
 import type { MemberId } from '../../shared/ids';
+import type { TierRulesRepository } from '../tiers/tier-rules-repository';
+import { multipliedPoints } from '../tiers/tier-rules';
 import type { MemberRepository } from '../members/member-repository';
 import { awardPoints, type EarningRules } from '../points/award-points';
 import type { LedgerRepository } from '../points/ledger-repository';
@@ -36,6 +38,8 @@ export interface CollectPointsDeps {
   ledger: LedgerRepository;
   members: MemberRepository;
   earning: EarningRules;
+  /** The member's tier multiplies a code's points; the multiplied points are fixed when the use is reserved. */
+  tierRules: Pick<TierRulesRepository, 'current'>;
 }
 
 export interface CollectRequest {
@@ -68,12 +72,14 @@ export async function collectPoints(deps: CollectPointsDeps, request: CollectReq
   const decision = decideClaim(pointCode, request.now);
   if (decision.kind !== 'open') return decision;
 
+  const member = await deps.members.findById(request.memberId);
+  const points = member === null ? pointCode.points : multipliedPoints(pointCode.points, await deps.tierRules.current(), member.tier);
   const reserved = await deps.pointCodes.reserveUse({
     code,
     memberId: request.memberId,
     perMemberLimit: pointCode.perMemberLimit,
     requestKey,
-    points: pointCode.points,
+    points,
     storeLabel: pointCode.storeLabel,
     claimedAt: request.now.toJSDate(),
   });

@@ -1,5 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import { defaultTierRules, type TierRules } from './tier-rules';
+import { defaultTierRules, withRuleDefaults, type TierRules } from './tier-rules';
 
 interface TierRulesDocument {
   _id: 'current';
@@ -17,16 +17,22 @@ const tierRulesSchema = new Schema<TierRulesDocument>(
 /** One document, `_id: 'current'`; until a marketer publishes rules, the shipped defaults apply. */
 export function createTierRulesRepository(connection: Connection) {
   const Rules = connection.model<TierRulesDocument>('TierRules', tierRulesSchema);
+  const cacheMs = 5000;
+  let cached: { rules: TierRules; at: number } | undefined;
   return {
     model: Rules,
 
+    /** Check-ins and point codes read the rules for the earn multiplier: a few seconds of caching keeps them cheap. */
     async current(): Promise<TierRules> {
+      if (cached && Date.now() - cached.at < cacheMs) return structuredClone(cached.rules);
       const doc = await Rules.findById('current').lean();
-      if (doc === null) return structuredClone(defaultTierRules);
-      return { tiers: doc.tiers, basis: doc.basis, downgrade: doc.downgrade };
+      const rules = doc === null ? structuredClone(defaultTierRules) : withRuleDefaults({ tiers: doc.tiers, basis: doc.basis, downgrade: doc.downgrade });
+      cached = { rules, at: Date.now() };
+      return structuredClone(rules);
     },
 
     async publish(rules: TierRules, now: Date): Promise<void> {
+      cached = undefined;
       await Rules.updateOne({ _id: 'current' }, { $set: { ...rules, updatedAt: now } }, { upsert: true });
     },
   };

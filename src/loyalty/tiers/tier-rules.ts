@@ -15,6 +15,12 @@ export interface TierRule {
   entryThreshold: number;
   /** Qualifying points a member in this tier needs to keep it; at most `entryThreshold`. */
   retainThreshold: number;
+  /**
+   * Benefit: points from activity (check-ins, point codes) are multiplied by this while the member
+   * holds the tier, rounded down; bonuses, refunds and staff adjustments are not. Reward access by
+   * tier is the other benefit; it lives on each reward (`minimumTier`).
+   */
+  earnMultiplier: number;
 }
 
 export interface TierRules {
@@ -30,9 +36,9 @@ export interface TierRules {
 
 export const defaultTierRules: TierRules = {
   tiers: [
-    { id: 'member', name: { 'zh-TW': '一般會員', en: 'Member' }, entryThreshold: 0, retainThreshold: 0 },
-    { id: 'silver', name: { 'zh-TW': '銀卡會員', en: 'Silver' }, entryThreshold: 500, retainThreshold: 400 },
-    { id: 'gold', name: { 'zh-TW': '金卡會員', en: 'Gold' }, entryThreshold: 2000, retainThreshold: 1600 },
+    { id: 'member', name: { 'zh-TW': '一般會員', en: 'Member' }, entryThreshold: 0, retainThreshold: 0, earnMultiplier: 1 },
+    { id: 'silver', name: { 'zh-TW': '銀卡會員', en: 'Silver' }, entryThreshold: 500, retainThreshold: 400, earnMultiplier: 1.2 },
+    { id: 'gold', name: { 'zh-TW': '金卡會員', en: 'Gold' }, entryThreshold: 2000, retainThreshold: 1600, earnMultiplier: 1.5 },
   ],
   basis: 'rolling12Months',
   downgrade: { mode: 'oneTierAtATime', graceDays: 0 },
@@ -52,6 +58,12 @@ export const tierRulesSchema = z
             name: z.strictObject({ 'zh-TW': tierName, en: tierName }),
             entryThreshold: points,
             retainThreshold: points,
+            earnMultiplier: z
+              .number()
+              .min(1)
+              .max(10)
+              .refine((value) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-9, 'at most two decimals, e.g. 1.25')
+              .default(1),
           })
           .refine((tier) => tier.retainThreshold <= tier.entryThreshold, {
             message: 'retainThreshold must be at most entryThreshold',
@@ -93,6 +105,17 @@ export const tierRulesSchema = z
       }
     });
   });
+
+/** Rules stored before a field existed read as if published with its default. */
+export function withRuleDefaults(rules: TierRules): TierRules {
+  return { ...rules, tiers: rules.tiers.map((tier) => ({ ...tier, earnMultiplier: tier.earnMultiplier ?? 1 })) };
+}
+
+/** Points an activity earns for a member on `tier`: the multiplier of that tier, rounded down. */
+export function multipliedPoints(points: number, rules: TierRules, tier: string): number {
+  const multiplier = rules.tiers.find((rule) => rule.id === tier)?.earnMultiplier ?? 1;
+  return Math.floor(points * multiplier + 1e-9);
+}
 
 /** The card's view of the rules: names, order and the entry threshold. */
 export function tiersOf(rules: TierRules): Tier[] {
