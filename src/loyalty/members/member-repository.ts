@@ -16,6 +16,8 @@ interface MemberDocument {
   birthday: string | null;
   locale: Locale | null;
   tier: string;
+  /** When the member entered `tier`: grace periods count from it. Signup is entering the first tier. */
+  tierSince: Date | null;
   points: number;
   earnedTotal: number;
   checkIn: { streak: number; lastDay: string | null };
@@ -50,6 +52,7 @@ const memberSchema = new Schema<MemberDocument>(
     birthday: { type: String, default: null },
     locale: { type: String, default: null },
     tier: String,
+    tierSince: { type: Date, default: null },
     points: { type: Number, default: 0 },
     earnedTotal: { type: Number, default: 0 },
     checkIn: { streak: { type: Number, default: 0 }, lastDay: { type: String, default: null } },
@@ -76,7 +79,7 @@ memberSchema.index({ mobile: 1 });
 export const appliedEntryWindow = 1000;
 
 /** How many notice keys a member keeps, so a job re-run does not queue the same notice again. */
-const noticeKeyWindow = 200;
+export const noticeKeyWindow = 200;
 
 export interface NewMember extends Omit<Member, 'points' | 'earnedTotal' | 'checkIn'> {
   signupKey: string;
@@ -125,6 +128,7 @@ export function createMemberRepository(connection: Connection) {
           birthday: member.birthday,
           locale: member.locale,
           tier: member.tier,
+          tierSince: member.createdAt,
           points: 0,
           earnedTotal: 0,
           checkIn: { streak: 0, lastDay: null },
@@ -272,7 +276,7 @@ function toBalanceState(doc: Pick<MemberDocument, '_id' | 'revision' | 'points' 
   };
 }
 
-function toMember(doc: Omit<MemberDocument, 'appliedEntries' | 'lots' | 'revision' | 'notices' | 'noticeKeys' | 'earnedByMonth'>): Member {
+function toMember(doc: Omit<MemberDocument, 'appliedEntries' | 'lots' | 'revision' | 'notices' | 'noticeKeys' | 'earnedByMonth' | 'tierSince'>): Member {
   return {
     id: doc._id as MemberId,
     name: doc.name,

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { MemberId } from '../../shared/ids';
+import { noticeKeyWindow, type Notice } from '../members/member-repository';
 
 /** What the tier job reads of a member: the member document stays owned by member-repository.ts. */
 export interface MemberTierState {
@@ -20,6 +21,8 @@ export interface TierMove {
   memberId: MemberId;
   from: string;
   to: string;
+  /** Queued on the member in the same update, once per key (see member-repository's notices). */
+  notice?: Notice | null;
 }
 
 /**
@@ -58,10 +61,24 @@ export function createMemberTierRepository(connection: Connection) {
       if (moves.length === 0) return;
       await members().bulkWrite(
         moves.map((move) => ({
-          updateOne: { filter: { _id: move.memberId, tier: move.from }, update: { $set: { tier: move.to, tierSince: now } } },
+          updateOne: {
+            filter: { _id: move.memberId, tier: move.from },
+            update: {
+              $set: { tier: move.to, tierSince: now },
+              ...(move.notice
+                ? { $push: { notices: move.notice, noticeKeys: { $each: [move.notice.key], $slice: -noticeKeyWindow } } }
+                : {}),
+            },
+          },
         })),
         { ordered: false },
       );
+    },
+
+    /** One member's tier state, for the card's "what keeps it / what's next". */
+    async stateOf(memberId: string): Promise<MemberTierState | null> {
+      const doc = await members().findOne({ _id: memberId }, { projection: { tier: 1, earnedByMonth: 1, tierSince: 1 } });
+      return doc === null ? null : { memberId: doc._id as MemberId, tier: doc.tier ?? '', earnedByMonth: doc.earnedByMonth ?? {}, tierSince: doc.tierSince ?? null };
     },
 
     async tierOf(memberId: string): Promise<{ tier: string; tierSince: Date | null } | null> {

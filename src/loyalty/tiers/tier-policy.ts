@@ -35,6 +35,10 @@ export interface TierDecision {
  * counts from entering the tier, so a fresh upgrade is never taken back the next night); after
  * that `oneTierAtATime` moves one tier down and `toQualifiedTier` moves to the highest lower tier
  * whose retain threshold the points still meet (the member was above it, so retain applies).
+ *
+ * With the calendar-year basis a tier reached in one year is kept through the next: the retain
+ * check takes the better of this year's and last year's points (otherwise every member would fall
+ * on 1 January, when this year's count starts from zero).
  */
 export function decideTier(history: TierHistory, rules: TierRules, current: string, now: DateTime, zone: string): TierDecision {
   const qualifyingPoints = qualifyingPointsOf(history.earnedByMonth, rules.basis, now.setZone(zone));
@@ -48,20 +52,33 @@ export function decideTier(history: TierHistory, rules: TierRules, current: stri
   const currentIndex = tiers.findIndex((tier) => tier.id === current);
   if (currentIndex === -1) return decision(qualified, 'unknownTier');
   if (qualified > currentIndex) return decision(qualified, 'qualified');
-  if (qualifyingPoints >= tiers[currentIndex]!.retainThreshold) return decision(currentIndex, 'retained');
+  const retainingPoints = retainingPointsOf(history.earnedByMonth, rules.basis, now.setZone(zone));
+  if (retainingPoints >= tiers[currentIndex]!.retainThreshold) return decision(currentIndex, 'retained');
   if (rules.downgrade.mode === 'never') return decision(currentIndex, 'neverDowngraded');
   if (isInGrace(history.tierSince ?? null, rules.downgrade.graceDays, now)) return decision(currentIndex, 'inGracePeriod');
   if (rules.downgrade.mode === 'oneTierAtATime') return decision(currentIndex - 1, 'downgraded');
   let target = 0;
   for (let index = 0; index < currentIndex; index += 1) {
-    if (qualifyingPoints >= tiers[index]!.retainThreshold) target = index;
+    if (retainingPoints >= tiers[index]!.retainThreshold) target = index;
   }
   return decision(target, 'downgraded');
 }
 
-function isInGrace(tierSince: Date | null, graceDays: number, now: DateTime): boolean {
-  if (graceDays <= 0 || tierSince === null) return false;
-  return now.toMillis() < DateTime.fromJSDate(tierSince).plus({ days: graceDays }).toMillis();
+/** The points that keep a tier: the qualifying points, or for the calendar year the better of this year and last. */
+export function retainingPointsOf(earnedByMonth: Record<string, number>, basis: TierRules['basis'], now: DateTime): number {
+  const thisWindow = qualifyingPointsOf(earnedByMonth, basis, now);
+  if (basis !== 'calendarYear') return thisWindow;
+  return Math.max(thisWindow, qualifyingPointsOf(earnedByMonth, basis, now.minus({ years: 1 }).endOf('year')));
+}
+
+export function isInGrace(tierSince: Date | null, graceDays: number, now: DateTime): boolean {
+  return graceEndOf(tierSince, graceDays) !== null && now.toMillis() < graceEndOf(tierSince, graceDays)!.toMillis();
+}
+
+/** The instant a tier's grace period ends; null without one. */
+export function graceEndOf(tierSince: Date | null, graceDays: number): DateTime | null {
+  if (graceDays <= 0 || tierSince === null) return null;
+  return DateTime.fromJSDate(tierSince).plus({ days: graceDays });
 }
 
 /** Sums the buckets of the basis's window; `now` is already in the loyalty time zone. */

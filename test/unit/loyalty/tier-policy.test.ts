@@ -76,3 +76,14 @@ describe('tierRulesSchema', () => {
     expect(parsed.error!.issues.map((issue) => issue.path.join('.'))).toContain(path);
   });
 });
+
+describe('calendar-year tiers last through the next year', () => {
+  it.each<[string, Record<string, number>, string, string, TierReason]>([
+    ['Gold reached in 2026 is kept on 1 January 2027 with no 2027 points', { '2026-06': 2000 }, '2027-01-01T00:00:00+08:00', 'gold', 'retained'],
+    ['and still on 31 December 2027 in Taipei', { '2026-06': 2000 }, '2027-12-31T23:59:00+08:00', 'gold', 'retained'],
+    ['but not into 2028', { '2026-06': 2000 }, '2028-01-01T00:00:00+08:00', 'silver', 'downgraded'],
+    ['2027 points keep it into 2028', { '2026-06': 2000, '2027-03': 1600 }, '2028-01-01T00:00:00+08:00', 'gold', 'retained'],
+  ])('%s', (_, earnedByMonth, now, tier, reason) => {
+    expect(decideTier({ earnedByMonth }, rules('calendarYear', 'oneTierAtATime'), 'gold', at(now), zone)).toMatchObject({ tier, reason });
+  });
+});
