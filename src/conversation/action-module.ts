@@ -17,6 +17,12 @@ export interface ActionContext {
   flowRunId: string;
   /** The platform id of the event being handled now. */
   eventId: string;
+  /**
+   * A sentence from a text template in the person's language, filled with `variables`: for
+   * actions that compose a message from parts (the card's tier lines). The ids must be listed in
+   * flow-validation's `runnerTemplates`, so a missing one fails at startup.
+   */
+  phrase(templateId: string, variables: Variables): string;
 }
 
 export interface ActionResult<Outcome extends string = string> {

@@ -10,7 +10,7 @@ import type { FlowActions } from './flow-actions';
 import { advance, type Advance, type EngineInput, type FlowPosition, type Utterance, type Variables } from './flow-engine';
 import { locales, type Flow, type Locale } from './flow-schema';
 import type { SessionRepository, Session } from './session-repository';
-import { answerForTypedLabel, renderTemplate } from './template-rendering';
+import { answerForTypedLabel, fill, renderTemplate } from './template-rendering';
 
 export interface FlowRunnerDeps {
   /** A function, so that publishing flows can swap the catalog without restarting. */
@@ -99,6 +99,10 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<Outbo
       locale: turn.locale,
       flowRunId: position.runId,
       eventId: event.eventId,
+      phrase: (templateId, variables) => {
+        const template = catalog.template(templateId, turn.locale);
+        return 'text' in template ? fill(template.text, variables) : '';
+      },
     });
     if (outcome.memberId) turn.memberId = outcome.memberId;
     if (outcome.locale) turn.locale = outcome.locale;

@@ -7,6 +7,19 @@ export function fill(text: string, variables: Variables): string {
   return text.replace(/\{([a-zA-Z][a-zA-Z0-9]*)\}/g, (_, name: string) => variables[name] ?? '');
 }
 
+/**
+ * Fills a message text; a line that had placeholders and fills to nothing is left out, so a
+ * template can hold optional lines an action fills or leaves empty. Blank lines written as
+ * such stay (they separate paragraphs).
+ */
+export function fillText(text: string, variables: Variables): string {
+  return text
+    .split('\n')
+    .filter((line) => !/\{[a-zA-Z][a-zA-Z0-9]*\}/.test(line) || fill(line, variables).trim() !== '')
+    .map((line) => fill(line, variables))
+    .join('\n');
+}
+
 export function choicePayload(choice: ChoiceSpec, variables: Variables = {}): string {
   if ('answer' in choice) return new URLSearchParams({ answer: choice.answer }).toString();
   const args = Object.fromEntries(Object.entries(choice.args ?? {}).map(([name, value]) => [name, fill(value, variables)]));
@@ -26,7 +39,7 @@ export function renderTemplate(template: Template, variables: Variables): Outbou
   if ('text' in template) {
     return {
       kind: 'text',
-      text: fill(template.text, variables),
+      text: fillText(template.text, variables),
       ...(choices ? { choices } : {}),
       ...(template.itemButton !== undefined ? { itemButton: fill(template.itemButton, variables) } : {}),
     };

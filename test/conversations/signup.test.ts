@@ -33,7 +33,7 @@ describe('signup flow', () => {
         { label: 'Tier', value: 'Member' },
         { label: 'Streak (days)', value: '0' },
       ],
-      progress: { label: '450 more points to Silver', ratio: 0.1 },
+      progress: { label: '450 more points by 30 Nov for Silver', ratio: 0.1 },
     });
 
     const identity = await platform.repositories.identities.find(`web:${chat.source.channelUserId}`);

@@ -6,7 +6,9 @@ import { signUp } from '../../loyalty/members/sign-up';
 import { awardPoints } from '../../loyalty/points/award-points';
 import { historyLines } from '../../loyalty/points/history';
 import type { MemberId } from '../../shared/ids';
-import { requireMember, type ActionDeps, type ActionModule } from '../action-module';
+import { tierOutlook } from '../../loyalty/tiers/tier-outlook';
+import { requireMember, type ActionContext, type ActionDeps, type ActionModule } from '../action-module';
+import { tierCardVariables } from './tier-wording';
 import type { Variables } from '../flow-engine';
 import { locales, type Locale } from '../flow-schema';
 
@@ -23,10 +25,14 @@ export const memberActions: ActionModule<typeof outcomes> = {
   outcomes,
   create({ repositories, rules }: ActionDeps) {
     const { members, identities, ledger, tiers } = repositories;
-    const cardVariables = async (memberId: MemberId, locale: Locale): Promise<Variables> => {
-      const member = await members.findById(memberId);
-      if (member === null) return {};
-      return membershipCardVariables(member, await tiers.all(), locale);
+    const cardVariables = async (memberId: MemberId, context: ActionContext): Promise<Variables> => {
+      const [member, state] = await Promise.all([members.findById(memberId), repositories.memberTiers.stateOf(memberId)]);
+      if (member === null || state === null) return {};
+      const outlook = tierOutlook(state, await repositories.tierRules.current(), member.tier, context.now, rules.zone);
+      return {
+        ...membershipCardVariables(member, context.locale),
+        ...tierCardVariables(outlook, context.locale, context.now, context.phrase),
+      };
     };
 
     return {
@@ -65,7 +71,7 @@ export const memberActions: ActionModule<typeof outcomes> = {
 
       async checkIn({ memberId, now, locale }) {
         const id = requireMember(memberId, 'checkIn');
-        const outcome = await checkIn({ members, ledger, rules: rules.checkIn, earning: rules.earning }, id, now);
+        const outcome = await checkIn({ members, ledger, tierRules: repositories.tierRules, rules: rules.checkIn, earning: rules.earning }, id, now);
         if (outcome.kind === 'notMember') throw new Error(`Member ${id} of a linked identity does not exist`);
         if (outcome.kind === 'awarded') {
           const day = now.setZone(rules.checkIn.zone).toFormat('yyyy-MM-dd');
@@ -87,8 +93,8 @@ export const memberActions: ActionModule<typeof outcomes> = {
         };
       },
 
-      async showCard({ memberId, locale }) {
-        return { outcome: 'shown', variables: await cardVariables(requireMember(memberId, 'showCard'), locale) };
+      async showCard(context) {
+        return { outcome: 'shown', variables: await cardVariables(requireMember(context.memberId, 'showCard'), context) };
       },
 
       async showHistory({ memberId, locale }) {
