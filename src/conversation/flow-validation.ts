@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { flowSchema, locales, templateFileSchema, type Flow, type Locale, type Template } from './flow-schema';
+import { tierPhraseTemplates } from './actions/tier-wording';
 
 export type TemplateSet = Record<Locale, Record<string, Template>>;
 
@@ -15,6 +16,9 @@ export const runnerTemplates = [
   'notice.points-expiring',
   'notice.birthday',
   'notice.mission-completed',
+  'notice.tier-upgraded',
+  'notice.tier-downgraded',
+  ...tierPhraseTemplates,
 ] as const;
 
 export interface Problem {

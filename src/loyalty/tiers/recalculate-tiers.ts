@@ -6,6 +6,7 @@ import type { JobCheckpointRepository } from './job-checkpoint-repository';
 import type { JobLeaseRepository } from './job-lease-repository';
 import type { MemberTierRepository, MemberTierState, TierMove } from './member-tier-repository';
 import type { TierChange, TierHistoryRepository } from './tier-history-repository';
+import { tierNoticeOf } from './tier-notices';
 import { decideTier } from './tier-policy';
 import type { TierRules } from './tier-rules';
 import type { TierRulesRepository } from './tier-rules-repository';
@@ -123,14 +124,15 @@ export async function recalculateTiers(deps: RecalculationDeps, options: Recalcu
         const earlier = recorded.get(member.memberId);
         if (earlier !== undefined) {
           count(progress, { ...member, tier: earlier.from }, earlier.to, rank);
-          moves.push({ memberId: member.memberId, from: earlier.from, to: earlier.to });
+          moves.push({ memberId: member.memberId, from: earlier.from, to: earlier.to, notice: tierNoticeOf(earlier, rules) });
           continue;
         }
         const decision = decide(member);
         count(progress, member, decision.tier, rank);
         if (decision.tier === member.tier) continue;
-        moves.push({ memberId: member.memberId, from: member.tier, to: decision.tier });
-        changes.push({ runId, memberId: member.memberId, from: member.tier, to: decision.tier, reason: decision.reason, qualifyingPoints: decision.qualifyingPoints, at: options.now.toJSDate() });
+        const change: TierChange = { runId, memberId: member.memberId, from: member.tier, to: decision.tier, reason: decision.reason, qualifyingPoints: decision.qualifyingPoints, at: options.now.toJSDate() };
+        changes.push(change);
+        moves.push({ memberId: member.memberId, from: member.tier, to: decision.tier, notice: tierNoticeOf(change, rules) });
       }
       if (!(await deps.jobLeases.renew(leaseId, owner, options.leaseClock(), leaseMs))) {
         throw new Error(`The ${tierRecalculationJob} lease expired and another server took it; this run stops and that one resumes from the checkpoint`);

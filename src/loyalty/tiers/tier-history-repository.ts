@@ -55,6 +55,12 @@ export function createTierHistoryRepository(connection: Connection) {
       return docs.map(({ _id, ...change }) => ({ ...change, memberId: change.memberId as MemberId }));
     },
 
+    /** The changes of one run, for the notices sent after it. */
+    async *streamRun(runId: string): AsyncGenerator<TierChange> {
+      const cursor = History.find({ runId }).sort({ _id: 1 }).lean().cursor();
+      for await (const { _id, ...change } of cursor) yield { ...change, memberId: change.memberId as MemberId };
+    },
+
     async countOfRun(runId: string): Promise<number> {
       return History.countDocuments({ runId });
     },
