@@ -25,6 +25,7 @@ import { createPointCodesRouter } from './http/admin/point-codes-router';
 import { createJobsRouter } from './http/admin/jobs-router';
 import { createTierRulesRouter } from './http/admin/tier-rules-router';
 import { recalculateTiers, type RecalculationOptions, type RecalculationResult } from './loyalty/tiers/recalculate-tiers';
+import { offerTierNotices } from './loyalty/tiers/tier-notices';
 import { recoverPointCodeClaims } from './loyalty/point-codes/collect-points';
 import { createApp } from './http/app';
 import { createHealthRouter } from './http/health-router';
@@ -163,13 +164,23 @@ export async function createPlatform(deps: {
     return endpoint.createBotFrameworkRouter({ config, inbox, logger, clock });
   };
 
-  const runTierRecalculation: Platform['jobs']['recalculateTiers'] = (options = {}) =>
-    recalculateTiers(repositories, {
+  const runTierRecalculation: Platform['jobs']['recalculateTiers'] = async (options = {}) => {
+    const result = await recalculateTiers(repositories, {
       ...options,
       now: clock.now(),
       zone: rules.zone,
       leaseClock: () => clock.now().toJSDate(),
     });
+    if (result.kind === 'completed' && !result.dryRun && result.upgrades + result.downgrades > 0) {
+      // The notices are queued already (they ride on the next reply); this offers each by push.
+      await offerTierNotices(
+        { tierHistory: repositories.tierHistory, offer: (memberId, notice) => notifyMember(notifyDeps, memberId, notice, clock.now()) },
+        result.runId,
+        await repositories.tierRules.current(),
+      );
+    }
+    return result;
+  };
 
   const adminRoutes: AdminRoute[] = [
     { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }) },
@@ -178,7 +189,7 @@ export async function createPlatform(deps: {
     { path: '/rewards', area: 'programme', router: createRewardsRouter({ repositories, clock }) },
     { path: '/missions', area: 'programme', router: createMissionsRouter({ repositories, clock }) },
     { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }) },
-    { path: '/tier-rules', area: 'programme', router: createTierRulesRouter({ repositories, clock }) },
+    { path: '/tier-rules', area: 'programme', router: createTierRulesRouter({ repositories, clock, recalculateTiers: runTierRecalculation }) },
     { path: '/jobs', area: 'staff', router: createJobsRouter({ recalculateTiers: runTierRecalculation }) },
   ];
   const app = createApp(

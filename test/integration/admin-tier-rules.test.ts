@@ -13,7 +13,7 @@ const platinum = {
   ...defaultTierRules,
   tiers: [
     ...defaultTierRules.tiers,
-    { id: 'platinum', name: { 'zh-TW': '白金會員', en: 'Platinum' }, entryThreshold: 5000, retainThreshold: 4000 },
+    { id: 'platinum', name: { 'zh-TW': '白金會員', en: 'Platinum' }, entryThreshold: 5000, retainThreshold: 4000, earnMultiplier: 2 },
   ],
   basis: 'calendarYear',
 };
@@ -43,7 +43,9 @@ describe('GET|PUT /admin/api/tier-rules', () => {
   it('lets a marketer publish rules, and the card tiers follow', async () => {
     const response = await request(platform.app).put('/admin/api/tier-rules').set(as('marketer')).send(platinum);
     expect(response.status).toBe(200);
-    expect(response.body.recalculation).toMatch(/next tier recalculation/);
+    expect(response.body.recalculation).toEqual({ when: 'nextRun', note: expect.stringMatching(/next nightly/) });
+    const [entry] = (await platform.repositories.audit.list({ limit: 1 }));
+    expect(entry).toMatchObject({ action: 'tier-rules.publish', role: 'marketer', after: platinum });
     expect((await request(platform.app).get('/admin/api/tier-rules').set(as('viewer'))).body).toEqual(platinum);
     expect((await platform.repositories.tiers.all()).map((tier) => [tier.id, tier.threshold, tier.order])).toEqual([
       ['member', 0, 0],
@@ -51,6 +53,59 @@ describe('GET|PUT /admin/api/tier-rules', () => {
       ['gold', 2000, 2],
       ['platinum', 5000, 3],
     ]);
+  });
+
+  it('reads rules stored before multipliers existed as ×1', async () => {
+    const { earnMultiplier: _, ...withoutMultiplier } = platinum.tiers[3]!;
+    await platform.repositories.tierRules.publish({ ...platinum, tiers: [...platinum.tiers.slice(0, 3), withoutMultiplier] } as never, new Date());
+    expect((await platform.repositories.tierRules.current()).tiers[3]!.earnMultiplier).toBe(1);
+    await platform.repositories.tierRules.publish(platinum as never, new Date());
+  });
+
+  it('refuses multipliers below 1 or with more than two decimals', async () => {
+    const broken = structuredClone(platinum);
+    broken.tiers[1]!.earnMultiplier = 0.5;
+    broken.tiers[2]!.earnMultiplier = 1.255;
+    const response = await request(platform.app).put('/admin/api/tier-rules').set(as('marketer')).send(broken);
+    expect(response.status).toBe(400);
+    expect(response.body.error.details.map((detail: { path: string }) => detail.path)).toEqual(['tiers.1.earnMultiplier', 'tiers.2.earnMultiplier']);
+  });
+
+  it('answers 409 when a reward is on offer from a tier the rules remove', async () => {
+    await request(platform.app)
+      .post('/admin/api/rewards')
+      .set(as('marketer'))
+      .send({ id: 'platinum-lounge', name: { 'zh-TW': '白金休息室', en: 'Platinum lounge' }, cost: 100, minimumTier: 'platinum' })
+      .expect(201);
+    const response = await request(platform.app).put('/admin/api/tier-rules').set(as('marketer')).send(defaultTierRules);
+    expect(response.status).toBe(409);
+    expect(response.body.error).toMatchObject({ code: 'tier_in_use', details: [{ path: 'rewards.platinum-lounge.minimumTier' }] });
+    await request(platform.app).patch('/admin/api/rewards/platinum-lounge').set(as('marketer')).send({ active: false }).expect(200);
+  });
+
+  it('moves members at once when the publisher chooses recalculate=now', async () => {
+    const memberId = 'm_tier_rules_now';
+    await platform.repositories.members.create({
+      id: memberId as never, signupKey: 'web:tier-rules-now', name: 'Now', mobile: '0912345678', birthday: null, locale: 'en',
+      tier: 'member', consents: [], identities: [], createdAt: new Date(),
+    } as never);
+    await platform.repositories.members.model.updateOne({ _id: memberId }, { $set: { [`earnedByMonth.${platform.clock.now().setZone('Asia/Taipei').toFormat('yyyy-MM')}`]: 600 } });
+    const response = await request(platform.app).put('/admin/api/tier-rules?recalculate=now').set(as('marketer')).send(platinum);
+    expect(response.status).toBe(200);
+    expect(response.body.recalculation).toMatchObject({ when: 'now', status: 'completed', run: { upgrades: 1 } });
+    expect((await platform.repositories.members.findById(memberId as never))!.tier).toBe('silver');
+    expect((await request(platform.app).put('/admin/api/tier-rules?recalculate=sometime').set(as('marketer')).send(platinum)).status).toBe(400);
+  });
+
+  it('lets a marketer dry-run draft rules without moving anyone', async () => {
+    const response = await request(platform.app)
+      .post('/admin/api/tier-rules/dry-run')
+      .set(as('marketer'))
+      .send({ rules: { ...platinum, tiers: platinum.tiers.map((tier) => ({ ...tier, entryThreshold: tier.entryThreshold / 5, retainThreshold: tier.retainThreshold / 5 })) } });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ dryRun: true, upgrades: 1, samples: { 'silver→gold': ['m_tier_rules_now'] } });
+    expect((await platform.repositories.members.findById('m_tier_rules_now' as never))!.tier).toBe('silver');
+    expect((await request(platform.app).post('/admin/api/tier-rules/dry-run').set(as('viewer')).send({})).status).toBe(403);
   });
 
   it('does not let a viewer publish', async () => {
@@ -66,7 +121,7 @@ describe('POST /admin/api/jobs/tier-recalculation', () => {
       .set(as('admin'))
       .send({ dryRun: true, rules: { ...defaultTierRules, downgrade: { mode: 'never', graceDays: 0 } } });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ dryRun: true, upgrades: 0, downgrades: 0, unchanged: 0, samples: {} });
+    expect(response.body).toMatchObject({ dryRun: true, upgrades: 0, downgrades: 0, unchanged: 1, samples: {} });
     expect(typeof response.body.durationMs).toBe('number');
   });
 
