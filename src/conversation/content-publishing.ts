@@ -174,6 +174,7 @@ export async function diffContent(
   const before = templateTexts(fromContent);
   const after = templateTexts(toContent);
   const diff = locales
+    .filter((locale) => before[locale] !== after[locale])
     .map((locale) => {
       const file = templateFile(id, locale);
       return createTwoFilesPatch(file, file, before[locale], after[locale], String(from), String(to));

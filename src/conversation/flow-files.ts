@@ -58,14 +58,18 @@ export function readShippedSources(options: { flowsDir: string; templatesDir: st
 export function buildCatalog(sources: CatalogSources, options: CatalogOptions, olderFlows: Flow[] = []): FlowCatalog {
   const problems: Problem[] = [];
   const templates = Object.fromEntries(locales.map((locale) => [locale, {}])) as TemplateSet;
+  // A file that is not YAML would make every check after it report noise (missing templates, unknown steps): say only that.
+  const parsedYaml = new Map<SourceFile, unknown>();
+  for (const source of [...locales.flatMap((locale) => sources.templates[locale]), ...sources.flows]) {
+    const { value, problem } = parseSource(source);
+    if (problem) problems.push(problem);
+    else parsedYaml.set(source, value);
+  }
+  if (problems.length > 0) throw new CatalogError(problems);
+
   for (const locale of locales) {
     for (const source of sources.templates[locale]) {
-      const { value, problem } = parseSource(source);
-      if (problem) {
-        problems.push(problem);
-        continue;
-      }
-      const parsed = parseTemplateFile(value, source.file);
+      const parsed = parseTemplateFile(parsedYaml.get(source), source.file);
       problems.push(...parsed.problems);
       for (const [id, template] of Object.entries(parsed.templates ?? {})) {
         if (id in templates[locale]) problems.push({ file: source.file, path: id, reason: 'defined twice' });
@@ -77,12 +81,7 @@ export function buildCatalog(sources: CatalogSources, options: CatalogOptions, o
 
   const flows: { flow: Flow; file: string }[] = [];
   for (const source of sources.flows) {
-    const { value, problem } = parseSource(source);
-    if (problem) {
-      problems.push(problem);
-      continue;
-    }
-    const parsed = parseFlow(value, source.file);
+    const parsed = parseFlow(parsedYaml.get(source), source.file);
     problems.push(...parsed.problems);
     if (parsed.flow === undefined) continue;
     if (parsed.flow.id !== source.id) {
