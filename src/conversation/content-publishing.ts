@@ -116,6 +116,21 @@ export async function publishDraft(
   return published;
 }
 
+/** Throws the draft away; what is live stays as it is. */
+export async function discardDraft(deps: ContentDeps, kind: ContentKind, id: string): Promise<Draft | null> {
+  const draft = await deps.contentVersions.draft(kind, id);
+  if (draft === null || !(await deps.contentVersions.discardDraft(kind, id))) return null;
+  return draft;
+}
+
+/** One version's content: a published one, or the shipped file by its number. */
+export async function versionContent(deps: ContentDeps, kind: ContentKind, id: string, version: number): Promise<ContentText | undefined> {
+  const published = await deps.contentVersions.version(kind, id, version);
+  if (published !== null) return published.content;
+  const shipped = shippedContent(deps.shipped, kind, id);
+  return shipped !== undefined && version === shippedVersion(deps.shipped, kind, id) ? shipped : undefined;
+}
+
 /** A copy of an earlier version (or of the shipped file, by its number) goes live as the next version. */
 export async function rollBack(
   deps: ContentDeps,
@@ -270,13 +285,6 @@ function liveContent(deps: ContentDeps, kind: ContentKind, id: string, latest: P
   const shipped = shippedContent(deps.shipped, kind, id);
   if (shipped === undefined) return null;
   return { version: shippedVersion(deps.shipped, kind, id), source: 'shipped', content: shipped, publishedAt: null, publishedBy: null };
-}
-
-async function versionContent(deps: ContentDeps, kind: ContentKind, id: string, version: number): Promise<ContentText | undefined> {
-  const published = await deps.contentVersions.version(kind, id, version);
-  if (published !== null) return published.content;
-  const shipped = shippedContent(deps.shipped, kind, id);
-  return shipped !== undefined && version === shippedVersion(deps.shipped, kind, id) ? shipped : undefined;
 }
 
 async function selectContent(deps: ContentDeps, kind: ContentKind, id: string, selector: ContentSelector): Promise<ContentText | undefined> {

@@ -128,9 +128,10 @@ export function createContentVersionRepository(connection: Connection) {
       return { kind, resourceId, content, savedAt: now, savedBy, revision: (before?.revision ?? 0) + 1 };
     },
 
-    /** Removes the draft unless it was saved again after `revision` (then the newer draft stays). */
-    async discardDraft(kind: ContentKind, resourceId: string, revision: number): Promise<void> {
-      await Drafts.deleteOne({ _id: resourceKey(kind, resourceId), revision });
+    /** Removes the draft; with `revision`, only if nobody saved it again since (then the newer draft stays). */
+    async discardDraft(kind: ContentKind, resourceId: string, revision?: number): Promise<boolean> {
+      const result = await Drafts.deleteOne({ _id: resourceKey(kind, resourceId), ...(revision !== undefined ? { revision } : {}) });
+      return result.deletedCount === 1;
     },
 
     async latest(kind: ContentKind, resourceId: string): Promise<PublishedVersion | null> {

@@ -115,6 +115,10 @@ describe('templates edited without a deploy', () => {
     expect(diff.body.diff).toContain(`+    ${newGreeting}`);
     expect(diff.body.diff).not.toContain('templates/zh-TW/common.yaml\t');
 
+    const first = await request(platform.app).get('/admin/api/templates/common/versions/1').set(as('viewer')).expect(200);
+    expect(first.body.content.en).toContain(newGreeting);
+    expect(first.body.entries['help.menu'].en.text).toContain(newGreeting);
+
     const rolledBack = await request(platform.app).post('/admin/api/templates/common/rollback').set(as('marketer')).send({ version: 0 });
     expect(rolledBack.status).toBe(200);
     expect(rolledBack.body).toMatchObject({ version: 2, source: 'rollback', fromVersion: 0 });
@@ -176,6 +180,21 @@ describe('flows edited without a deploy', () => {
       path: 'steps.show-help.template',
       reason: 'no template "help.menus" in templates/zh-TW',
     });
+  });
+
+  it('throws a draft away without touching what is live', async () => {
+    const live = await request(platform.app).get('/admin/api/flows/help').set(as('viewer')).expect(200);
+    const described = (live.body.live.content as string).replace('What the bot can do.', 'A draft description.');
+    await request(platform.app).put('/admin/api/flows/help').set(as('marketer')).send({ content: described }).expect(200);
+    const diff = await request(platform.app).get('/admin/api/flows/help/diff').set(as('viewer')).expect(200);
+    expect(diff.body.diff).toContain('+description: A draft description.');
+
+    await request(platform.app).delete('/admin/api/flows/help/draft').set(as('marketer')).expect(200);
+
+    const after = await request(platform.app).get('/admin/api/flows/help').set(as('viewer')).expect(200);
+    expect(after.body.draft).toBeNull();
+    expect(after.body.live).toEqual(live.body.live);
+    expect((await request(platform.app).delete('/admin/api/flows/help/draft').set(as('marketer'))).status).toBe(404);
   });
 
   it('lets a conversation started before a publish finish on the version it started on', async () => {
@@ -275,6 +294,7 @@ describe('who may do what', () => {
     ['post', '/admin/api/templates/common/publish', 'viewer', 403],
     ['post', '/admin/api/flows/help/rollback', 'viewer', 403],
     ['post', '/admin/api/flows/help/reset', 'viewer', 403],
+    ['delete', '/admin/api/flows/help/draft', 'viewer', 403],
     ['post', '/admin/api/preview/messages', 'viewer', 403],
     ['post', '/admin/api/preview/reset', 'viewer', 403],
     ['post', '/admin/api/flows/help/publish', 'marketer', 409],

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   describeResource,
   diffContent,
+  discardDraft,
   listResources,
   listVersions,
   publishDraft,
@@ -11,6 +12,7 @@ import {
   rollBack,
   saveDraft,
   templateDraftContent,
+  versionContent,
   templateEntries,
   type ContentDeps,
   type Invalid,
@@ -47,6 +49,9 @@ export const templateDraftBody = z
 
 /** `POST …/rollback`: the version to copy; the shipped file's number (see GET …/versions) is allowed. */
 export const rollbackBody = z.strictObject({ version: z.int().min(0) });
+
+/** `GET …/versions/:version`: one version's content. */
+export const versionParams = contentIdParams.extend({ version: z.coerce.number().int().min(0) });
 
 const selector = z.union([z.literal('live'), z.literal('draft'), z.coerce.number().int().min(0)]);
 
@@ -135,6 +140,27 @@ function createContentRouter(
     const { id } = parseInput(contentIdParams, req.params);
     if ((await describeResource(deps.content, kind, id)) === null) throw notFound(kind, id);
     res.json({ id, versions: await listVersions(deps.content, kind, id) });
+  });
+
+  router.get('/:id/versions/:version', async (req, res) => {
+    const { id, version } = parseInput(versionParams, req.params);
+    const content = await versionContent(deps.content, kind, id, version);
+    if (content === undefined) throw new HttpError(404, 'version_not_found', `${kind} ${id} has no version ${version}: GET …/versions lists them.`);
+    res.json({ id, version, content, ...shape.view(content) });
+  });
+
+  router.delete('/:id/draft', async (req, res) => {
+    const { id } = parseInput(contentIdParams, req.params);
+    const discarded = await discardDraft(deps.content, kind, id);
+    if (discarded === null) throw new HttpError(404, 'no_draft', `No draft of ${kind} ${id}.`);
+    await recordAudit(deps.audit, res, {
+      action: `${plural}.discard-draft`,
+      resource: `${kind}:${id}`,
+      before: discarded.content,
+      after: null,
+      at: now(),
+    });
+    res.json({ id, draft: null });
   });
 
   router.get('/:id/diff', async (req, res) => {
