@@ -69,6 +69,7 @@ const envSchema = z.object({
   ),
   FLOWS_DIR: z.string().trim().min(1).default('./flows'),
   TEMPLATES_DIR: z.string().trim().min(1).default('./templates'),
+  CATALOG_REFRESH_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
   TIER_RECALC_CRON: cronExpression('0 3 * * *'),
   POINTS_EXPIRY_CRON: cronExpression('30 3 * * *'),
   BIRTHDAY_BONUS_CRON: cronExpression('5 0 * * *'),

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: no new requests, finishing events in flight');
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await stopScheduler?.();
+    platform?.liveCatalog.stop();
     await platform?.inbox.drain();
     await connection?.close();
     await embedded?.stop();

@@ -10,8 +10,10 @@ import { createWebChatRouter } from './channels/web/web-chat';
 import type { Config } from './config';
 import { actionOutcomes, createFlowActions } from './conversation/flow-actions';
 import type { FlowCatalog } from './conversation/flow-catalog';
-import { loadCatalogFromFiles } from './conversation/flow-files';
-import { createFlowRunner } from './conversation/flow-runner';
+import { buildCatalog, readShippedSources } from './conversation/flow-files';
+import { createFlowRunner, type FlowRunnerDeps } from './conversation/flow-runner';
+import type { ContentDeps } from './conversation/content-publishing';
+import { createLiveCatalog, type LiveCatalog } from './conversation/live-catalog';
 import { createInbox, type Inbox } from './conversation/inbox';
 import { notifyMember, type NotifyDeps } from './conversation/notify-member';
 import { initModels, pingMongo, type Connection } from './database/mongo-connection';
@@ -24,6 +26,8 @@ import { createMissionsRouter } from './http/admin/missions-router';
 import { createPointCodesRouter } from './http/admin/point-codes-router';
 import { createJobsRouter } from './http/admin/jobs-router';
 import { createTierRulesRouter } from './http/admin/tier-rules-router';
+import { createFlowsRouter, createTemplatesRouter } from './http/admin/flows-router';
+import { createPreviewRouter } from './http/admin/preview-router';
 import { recalculateTiers, type RecalculationOptions, type RecalculationResult } from './loyalty/tiers/recalculate-tiers';
 import { offerTierNotices } from './loyalty/tiers/tier-notices';
 import { recoverPointCodeClaims } from './loyalty/point-codes/collect-points';
@@ -43,7 +47,10 @@ import { createMetrics } from './shared/metrics';
 export interface Platform {
   app: Express;
   inbox: Inbox;
-  catalog: FlowCatalog;
+  /** The catalog chats run on right now (it changes when flows or templates are published). */
+  readonly catalog: FlowCatalog;
+  /** Shipped files overlaid with published versions; `stop()` ends its revision polling on shutdown. */
+  liveCatalog: LiveCatalog;
   repositories: Repositories;
   /** The scheduled use cases; main.ts maps cron expressions to them, tests call them with a fixed clock. */
   jobs: {
@@ -72,21 +79,28 @@ export async function createPlatform(deps: {
   clock: Clock;
 }): Promise<Platform> {
   const { config, connection, logger, clock, adminTokens } = deps;
-  const catalog = loadCatalogFromFiles({
-    flowsDir: config.FLOWS_DIR,
-    templatesDir: config.TEMPLATES_DIR,
-    actions: actionOutcomes,
-    defaultLocale: config.DEFAULT_LOCALE,
-  });
+  const catalogOptions = { actions: actionOutcomes, defaultLocale: config.DEFAULT_LOCALE };
+  const shipped = readShippedSources({ flowsDir: config.FLOWS_DIR, templatesDir: config.TEMPLATES_DIR });
+  // The shipped files must pass on their own: a typo in them stops startup, as before.
+  const shippedCatalog = buildCatalog(shipped, catalogOptions);
 
   const repositories = createRepositories(connection);
   await initModels(modelsOf(repositories));
   await seedDefaults(repositories, { sampleRewards: config.DEMO_DATA, now: clock.now().toJSDate() });
+  const liveCatalog = await createLiveCatalog({
+    shipped,
+    shippedCatalog,
+    contentVersions: repositories.contentVersions,
+    options: catalogOptions,
+    logger,
+  });
+  liveCatalog.startPolling(config.CATALOG_REFRESH_SECONDS);
+  const catalog = () => liveCatalog.current();
+  const content: ContentDeps = { contentVersions: repositories.contentVersions, live: liveCatalog, shipped, options: catalogOptions };
 
   const metrics = createMetrics();
   const rules = programmeRulesFrom(config);
-  const runner = createFlowRunner({
-    catalog: () => catalog,
+  const runnerDeps: Omit<FlowRunnerDeps, 'catalog'> = {
     sessions: repositories.sessions,
     identities: repositories.identities,
     actions: createFlowActions({ repositories, rules }),
@@ -99,7 +113,8 @@ export async function createPlatform(deps: {
         (await repositories.members.takeNotices(memberId)).map((notice) => ({ template: notice.template, variables: notice.variables })),
     },
     logger,
-  });
+  };
+  const runner = createFlowRunner({ ...runnerDeps, catalog });
   const inbox = createInbox({
     runner,
     inboundEvents: repositories.inboundEvents,
@@ -115,7 +130,7 @@ export async function createPlatform(deps: {
   const messenger = config.messengerEnabled ? createMessengerChannel({ config, inbox, logger, clock }) : undefined;
   const notifyDeps: NotifyDeps = {
     ...repositories,
-    catalog: () => catalog,
+    catalog,
     pushChannels: {
       ...(lineClient ? { line: { channel: linePushChannel(lineClient), monthlyBudget: config.LINE_MONTHLY_PUSH_BUDGET } } : {}),
       ...(messenger
@@ -191,6 +206,13 @@ export async function createPlatform(deps: {
     { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }) },
     { path: '/tier-rules', area: 'programme', router: createTierRulesRouter({ repositories, clock, recalculateTiers: runTierRecalculation }) },
     { path: '/jobs', area: 'staff', router: createJobsRouter({ recalculateTiers: runTierRecalculation }) },
+    { path: '/flows', area: 'programme', router: createFlowsRouter({ content, audit: repositories.audit, clock }) },
+    { path: '/templates', area: 'programme', router: createTemplatesRouter({ content, audit: repositories.audit, clock }) },
+    {
+      path: '/preview',
+      area: 'programme',
+      router: createPreviewRouter({ content, runner: runnerDeps, ...repositories, clock, audit: repositories.audit }),
+    },
   ];
   const app = createApp(
     {
@@ -206,7 +228,10 @@ export async function createPlatform(deps: {
   return {
     app,
     inbox,
-    catalog,
+    get catalog() {
+      return liveCatalog.current();
+    },
+    liveCatalog,
     repositories,
     jobs: {
       recoverLedger: async () => {

@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import { createContentVersionRepository } from './conversation/content-version-repository';
 import { createInboundEventRepository } from './conversation/inbound-event-repository';
 import { createPushBudgetRepository } from './conversation/push-budget-repository';
 import { createSessionRepository } from './conversation/session-repository';
@@ -41,6 +42,7 @@ export function createRepositories(connection: Connection) {
     inboundEvents: createInboundEventRepository(connection),
     pushBudget: createPushBudgetRepository(connection),
     audit: createAuditRepository(connection),
+    contentVersions: createContentVersionRepository(connection),
   };
 }
 

@@ -1,7 +1,12 @@
 import type { DateTime } from 'luxon';
 
 /** Every channel the platform speaks; only src/channels/<channel>/ knows what each one is. */
-export type ChannelName = 'line' | 'messenger' | 'botframework' | 'web';
+export type ChannelName = 'line' | 'messenger' | 'botframework' | 'web' | 'preview';
+
+/** The admin console's preview chat: who joins through it is a sandbox member, not a customer. */
+export function isSandboxChannel(channel: ChannelName): boolean {
+  return channel === 'preview';
+}
 
 export interface EventSource {
   channel: ChannelName;

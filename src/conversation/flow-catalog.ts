@@ -16,8 +16,17 @@ export class FlowCatalog {
     flows: Flow[],
     readonly templates: TemplateSet,
     readonly defaultLocale: Locale,
+    /** Earlier versions sessions in progress may be on: found by (id, version) only, never by a trigger. */
+    olderFlows: Flow[] = [],
   ) {
     for (const flow of flows) this.add(flow);
+    for (const flow of olderFlows) this.keepVersion(flow);
+  }
+
+  private keepVersion(flow: Flow): void {
+    const versions = this.versions.get(flow.id) ?? new Map<number, Flow>();
+    if (!versions.has(flow.version)) versions.set(flow.version, flow);
+    this.versions.set(flow.id, versions);
   }
 
   private add(flow: Flow): void {

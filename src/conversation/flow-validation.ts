@@ -25,6 +25,9 @@ export interface Problem {
   file: string;
   path: string;
   reason: string;
+  /** Where a YAML syntax error is, 1-based. */
+  line?: number;
+  column?: number;
 }
 
 export class CatalogError extends Error {
@@ -34,7 +37,8 @@ export class CatalogError extends Error {
 }
 
 export function formatProblem(problem: Problem): string {
-  return `  ${problem.file}${problem.path ? ` at ${problem.path}` : ''}: ${problem.reason}`;
+  const where = problem.line !== undefined ? ` line ${problem.line}, column ${problem.column}` : '';
+  return `  ${problem.file}${where}${problem.path ? ` at ${problem.path}` : ''}: ${problem.reason}`;
 }
 
 export function parseFlow(raw: unknown, file: string): { flow?: Flow; problems: Problem[] } {

@@ -27,13 +27,14 @@ export async function startTestPlatform(
   const clock = fixedClock(now);
   const adminTokens = Object.entries(testAdminTokens).map(([role, token]) => ({ role: role as 'admin', token }));
   const platform = await createPlatform({ config, connection, logger: pino({ level: 'silent' }), clock, adminTokens });
-  return {
-    ...platform,
+  // Object.assign keeps the platform's getters (catalog follows publishes).
+  return Object.assign(platform, {
     config,
     clock,
     async close() {
+      platform.liveCatalog.stop();
       await platform.inbox.drain();
       await connection.dropAndClose();
     },
-  };
+  });
 }

@@ -88,6 +88,10 @@ export function createIdentityRepository(connection: Connection) {
     async setLocale(key: string, locale: Locale): Promise<void> {
       await Identities.updateOne({ _id: key }, { $set: { locale } });
     },
+
+    async forget(key: string): Promise<void> {
+      await Identities.deleteOne({ _id: key });
+    },
   };
 }
 

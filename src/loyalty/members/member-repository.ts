@@ -41,6 +41,11 @@ interface MemberDocument {
   createdAt: Date;
   /** How the member appears on the monthly leaderboard, or whether at all; absent means the default. */
   leaderboard?: LeaderboardSettings;
+  /**
+   * A member made by the admin preview (channel `preview`), not a customer. Set only when true, so
+   * jobs and reports exclude sandbox members with `sandbox: { $ne: true }`.
+   */
+  sandbox?: boolean;
 }
 
 const memberSchema = new Schema<MemberDocument>(
@@ -66,6 +71,7 @@ const memberSchema = new Schema<MemberDocument>(
     revision: { type: Number, default: 0 },
     createdAt: Date,
     leaderboard: { type: Schema.Types.Mixed, default: undefined },
+    sandbox: { type: Boolean, default: undefined },
   },
   { collection: 'members', versionKey: false },
 );
@@ -83,6 +89,7 @@ export const noticeKeyWindow = 200;
 
 export interface NewMember extends Omit<Member, 'points' | 'earnedTotal' | 'checkIn'> {
   signupKey: string;
+  sandbox?: boolean;
 }
 
 /** A message for the member's next chat: a template and its variables. */
@@ -141,6 +148,7 @@ export function createMemberRepository(connection: Connection) {
           noticeKeys: [],
           revision: 0,
           createdAt: member.createdAt,
+          ...(member.sandbox ? { sandbox: true } : {}),
         });
         return { kind: 'created' };
       } catch (error) {
@@ -165,6 +173,14 @@ export function createMemberRepository(connection: Connection) {
 
     async setLocale(id: MemberId, locale: Locale): Promise<void> {
       await Members.updateOne({ _id: id }, { $set: { locale } });
+    },
+
+    /**
+     * Lets a sandbox member go when the admin resets the preview: it keeps its ledger (and its flag)
+     * but frees its signup key, so the next preview signup makes a new member. Real members are untouched.
+     */
+    async retireSandboxMember(id: MemberId): Promise<void> {
+      await Members.updateOne({ _id: id, sandbox: true }, { $set: { signupKey: `retired-sandbox:${id}`, identities: [] } });
     },
 
     async balanceState(id: string): Promise<BalanceState | null> {
@@ -243,7 +259,10 @@ export function createMemberRepository(connection: Connection) {
      */
     async *streamLeaderboard(month: string): AsyncGenerator<LeaderboardCandidate> {
       const bucket = `earnedByMonth.${month}`;
-      const cursor = Members.find({ [bucket]: { $gt: 0 }, 'leaderboard.optedOut': { $ne: true } }, { name: 1, [bucket]: 1, leaderboard: 1 })
+      const cursor = Members.find(
+        { [bucket]: { $gt: 0 }, 'leaderboard.optedOut': { $ne: true }, sandbox: { $ne: true } },
+        { name: 1, [bucket]: 1, leaderboard: 1 },
+      )
         .lean<Pick<MemberDocument, '_id' | 'name' | 'earnedByMonth' | 'leaderboard'>[]>()
         .cursor({ batchSize: 1000 });
       for await (const doc of cursor) {

@@ -1,4 +1,4 @@
-import type { ChannelName } from '../../channels/channel';
+import { isSandboxChannel, type ChannelName } from '../../channels/channel';
 import type { Locale } from '../../conversation/flow-schema';
 import { newMemberId, type MemberId } from '../../shared/ids';
 import type { IdentityRepository } from './identity-repository';
@@ -47,6 +47,7 @@ export async function signUp(deps: SignUpDeps, request: SignUpRequest): Promise<
     ],
     identities: [{ channel: request.channel, channelUserId: request.channelUserId }],
     createdAt: request.now,
+    sandbox: isSandboxChannel(request.channel),
   });
   if (created.kind === 'duplicate') {
     const winner = await findMember(deps, request.identityKey);
