@@ -1,5 +1,5 @@
 // Every value from the API reaches the page through text nodes or attributes set one by one:
-// nothing here, or in any page, assigns innerHTML, so marketer-edited wording stays text.
+// nothing here, or in any page, parses a string as HTML, so marketer-edited wording stays text.
 
 const safeHref = /^(#|\/(?!\/)|blob:)/;
 

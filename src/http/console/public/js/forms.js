@@ -73,7 +73,8 @@ export function showStatus(form, kind, message, lines = []) {
   const status = form.querySelector('.form-status');
   if (!status) return;
   status.className = `form-status form-status-${kind}`;
-  status.replaceChildren(h('p', null, message), lines.length ? h('ul', null, lines.map((line) => h('li', null, line))) : null);
+  status.replaceChildren(h('p', null, message));
+  if (lines.length > 0) status.append(h('ul', null, lines.map((line) => h('li', null, line))));
   status.hidden = false;
 }
 

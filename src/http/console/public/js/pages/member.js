@@ -4,6 +4,7 @@ import { field, formStatus, idempotencyKeys, input, integerOf, showStatus, submi
 import { formatDateTime, formatNumber, localized, t } from '../i18n.js';
 
 import { canWrite } from '../session.js';
+import { tierNamer } from '../tiers.js';
 
 export function title() {
   return t('member.title');
@@ -12,10 +13,11 @@ export function title() {
 export async function render(view, { params }) {
   const id = params.id;
   replace(view, h('p', { class: 'muted' }, t('common.loading')));
-  const [member, ledger, redemptions] = await Promise.all([
+  const [member, ledger, redemptions, tierName] = await Promise.all([
     api.get(`/members/${encodeURIComponent(id)}`),
     api.get(`/members/${encodeURIComponent(id)}/ledger${query({ limit: 50 })}`),
     api.get(`/redemptions${query({ memberId: id, limit: 20 })}`),
+    tierNamer(),
   ]);
 
   const balance = h('span', { class: 'stat-value', dataset: { testid: 'balance' } }, formatNumber(member.points));
@@ -45,7 +47,7 @@ export async function render(view, { params }) {
       'div',
       { class: 'stats' },
       h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, t('member.balance')), balance),
-      h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, t('member.tier')), h('span', { class: 'stat-value' }, member.tier)),
+      h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, t('member.tier')), h('span', { class: 'stat-value' }, tierName(member.tier))),
       h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, t('member.earnedTotal')), h('span', { class: 'stat-value' }, formatNumber(member.earnedTotal))),
       h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, t('member.streak')), h('span', { class: 'stat-value' }, formatNumber(member.checkIn?.streak ?? 0))),
     ),
@@ -147,5 +149,4 @@ function lotsSection(lots) {
 function signed(points) {
   return points > 0 ? `+${formatNumber(points)}` : formatNumber(points);
 }
-
 

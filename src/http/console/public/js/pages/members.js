@@ -3,6 +3,7 @@ import { badge, h, replace, table } from '../dom.js';
 import { field, formStatus, input, select, submitting } from '../forms.js';
 import { formatNumber, t } from '../i18n.js';
 import { link, navigate } from '../router.js';
+import { tierNamer } from '../tiers.js';
 
 const channels = ['line', 'messenger', 'botframework', 'web'];
 const memberIdPattern = /^m_[A-Za-z0-9_-]{16}$/;
@@ -51,7 +52,7 @@ export async function render(view, { query: params }) {
       return;
     }
     const members = await search(term, channel.value);
-    replace(results, resultList(members));
+    replace(results, resultList(members, await tierNamer()));
   });
 }
 
@@ -72,12 +73,12 @@ async function search(term, channel) {
   }
 }
 
-function resultList(members) {
+function resultList(members, tierName) {
   return table(
     [
       [t('members.name'), (member) => h('a', { href: link('members', member.id) }, member.name || member.id)],
       [t('members.mobile'), (member) => member.mobile ?? '—'],
-      [t('members.tier'), (member) => badge(member.tier ?? '—', 'tier')],
+      [t('members.tier'), (member) => badge(tierName(member.tier), 'tier')],
       [t('members.points'), (member) => formatNumber(member.points), { numeric: true }],
       [t('members.channels'), (member) => (member.identities ?? []).map((identity) => badge(t(`channels.${identity.channel}`)))],
     ],

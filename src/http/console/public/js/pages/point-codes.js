@@ -9,9 +9,14 @@ export function title() {
 }
 
 export async function render(view, { query: params }) {
-  const cursor = params.get('cursor');
-  const page = await api.get(`/point-codes${query({ limit: 50, cursor })}`);
   const list = h('section', { class: 'card' });
+  const showList = () => renderList(list, params.get('cursor'));
+  await showList();
+  replace(view, h('h1', null, t('pointCodes.title')), canWrite('/point-codes') ? creationForm(showList) : null, list);
+}
+
+async function renderList(list, cursor) {
+  const page = await api.get(`/point-codes${query({ limit: 50, cursor })}`);
   const selected = new Set();
   const printButton = h('a', { class: 'button button-ghost', href: '#/point-codes/print', hidden: true }, t('pointCodes.printSelected'));
   const refreshPrintLink = () => {
@@ -53,10 +58,9 @@ export async function render(view, { query: params }) {
       page.nextCursor ? h('a', { class: 'button button-ghost', href: `#/point-codes${query({ cursor: page.nextCursor })}` }, t('common.next')) : null,
     ),
   );
-  replace(view, h('h1', null, t('pointCodes.title')), canWrite('/point-codes') ? creationForm() : null, list);
 }
 
-function creationForm() {
+function creationForm(onCreated) {
   const controls = {
     points: input({ type: 'number', name: 'points', min: '1', step: '1', required: true }),
     count: input({ type: 'number', name: 'count', min: '1', max: '1000', step: '1', value: '1' }),
@@ -103,6 +107,7 @@ function creationForm() {
     const created = await submitting(form, () => api.post('/point-codes', body));
     if (!created) return;
     keys.used();
+    void onCreated();
     const codes = created.codes.map((code) => code.code);
     showStatus(form, 'success', t('pointCodes.created', { count: codes.length }));
     replace(

@@ -3,6 +3,7 @@ import { badge, h, replace, table } from '../dom.js';
 import { formatDateTime, formatNumber, localized, t } from '../i18n.js';
 import { link } from '../router.js';
 import { canWrite } from '../session.js';
+import { tierNamer } from '../tiers.js';
 
 export function title() {
   return t('rewards.title');
@@ -10,7 +11,7 @@ export function title() {
 
 export async function render(view, { query: params }) {
   const cursor = params.get('after');
-  const page = await api.get(`/rewards${query({ limit: 50, cursor })}`);
+  const [page, tierName] = await Promise.all([api.get(`/rewards${query({ limit: 50, cursor })}`), tierNamer()]);
   replace(
     view,
     h(
@@ -28,7 +29,7 @@ export async function render(view, { query: params }) {
           [t('rewards.cost'), (reward) => formatNumber(reward.cost), { numeric: true }],
           [t('rewards.stock'), (reward) => (reward.stock === null ? t('rewards.unlimited') : formatNumber(reward.stock)), { numeric: true }],
           [t('rewards.window'), (reward) => windowOf(reward)],
-          [t('rewards.state'), (reward) => stateOf(reward)],
+          [t('rewards.state'), (reward) => stateOf(reward, tierName)],
         ],
         page.rewards,
         { empty: t('rewards.none'), caption: t('rewards.title') },
@@ -48,10 +49,10 @@ function windowOf(reward) {
   return `${reward.startsAt ? formatDateTime(reward.startsAt) : '…'} – ${reward.endsAt ? formatDateTime(reward.endsAt) : '…'}`;
 }
 
-function stateOf(reward) {
+function stateOf(reward, tierName) {
   return [
     reward.active ? badge(t('rewards.active'), 'success') : badge(t('rewards.inactive'), 'neutral'),
     reward.usesCouponPool ? badge(t('rewards.couponPool'), 'info') : null,
-    reward.minimumTier ? badge(t('rewards.minimumTierShort', { tier: reward.minimumTier }), 'tier') : null,
+    reward.minimumTier ? badge(t('rewards.minimumTierShort', { tier: tierName(reward.minimumTier) }), 'tier') : null,
   ];
 }

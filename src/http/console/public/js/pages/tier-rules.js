@@ -1,9 +1,10 @@
 import { api } from '../api.js';
 import { facts, h, replace } from '../dom.js';
-import { field, formStatus, input, integerOf, progress, select, showErrors, showStatus, submitting, toast } from '../forms.js';
+import { clearErrors, field, formStatus, input, integerOf, progress, select, showErrors, showStatus, submitting, toast } from '../forms.js';
 import { formatNumber, t } from '../i18n.js';
 import { link } from '../router.js';
 import { canWrite } from '../session.js';
+import { forgetTierNames, tierNamer } from '../tiers.js';
 
 const bases = ['rolling12Months', 'calendarYear', 'lifetime'];
 const downgradeModes = ['never', 'oneTierAtATime', 'toQualifiedTier'];
@@ -109,18 +110,20 @@ export async function render(view) {
     event.preventDefault();
     const published = await submitting(form, () => api.put('/tier-rules', draft()));
     if (!published) return;
+    forgetTierNames();
     showStatus(form, 'success', t('tierRules.published'));
     toast(t('tierRules.published'));
   });
 
   dryRunButton.addEventListener('click', async () => {
+    clearErrors(form);
     const bar = progress(t('tierRules.dryRunning'));
     replace(dryRunResult, bar.element);
     dryRunButton.disabled = true;
     try {
       const run = await api.post('/jobs/tier-recalculation', { dryRun: true, rules: draft() });
       showStatus(form, 'info', t('tierRules.dryRunDone', { seconds: (run.durationMs / 1000).toFixed(1) }));
-      replace(dryRunResult, dryRunReport(run));
+      replace(dryRunResult, dryRunReport(run, await tierNamer()));
     } catch (error) {
       // The job reports a broken draft as `rules.tiers.1.id`; the form's fields are named `tiers.1.id`.
       error.details = error.details.map((detail) => ({ ...detail, path: String(detail.path).replace(/^rules\./, '') }));
@@ -155,7 +158,7 @@ function tierRow(tier, rows) {
   return row;
 }
 
-function dryRunReport(run) {
+function dryRunReport(run, tierName) {
   const samples = Object.entries(run.samples ?? {});
   return h(
     'section',
@@ -174,7 +177,7 @@ function dryRunReport(run) {
           'div',
           null,
           h('h3', null, t('tierRules.samples')),
-          facts(samples.map(([move, members]) => [move.replace('→', ' → '), h('span', { class: 'sample-list' }, members.map((id) => h('a', { href: link('members', id) }, id)))])),
+          facts(samples.map(([move, members]) => [move.split('→').map(tierName).join(' → '), h('span', { class: 'sample-list' }, members.map((id) => h('a', { href: link('members', id) }, id)))])),
         ),
     h('p', { class: 'fine-print' }, t('tierRules.dryRunNote')),
   );
