@@ -6,6 +6,7 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import { signUp } from '../../src/loyalty/members/sign-up';
 import { adjustPoints } from '../../src/loyalty/points/adjust-points';
 import { programmeRulesFrom } from '../../src/loyalty/programme';
+import { redeemReward } from '../../src/loyalty/rewards/redeem-reward';
 import type { MemberId } from '../../src/shared/ids';
 import { startTestPlatform, testAdminTokens, type TestPlatform } from '../support/platform';
 
@@ -109,6 +110,14 @@ async function memberOnLine(name: string, lineUserId: string): Promise<string> {
   return outcome.memberId;
 }
 
+async function givePoints(memberId: string, points: number): Promise<void> {
+  const outcome = await adjustPoints(
+    { members: platform!.repositories.members, ledger: platform!.repositories.ledger, earning: programmeRulesFrom(platform!.config).earning },
+    { memberId: memberId as MemberId, points, reason: 'seed', idempotencyKey: `seed-${memberId}-${points}`, now: platform!.clock.now() },
+  );
+  if (outcome.kind !== 'applied') throw new Error(`expected the seed points applied, got ${outcome.kind}`);
+}
+
 function uniqueLineId(): string {
   return `U${Math.random().toString(16).slice(2).padEnd(32, '0')}`;
 }
@@ -196,6 +205,17 @@ describe('the console in a real browser', () => {
         await see(row.getByRole('cell', { name: '120', exact: true }));
         await screenshot(page, '06-rewards');
 
+        // A coupon pool from a CSV with a header line and a duplicate: the pool turns on with the distinct codes.
+        await row.getByRole('link', { name: 'Seasonal latte' }).click();
+        const pool = await see(page.getByRole('form', { name: 'Coupon code pool' }));
+        await pool.getByLabel('CSV file').setInputFiles({ name: 'codes.csv', mimeType: 'text/csv', buffer: Buffer.from('code\nLATTE-001\nLATTE-002,extra\n"LATTE-003"\nLATTE-001\n') });
+        await pool.getByRole('button', { name: 'Upload' }).click();
+        await see(pool.getByText('Added 3; 1 duplicates skipped.'));
+        const reward = (await platform!.repositories.rewards.page({ limit: 100 })).rewards.find((candidate) => candidate.name.en === 'Seasonal latte');
+        expect(reward?.usesCouponPool).toBe(true);
+        expect(await platform!.repositories.rewards.couponCodeCounts(reward!.id)).toEqual({ total: 3, available: 3 });
+        await screenshot(page, '06b-coupon-pool');
+
         // The marketer role may not change balances: the form is not offered (the API would answer 403).
         await page.goto(`${baseUrl}/admin/#/members/${memberId}`);
         await see(page.getByText("Only admins can adjust a member's points."));
@@ -212,11 +232,7 @@ describe('the console in a real browser', () => {
     'an admin edits tier rules, sees a broken threshold named inline, dry-runs the draft and publishes',
     async () => {
       const memberId = await memberOnLine('陳大文', uniqueLineId());
-      const now = platform!.clock.now();
-      await adjustPoints(
-        { members: platform!.repositories.members, ledger: platform!.repositories.ledger, earning: programmeRulesFrom(platform!.config).earning },
-        { memberId: memberId as MemberId, points: 300, reason: 'seed', idempotencyKey: `seed-${memberId}`, now },
-      );
+      await givePoints(memberId, 300);
       const { context, page, problems } = await openConsole();
       try {
         await signIn(page, 'admin');
@@ -312,6 +328,49 @@ describe('the console in a real browser', () => {
         });
         await see(cards.first().getByText('Scan for 30 points'));
         await screenshot(page, '11-qr-sheet-phone');
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+    timeoutMs,
+  );
+  test(
+    'staff look a voucher up in Chinese, fulfil it, and cancel another with a refund',
+    async () => {
+      const memberId = await memberOnLine('張美玲', uniqueLineId());
+      await givePoints(memberId, 500);
+      const vouchers: string[] = [];
+      for (const flowRunId of ['first', 'second']) {
+        const outcome = await redeemReward(
+          { ...platform!.repositories, rules: programmeRulesFrom(platform!.config) },
+          { memberId: memberId as MemberId, rewardId: 'coffee', flowRunId: `${memberId}-${flowRunId}`, locale: 'zh-TW', now: platform!.clock.now() },
+        );
+        if (outcome.kind !== 'redeemed') throw new Error(`expected redeemed, got ${outcome.kind}`);
+        vouchers.push(outcome.redemption.id);
+      }
+      const { context, page, problems } = await openConsole({ locale: 'zh-TW' });
+      try {
+        await signIn(page, 'admin', '管理員');
+        await page.getByRole('link', { name: '兌換紀錄' }).click();
+        await page.getByLabel('兌換碼').fill(vouchers[0]!.toLowerCase());
+        await page.getByRole('button', { name: '顯示' }).click();
+        const row = await see(page.getByRole('row').filter({ hasText: vouchers[0]! }));
+        await see(row.getByText('待使用'));
+        await screenshot(page, '12-voucher-lookup-zh');
+        await row.getByRole('button', { name: '核銷' }).click();
+        await see(page.getByRole('row').filter({ hasText: vouchers[0]! }).getByText('已使用'));
+
+        await page.goto(`${baseUrl}/admin/#/redemptions?code=${vouchers[1]}`);
+        const second = await see(page.getByRole('row').filter({ hasText: vouchers[1]! }));
+        await second.getByRole('button', { name: '取消並退點' }).click();
+        await second.getByRole('button', { name: '確定取消？' }).click();
+        await see(page.getByRole('row').filter({ hasText: vouchers[1]! }).getByText('已取消'));
+        await screenshot(page, '13-voucher-cancelled-zh');
+
+        expect((await platform!.repositories.redemptions.findById(vouchers[0]!))?.status).toBe('fulfilled');
+        expect((await platform!.repositories.redemptions.findById(vouchers[1]!))?.status).toBe('cancelled');
+        expect((await platform!.repositories.members.findById(memberId))?.points).toBe(400);
         expect(problems).toEqual([]);
       } finally {
         await context.close();

@@ -44,10 +44,14 @@ export function table(columns, rows, { empty, caption } = {}) {
       'table',
       null,
       caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
-      h('thead', null, h('tr', null, columns.map(([header, , options]) => h('th', { scope: 'col', class: options?.numeric ? 'numeric' : null }, header)))),
-      h('tbody', null, rows.map((row) => h('tr', null, columns.map(([, cell, options]) => h('td', { class: options?.numeric ? 'numeric' : null }, cell(row)))))),
+      h('thead', null, h('tr', null, columns.map(([header, , options]) => h('th', { scope: 'col', class: cellClass(options) }, header)))),
+      h('tbody', null, rows.map((row) => h('tr', null, columns.map(([, cell, options]) => h('td', { class: cellClass(options) }, cell(row)))))),
     ),
   );
+}
+
+function cellClass(options) {
+  return [options?.numeric && 'numeric', options?.nowrap && 'nowrap'].filter(Boolean).join(' ') || null;
 }
 
 /** A definition list of [label, value] pairs. */

@@ -28,7 +28,7 @@ export async function render(view, { params }) {
       h('h2', null, t('member.ledger')),
       table(
         [
-          [t('member.when'), (entry) => formatDateTime(entry.createdAt)],
+          [t('member.when'), (entry) => formatDateTime(entry.createdAt), { nowrap: true }],
           [t('member.reason'), (entry) => h('span', null, badge(t(`ledgerReasons.${entry.reason}`), entry.kind), ' ', entry.note ?? '')],
           [t('member.points'), (entry) => h('span', { class: entry.points < 0 ? 'negative' : 'positive' }, signed(entry.points)), { numeric: true }],
           [t('member.expires'), (entry) => (entry.expiresAt ? formatDateTime(entry.expiresAt) : '—')],
@@ -86,7 +86,7 @@ export async function render(view, { params }) {
           [t('redemptions.voucher'), (redemption) => h('a', { href: `#/redemptions${query({ code: redemption.id })}` }, h('code', null, redemption.id))],
           [t('redemptions.reward'), (redemption) => localized(redemption.rewardName)],
           [t('redemptions.status'), (redemption) => badge(t(`redemptionStatuses.${redemption.status}`), redemption.status)],
-          [t('redemptions.when'), (redemption) => formatDateTime(redemption.createdAt)],
+          [t('redemptions.when'), (redemption) => formatDateTime(redemption.createdAt), { nowrap: true }],
         ],
         redemptions.redemptions,
         { empty: t('member.noRedemptions') },

@@ -46,7 +46,7 @@ async function renderList(list, cursor) {
         [t('pointCodes.points'), (code) => formatNumber(code.points), { numeric: true }],
         [t('pointCodes.uses'), (code) => `${formatNumber(code.uses)} / ${formatNumber(code.maxUses)}`, { numeric: true }],
         [t('pointCodes.store'), (code) => code.storeLabel ?? '—'],
-        [t('pointCodes.expiresAt'), (code) => formatDateTime(code.expiresAt)],
+        [t('pointCodes.expiresAt'), (code) => formatDateTime(code.expiresAt), { nowrap: true }],
       ],
       page.codes,
       { empty: t('pointCodes.none'), caption: t('pointCodes.list') },

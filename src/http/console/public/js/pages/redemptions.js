@@ -59,7 +59,7 @@ function redemptionTable(redemptions) {
       [t('redemptions.member'), (redemption) => h('a', { href: link('members', redemption.memberId) }, redemption.memberId)],
       [t('redemptions.cost'), (redemption) => formatNumber(redemption.cost), { numeric: true }],
       [t('redemptions.status'), (redemption) => statusCell(redemption)],
-      [t('redemptions.when'), (redemption) => formatDateTime(redemption.createdAt)],
+      [t('redemptions.when'), (redemption) => formatDateTime(redemption.createdAt), { nowrap: true }],
       [t('redemptions.actions'), (redemption) => actions(redemption)],
     ],
     redemptions,
