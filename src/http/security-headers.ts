@@ -25,6 +25,8 @@ export function pageSecurityHeaders(): RequestHandler {
       },
     },
     referrerPolicy: { policy: 'same-origin' },
+    // For browsers without frame-ancestors; the same answer: never in a frame.
+    xFrameOptions: { action: 'deny' },
     // HSTS belongs to whoever terminates TLS (and knows whether subdomains are all https); over http browsers ignore it.
     strictTransportSecurity: false,
   });

@@ -145,7 +145,9 @@ describe('the console in a real browser', () => {
         await page.getByLabel('Channel').selectOption('line');
         await page.getByRole('searchbox').fill(lineUserId);
         await page.getByRole('button', { name: 'Search', exact: true }).click();
-        await (await see(page.getByRole('link', { name: '王小明' }))).click();
+        await see(page.getByRole('link', { name: '王小明' }));
+        await screenshot(page, '01b-member-search');
+        await page.getByRole('link', { name: '王小明' }).click();
         await see(page.getByRole('heading', { name: '王小明', level: 1 }));
         await screenshot(page, '02-member');
 
@@ -372,6 +374,46 @@ describe('the console in a real browser', () => {
         expect((await platform!.repositories.redemptions.findById(vouchers[1]!))?.status).toBe('cancelled');
         expect((await platform!.repositories.members.findById(memberId))?.points).toBe(400);
         expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+    timeoutMs,
+  );
+  test(
+    'a marketer schedules a mission after the API points at the end date, and sees which pages are still being built',
+    async () => {
+      const { context, page, problems } = await openConsole();
+      try {
+        await signIn(page, 'marketer');
+        await page.getByRole('link', { name: 'Missions' }).click();
+        const form = await see(page.getByRole('form', { name: 'New mission' }));
+        await form.getByLabel('Mission id').fill('december-check-ins');
+        await form.getByLabel('Name (中文)').fill('十二月簽到挑戰');
+        await form.getByLabel('Name (English)').fill('December check-ins');
+        await form.getByLabel('Target').fill('10');
+        await form.getByLabel('Points on completion').fill('200');
+        await form.getByLabel('Starts').fill('2026-12-31T00:00');
+        await form.getByLabel('Ends').fill('2026-12-01T00:00');
+        await form.getByRole('button', { name: 'Create mission' }).click();
+        await see(form.locator('[data-field-for="endsAt"] .field-error', { hasText: 'endsAt must be after startsAt' }));
+        await screenshot(page, '14-mission-error');
+
+        await form.getByLabel('Starts').fill('2026-12-01T00:00');
+        await form.getByLabel('Ends').fill('2027-01-01T00:00');
+        await form.getByRole('button', { name: 'Create mission' }).click();
+        const row = await see(page.getByRole('table', { name: 'Missions' }).getByRole('row').filter({ hasText: 'December check-ins' }));
+        await see(row.getByText('Check in on 10 days'));
+        const mission = await platform!.repositories.missions.findById('december-check-ins');
+        expect(mission?.startsAt.toISOString()).toBe('2026-11-30T16:00:00.000Z');
+        await screenshot(page, '15-missions');
+
+        // A slot whose API is being built names that API and shows no numbers.
+        await page.getByRole('link', { name: /Dashboard/ }).click();
+        await see(page.getByRole('heading', { name: 'Dashboard', level: 1 }));
+        await see(page.getByText('GET /admin/api/analytics/…'));
+        await screenshot(page, '16-upcoming-slot');
+        expect(problems.filter((problem) => !problem.includes('400'))).toEqual([]);
       } finally {
         await context.close();
       }

@@ -33,7 +33,7 @@ describe('GET /admin/ (the console)', () => {
     expect(response.headers['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['referrer-policy']).toBe('same-origin');
-    expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(response.headers['x-frame-options']).toBe('DENY');
     expect(response.headers['cross-origin-opener-policy']).toBe('same-origin');
     expect(response.headers['set-cookie']).toBeUndefined();
     expect(response.text).toContain('<script type="module" src="/admin/assets/js/app.js">');

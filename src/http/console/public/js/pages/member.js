@@ -2,7 +2,6 @@ import { api, query } from '../api.js';
 import { badge, facts, h, replace, table } from '../dom.js';
 import { field, formStatus, idempotencyKeys, input, integerOf, showStatus, submitting, toast } from '../forms.js';
 import { formatDateTime, formatNumber, localized, t } from '../i18n.js';
-
 import { canWrite } from '../session.js';
 import { tierNamer } from '../tiers.js';
 

@@ -22,7 +22,7 @@ export async function render(view, { query: params }) {
     name: 'channel',
     value: params.get('channel') ?? '',
   });
-  const results = h('section', { class: 'results', 'aria-live': 'polite' });
+  const results = h('section', { class: 'card results', 'aria-live': 'polite' });
   const form = h(
     'form',
     { class: 'card search-form', role: 'search' },

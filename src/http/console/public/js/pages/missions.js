@@ -58,7 +58,7 @@ function missionForm(mission) {
     h(
       'div',
       { class: 'form-grid' },
-      mission ? null : field(t('missions.id'), controls.id, { path: 'id', hint: t('rewards.idHint') }),
+      mission ? null : field(t('missions.id'), controls.id, { path: 'id', hint: t('missions.idHint') }),
       field(t('rewards.nameZh'), controls.nameZh, { path: 'name.zh-TW' }),
       field(t('rewards.nameEn'), controls.nameEn, { path: 'name.en' }),
       field(t('missions.goalKind'), controls.kind, { path: 'goal.kind' }),
