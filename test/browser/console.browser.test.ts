@@ -135,7 +135,7 @@ describe('the console in a real browser', () => {
 
         await page.getByLabel('管理權杖').fill('not-a-real-token-000000');
         await page.getByRole('button', { name: '登入' }).click();
-        await see(page.getByRole('alert').filter({ hasText: 'Unknown admin token' }));
+        await see(page.getByRole('alert').filter({ hasText: '權杖不正確' }));
 
         await signIn(page, 'admin', '管理員');
         await page.getByRole('group', { name: '語言' }).getByRole('button', { name: 'English' }).click();

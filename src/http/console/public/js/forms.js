@@ -91,6 +91,7 @@ function findField(form, path) {
 /** A sentence for an error from api.js: the API's own message, or what to do about the network. */
 export function describeError(error) {
   if (error?.code === 'network') return t('errors.network');
+  if (error?.status === 401) return t('errors.unauthenticated');
   if (error?.status === 403) return t('errors.forbidden');
   return error?.message ?? String(error);
 }

@@ -5,6 +5,7 @@ const zh = {
   errors: {
     network: '無法連線到伺服器，請檢查網路後再試一次。',
     forbidden: '你的角色沒有權限執行這個操作。',
+    unauthenticated: '權杖不正確，請確認後再貼上一次。',
   },
   form: { fixFields: '請修正下方標示的欄位。' },
   login: {
@@ -291,6 +292,7 @@ const en = {
   errors: {
     network: 'Cannot reach the server. Check the connection and try again.',
     forbidden: 'Your role may not do this.',
+    unauthenticated: 'That token is not one this server knows. Check it and paste it again.',
   },
   form: { fixFields: 'Please fix the fields marked below.' },
   login: {
