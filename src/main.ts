@@ -81,6 +81,11 @@ async function main(): Promise<void> {
     },
     `bot server listening on port ${port}; chat as a customer at http://localhost:${port}/chat`,
   );
+  logger.info(
+    config.adminTokens.length > 0
+      ? `marketers' console: http://localhost:${port}/admin/ (sign in with a token from ADMIN_TOKENS)`
+      : `marketers' console: http://localhost:${port}/admin/ (sign in with the one-off admin token printed above)`,
+  );
   if (config.lineEnabled) logger.info(`LINE webhook URL: <your public https origin>/webhooks/line`);
 }
 

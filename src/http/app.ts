@@ -1,6 +1,8 @@
 import express, { type Express, type Router } from 'express';
 import type { Logger } from '../shared/logger';
+import { createConsoleRouter } from './console/console-router';
 import { createErrorHandler, notFound } from './error-handler';
+import { pageSecurityHeaders } from './security-headers';
 
 export interface AppRouters {
   health: Router;
@@ -17,10 +19,12 @@ export function createApp(routers: AppRouters, logger: Logger): Express {
   app.set('trust proxy', 'loopback');
   app.use(routers.health);
   for (const webhook of routers.webhooks) app.use(webhook.path, webhook.router);
+  app.use(['/chat', '/admin'], pageSecurityHeaders());
   app.use('/chat', routers.webChat);
   app.get('/', (_req, res) => res.redirect('/chat'));
   app.use('/api/messages', routers.botFramework);
   app.use('/admin/api', routers.adminApi);
+  app.use('/admin', createConsoleRouter());
   app.use(notFound);
   app.use(createErrorHandler(logger));
   return app;

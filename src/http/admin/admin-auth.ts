@@ -49,6 +49,11 @@ export function authenticateAdmin(tokens: AdminToken[]): RequestHandler {
   };
 }
 
+/** Whether a role may send `method` to routes of `area`; the console asks through GET /admin/api/session. */
+export function mayAccess(role: AdminRole, method: string, area: AdminArea): boolean {
+  return allowed[role](method, area);
+}
+
 export function requireAccess(area: AdminArea): RequestHandler {
   return (req, res, next) => {
     const admin = res.locals.admin as AdminPrincipal | undefined;

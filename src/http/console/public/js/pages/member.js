@@ -1,0 +1,151 @@
+import { api, query } from '../api.js';
+import { badge, facts, h, replace, table } from '../dom.js';
+import { field, formStatus, idempotencyKeys, input, integerOf, showStatus, submitting, toast } from '../forms.js';
+import { formatDateTime, formatNumber, localized, t } from '../i18n.js';
+import { canWrite } from '../session.js';
+import { tierNamer } from '../tiers.js';
+
+export function title() {
+  return t('member.title');
+}
+
+export async function render(view, { params }) {
+  const id = params.id;
+  replace(view, h('p', { class: 'muted' }, t('common.loading')));
+  const [member, ledger, redemptions, tierName] = await Promise.all([
+    api.get(`/members/${encodeURIComponent(id)}`),
+    api.get(`/members/${encodeURIComponent(id)}/ledger${query({ limit: 50 })}`),
+    api.get(`/redemptions${query({ memberId: id, limit: 20 })}`),
+    tierNamer(),
+  ]);
+
+  const balance = h('span', { class: 'stat-value', dataset: { testid: 'balance' } }, formatNumber(member.points));
+  const ledgerSection = h('section', { class: 'card' });
+  const showLedger = (entries) =>
+    replace(
+      ledgerSection,
+      h('h2', null, t('member.ledger')),
+      table(
+        [
+          [t('member.when'), (entry) => formatDateTime(entry.createdAt), { nowrap: true }],
+          [t('member.reason'), (entry) => h('span', null, badge(t(`ledgerReasons.${entry.reason}`), entry.kind), ' ', entry.note ?? '')],
+          [t('member.points'), (entry) => h('span', { class: entry.points < 0 ? 'negative' : 'positive' }, signed(entry.points)), { numeric: true }],
+          [t('member.expires'), (entry) => (entry.expiresAt ? formatDateTime(entry.expiresAt) : '—')],
+        ],
+        entries,
+        { empty: t('member.noLedger'), caption: t('member.ledger') },
+      ),
+    );
+  showLedger(ledger.entries);
+
+  replace(
+    view,
+    h('p', { class: 'breadcrumb' }, h('a', { href: '#/members' }, t('members.title')), ' / ', member.id),
+    h('h1', null, member.name || member.id),
+    h(
+      'div',
+      { class: 'stats' },
+      h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, t('member.balance')), balance),
+      h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, t('member.tier')), h('span', { class: 'stat-value' }, tierName(member.tier))),
+      h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, t('member.earnedTotal')), h('span', { class: 'stat-value' }, formatNumber(member.earnedTotal))),
+      h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, t('member.streak')), h('span', { class: 'stat-value' }, formatNumber(member.checkIn?.streak ?? 0))),
+    ),
+    h(
+      'div',
+      { class: 'columns' },
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', null, t('member.profile')),
+        facts([
+          [t('member.id'), member.id],
+          [t('members.mobile'), member.mobile],
+          [t('member.birthday'), member.birthday],
+          [t('member.locale'), member.locale],
+          [t('member.joined'), formatDateTime(member.createdAt)],
+          [t('member.lastCheckIn'), member.checkIn?.lastDay],
+        ]),
+        h('h3', null, t('member.identities')),
+        h('ul', { class: 'plain-list' }, (member.identities ?? []).map((identity) => h('li', null, badge(t(`channels.${identity.channel}`)), ' ', h('code', null, identity.channelUserId)))),
+      ),
+      canWrite('/members') ? adjustmentForm(member, (result) => {
+        balance.textContent = formatNumber(result.balance);
+        ledger.entries.unshift(result.entry);
+        showLedger(ledger.entries);
+      }) : h('section', { class: 'card' }, h('h2', null, t('member.adjust')), h('p', { class: 'muted' }, t('member.adjustNotAllowed'))),
+    ),
+    lotsSection(member.lots ?? []),
+    ledgerSection,
+    h(
+      'section',
+      { class: 'card' },
+      h('h2', null, t('member.redemptions')),
+      table(
+        [
+          [t('redemptions.voucher'), (redemption) => h('a', { href: `#/redemptions${query({ code: redemption.id })}` }, h('code', null, redemption.id))],
+          [t('redemptions.reward'), (redemption) => localized(redemption.rewardName)],
+          [t('redemptions.status'), (redemption) => badge(t(`redemptionStatuses.${redemption.status}`), redemption.status)],
+          [t('redemptions.when'), (redemption) => formatDateTime(redemption.createdAt), { nowrap: true }],
+        ],
+        redemptions.redemptions,
+        { empty: t('member.noRedemptions') },
+      ),
+    ),
+  );
+}
+
+function adjustmentForm(member, onAdjusted) {
+  const points = input({ type: 'number', name: 'points', step: '1', inputmode: 'numeric', required: true });
+  const reason = input({ name: 'reason', maxlength: '200', required: true, placeholder: t('member.reasonPlaceholder') });
+  const form = h(
+    'form',
+    { class: 'card', novalidate: true, 'aria-labelledby': 'adjust-heading' },
+    h('h2', { id: 'adjust-heading' }, t('member.adjust')),
+    formStatus(),
+    field(t('member.adjustPoints'), points, { path: 'points', hint: t('member.adjustPointsHint') }),
+    field(t('member.adjustReason'), reason, { path: 'reason', hint: t('member.adjustReasonHint') }),
+    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'button button-primary' }, t('member.adjustSubmit'))),
+  );
+  const keys = idempotencyKeys(form, 'console-adjust');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const result = await submitting(form, () =>
+      api.post(`/members/${encodeURIComponent(member.id)}/adjustments`, {
+        points: integerOf(points.value),
+        reason: reason.value,
+        idempotencyKey: keys.current(),
+      }),
+    );
+    if (!result) return;
+    keys.used();
+    onAdjusted(result);
+    form.reset();
+    const message = t('member.adjusted', { points: signed(result.entry.points), balance: formatNumber(result.balance) });
+    showStatus(form, 'success', message);
+    toast(message);
+  });
+  return form;
+}
+
+function lotsSection(lots) {
+  const open = lots.filter((lot) => lot.remaining > 0);
+  if (open.length === 0) return null;
+  return h(
+    'section',
+    { class: 'card' },
+    h('h2', null, t('member.lots')),
+    table(
+      [
+        [t('member.earned'), (lot) => formatDateTime(lot.earnedAt)],
+        [t('member.remaining'), (lot) => formatNumber(lot.remaining), { numeric: true }],
+        [t('member.expires'), (lot) => (lot.expiresAt ? formatDateTime(lot.expiresAt) : t('member.never'))],
+      ],
+      open,
+    ),
+  );
+}
+
+function signed(points) {
+  return points > 0 ? `+${formatNumber(points)}` : formatNumber(points);
+}
+

@@ -1,0 +1,184 @@
+import { api } from '../api.js';
+import { facts, h, replace } from '../dom.js';
+import { clearErrors, field, formStatus, input, integerOf, progress, select, showErrors, showStatus, submitting, toast } from '../forms.js';
+import { formatNumber, t } from '../i18n.js';
+import { link } from '../router.js';
+import { canWrite } from '../session.js';
+import { forgetTierNames, tierNamer } from '../tiers.js';
+
+const bases = ['rolling12Months', 'calendarYear', 'lifetime'];
+const downgradeModes = ['never', 'oneTierAtATime', 'toQualifiedTier'];
+
+export function title() {
+  return t('tierRules.title');
+}
+
+/**
+ * A form over GET/PUT /admin/api/tier-rules. "Dry run" sends the draft to the recalculation job
+ * with dryRun: true, which counts who would move without moving anyone.
+ */
+export async function render(view) {
+  const rules = await api.get('/tier-rules');
+  const canPublish = canWrite('/tier-rules');
+  const canDryRun = canWrite('/jobs');
+  const rows = h('tbody', null);
+  const addRow = (tier) => rows.append(tierRow(tier, rows));
+  rules.tiers.forEach(addRow);
+
+  const basis = select(bases.map((name) => [name, t(`tierRules.bases.${name}`)]), { value: rules.basis });
+  const mode = select(downgradeModes.map((name) => [name, t(`tierRules.modes.${name}`)]), { value: rules.downgrade.mode });
+  const graceDays = input({ type: 'number', min: '0', step: '1', value: rules.downgrade.graceDays });
+  const dryRunResult = h('div', { class: 'dry-run', 'aria-live': 'polite' });
+  const dryRunButton = h('button', { type: 'button', class: 'button' }, t('tierRules.dryRun'));
+
+  const form = h(
+    'form',
+    { class: 'card', novalidate: true, 'aria-label': t('tierRules.title') },
+    h('p', { class: 'muted' }, t('tierRules.intro')),
+    formStatus(),
+    h(
+      'fieldset',
+      { disabled: !canPublish && !canDryRun },
+      h('legend', null, t('tierRules.tiers')),
+      h(
+        'div',
+        { class: 'table-wrap', dataset: { fieldFor: 'tiers' } },
+        h(
+          'table',
+          { class: 'tier-table' },
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              h('th', { scope: 'col' }, t('tierRules.id')),
+              h('th', { scope: 'col' }, t('rewards.nameZh')),
+              h('th', { scope: 'col' }, t('rewards.nameEn')),
+              h('th', { scope: 'col' }, t('tierRules.entry')),
+              h('th', { scope: 'col' }, t('tierRules.retain')),
+              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('redemptions.actions'))),
+            ),
+          ),
+          rows,
+        ),
+      ),
+      h('button', { type: 'button', class: 'button button-ghost button-small', onclick: () => addRow(null) }, t('tierRules.addTier')),
+      h(
+        'div',
+        { class: 'form-grid' },
+        field(t('tierRules.basis'), basis, { path: 'basis', hint: t('tierRules.basisHint') }),
+        field(t('tierRules.mode'), mode, { path: 'downgrade.mode' }),
+        field(t('tierRules.graceDays'), graceDays, { path: 'downgrade.graceDays', hint: t('tierRules.graceDaysHint') }),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'form-actions' },
+      canDryRun ? dryRunButton : h('span', { class: 'muted' }, t('tierRules.dryRunNotAllowed')),
+      canPublish ? h('button', { type: 'submit', class: 'button button-primary' }, t('tierRules.publish')) : null,
+    ),
+    dryRunResult,
+  );
+
+  const draft = () => ({
+    tiers: Array.from(rows.children).map((row) => {
+      const value = (name) => row.querySelector(`[data-name="${name}"]`).value;
+      return {
+        id: value('id').trim(),
+        name: { 'zh-TW': value('zh-TW'), en: value('en') },
+        entryThreshold: integerOf(value('entryThreshold')),
+        retainThreshold: integerOf(value('retainThreshold')),
+      };
+    }),
+    basis: basis.value,
+    downgrade: { mode: mode.value, graceDays: integerOf(graceDays.value) },
+  });
+  // Rows can be added, removed and moved: the API's paths (tiers.2.id) follow the rows' current order.
+  const renumber = () =>
+    Array.from(rows.children).forEach((row, index) => {
+      for (const control of row.querySelectorAll('[data-name]')) {
+        const path = `tiers.${index}.${control.dataset.name === 'zh-TW' || control.dataset.name === 'en' ? `name.${control.dataset.name}` : control.dataset.name}`;
+        control.dataset.path = path;
+        control.closest('[data-field-for]').dataset.fieldFor = path;
+      }
+    });
+  new MutationObserver(renumber).observe(rows, { childList: true });
+  renumber();
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const published = await submitting(form, () => api.put('/tier-rules', draft()));
+    if (!published) return;
+    forgetTierNames();
+    showStatus(form, 'success', t('tierRules.published'));
+    toast(t('tierRules.published'));
+  });
+
+  dryRunButton.addEventListener('click', async () => {
+    clearErrors(form);
+    const bar = progress(t('tierRules.dryRunning'));
+    replace(dryRunResult, bar.element);
+    dryRunButton.disabled = true;
+    try {
+      const run = await api.post('/jobs/tier-recalculation', { dryRun: true, rules: draft() });
+      showStatus(form, 'info', t('tierRules.dryRunDone', { seconds: (run.durationMs / 1000).toFixed(1) }));
+      replace(dryRunResult, dryRunReport(run, await tierNamer()));
+    } catch (error) {
+      // The job reports a broken draft as `rules.tiers.1.id`; the form's fields are named `tiers.1.id`.
+      error.details = error.details.map((detail) => ({ ...detail, path: String(detail.path).replace(/^rules\./, '') }));
+      showErrors(form, error);
+      replace(dryRunResult);
+    } finally {
+      bar.done();
+      dryRunButton.disabled = false;
+    }
+  });
+
+  replace(view, h('h1', null, t('tierRules.title')), form);
+}
+
+function tierRow(tier, rows) {
+  const cell = (name, props, path) =>
+    h('td', { dataset: { fieldFor: path } }, h('input', { ...props, dataset: { name }, 'aria-label': t(`tierRules.columns.${name}`) }));
+  const remove = h('button', { type: 'button', class: 'button button-small button-danger-ghost', 'aria-label': t('tierRules.remove') }, '✕');
+  const up = h('button', { type: 'button', class: 'button button-small button-ghost', 'aria-label': t('tierRules.moveUp') }, '↑');
+  const row = h(
+    'tr',
+    null,
+    cell('id', { type: 'text', value: tier?.id ?? '', size: '10', autocomplete: 'off' }),
+    cell('zh-TW', { type: 'text', value: tier?.name['zh-TW'] ?? '', lang: 'zh-Hant-TW' }),
+    cell('en', { type: 'text', value: tier?.name.en ?? '', lang: 'en' }),
+    cell('entryThreshold', { type: 'number', min: '0', step: '1', value: tier?.entryThreshold ?? '' }),
+    cell('retainThreshold', { type: 'number', min: '0', step: '1', value: tier?.retainThreshold ?? '' }),
+    h('td', { class: 'row-actions' }, up, remove),
+  );
+  remove.addEventListener('click', () => row.remove());
+  up.addEventListener('click', () => row.previousElementSibling && rows.insertBefore(row, row.previousElementSibling));
+  return row;
+}
+
+function dryRunReport(run, tierName) {
+  const samples = Object.entries(run.samples ?? {});
+  return h(
+    'section',
+    { class: 'dry-run-report', 'aria-label': t('tierRules.dryRunResult') },
+    h('h2', null, t('tierRules.dryRunResult')),
+    h(
+      'div',
+      { class: 'stats' },
+      h('div', { class: 'stat stat-up' }, h('span', { class: 'stat-label' }, t('tierRules.upgrades')), h('span', { class: 'stat-value', dataset: { testid: 'upgrades' } }, formatNumber(run.upgrades))),
+      h('div', { class: 'stat stat-down' }, h('span', { class: 'stat-label' }, t('tierRules.downgrades')), h('span', { class: 'stat-value', dataset: { testid: 'downgrades' } }, formatNumber(run.downgrades))),
+      h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, t('tierRules.unchanged')), h('span', { class: 'stat-value', dataset: { testid: 'unchanged' } }, formatNumber(run.unchanged))),
+    ),
+    samples.length === 0
+      ? h('p', { class: 'muted' }, t('tierRules.noMoves'))
+      : h(
+          'div',
+          null,
+          h('h3', null, t('tierRules.samples')),
+          facts(samples.map(([move, members]) => [move.split('→').map(tierName).join(' → '), h('span', { class: 'sample-list' }, members.map((id) => h('a', { href: link('members', id) }, id)))])),
+        ),
+    h('p', { class: 'fine-print' }, t('tierRules.dryRunNote')),
+  );
+}
