@@ -2,6 +2,7 @@ import type { Model } from 'mongoose';
 import { createInboundEventRepository } from './conversation/inbound-event-repository';
 import { createPushBudgetRepository } from './conversation/push-budget-repository';
 import { createSessionRepository } from './conversation/session-repository';
+import { createTranscriptRepository } from './conversation/transcript-repository';
 import type { Connection } from './database/mongo-connection';
 import { createAuditRepository } from './http/admin/audit-repository';
 import { createIdentityRepository } from './loyalty/members/identity-repository';
@@ -18,6 +19,7 @@ import { createMemberTierRepository } from './loyalty/tiers/member-tier-reposito
 import { createTierHistoryRepository } from './loyalty/tiers/tier-history-repository';
 import { createTierRepository } from './loyalty/tiers/tier-repository';
 import { createTierRulesRepository } from './loyalty/tiers/tier-rules-repository';
+import { createLinkSecretRepository } from './privacy/link-secret-repository';
 
 /** Every repository on one connection; the only objects that touch mongoose. */
 export function createRepositories(connection: Connection) {
@@ -41,6 +43,8 @@ export function createRepositories(connection: Connection) {
     inboundEvents: createInboundEventRepository(connection),
     pushBudget: createPushBudgetRepository(connection),
     audit: createAuditRepository(connection),
+    transcripts: createTranscriptRepository(connection),
+    linkSecrets: createLinkSecretRepository(connection),
   };
 }
 

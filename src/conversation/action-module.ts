@@ -26,6 +26,8 @@ export interface ActionResult<Outcome extends string = string> {
   memberId?: MemberId;
   /** Set when the action changed the person's language. */
   locale?: Locale;
+  /** Set when the action erased the member: the rest of the turn treats the person as a stranger. */
+  forgotten?: boolean;
 }
 
 export interface ActionDeps {
