@@ -24,6 +24,11 @@ import { createMissionsRouter } from './http/admin/missions-router';
 import { createPointCodesRouter } from './http/admin/point-codes-router';
 import { createJobsRouter } from './http/admin/jobs-router';
 import { createTierRulesRouter } from './http/admin/tier-rules-router';
+import { createPrivacyAdminRouter } from './http/admin/privacy-router';
+import { createPrivacyRouter } from './http/privacy-router';
+import { sweepTranscripts } from './conversation/transcripts';
+import { createExportLinks } from './privacy/export-link';
+import { finishInterruptedErasures } from './privacy/erase-member';
 import { recalculateTiers, type RecalculationOptions, type RecalculationResult } from './loyalty/tiers/recalculate-tiers';
 import { recoverPointCodeClaims } from './loyalty/point-codes/collect-points';
 import { createApp } from './http/app';
@@ -58,6 +63,10 @@ export interface Platform {
     recalculateTiers(
       options?: Partial<Pick<RecalculationOptions, 'dryRun' | 'rules' | 'onProgress' | 'batchSize' | 'owner'>>,
     ): Promise<RecalculationResult>;
+    /** Deletes chat transcripts older than TRANSCRIPT_RETENTION_DAYS. */
+    sweepTranscripts(): Promise<{ deleted: number }>;
+    /** Finishes member erasures a crash interrupted (src/privacy/erase-member.ts). */
+    finishErasures(): Promise<{ finished: number }>;
   };
 }
 
@@ -84,19 +93,25 @@ export async function createPlatform(deps: {
 
   const metrics = createMetrics();
   const rules = programmeRulesFrom(config);
+  const exportLinks = createExportLinks({
+    secret: async () => config.PRIVACY_LINK_SECRET ?? repositories.linkSecrets.exportLinkSecret(clock.now().toJSDate()),
+    publicBaseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
+    validHours: 24,
+  });
   const runner = createFlowRunner({
     catalog: () => catalog,
     sessions: repositories.sessions,
     identities: repositories.identities,
-    actions: createFlowActions({ repositories, rules }),
+    actions: createFlowActions({ repositories, rules, exportLinks }),
     clock,
     sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
     defaultLocale: config.DEFAULT_LOCALE,
-    programmeVariables: { termsVersion: config.TERMS_VERSION },
+    programmeVariables: { termsVersion: config.TERMS_VERSION, transcriptDays: String(config.TRANSCRIPT_RETENTION_DAYS) },
     notices: {
       take: async (memberId) =>
         (await repositories.members.takeNotices(memberId)).map((notice) => ({ template: notice.template, variables: notice.variables })),
     },
+    ...(config.TRANSCRIPT_RETENTION_DAYS > 0 ? { transcripts: repositories.transcripts } : {}),
     logger,
   });
   const inbox = createInbox({
@@ -173,6 +188,7 @@ export async function createPlatform(deps: {
 
   const adminRoutes: AdminRoute[] = [
     { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }) },
+    { path: '/members', area: 'staff', router: createPrivacyAdminRouter({ repositories, rules, clock }) },
     { path: '/ledger', area: 'staff', router: createLedgerRouter({ repositories }) },
     { path: '/point-codes', area: 'programme', router: createPointCodesRouter({ repositories, clock, config }) },
     { path: '/rewards', area: 'programme', router: createRewardsRouter({ repositories, clock }) },
@@ -188,6 +204,7 @@ export async function createPlatform(deps: {
       webChat: createWebChatRouter({ inbox, logger, defaultLocale: config.DEFAULT_LOCALE, clock }),
       botFramework: botFrameworkEndpoint(),
       adminApi: createAdminApi(adminTokens, adminRoutes),
+      privacy: createPrivacyRouter({ exportLinks, repositories, clock }),
     },
     logger,
   );
@@ -214,6 +231,8 @@ export async function createPlatform(deps: {
       recoverRedemptions: () => recoverRedemptions({ ...repositories, rules }, clock.now()),
       releaseReservations: () => releaseReservations({ ...repositories, rules }, clock.now()),
       recalculateTiers: runTierRecalculation,
+      sweepTranscripts: () => sweepTranscripts(repositories.transcripts, { days: config.TRANSCRIPT_RETENTION_DAYS }, clock.now()),
+      finishErasures: () => finishInterruptedErasures({ ...repositories, rules }, clock.now()),
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { ChannelIdentity } from '../loyalty/members/identity-repository';
 import type { ProgrammeRules } from '../loyalty/programme';
+import type { ExportLinks } from '../privacy/export-link';
 import type { Repositories } from '../repositories';
 import type { MemberId } from '../shared/ids';
 import type { Variables } from './flow-engine';
@@ -33,6 +34,8 @@ export interface ActionResult<Outcome extends string = string> {
 export interface ActionDeps {
   repositories: Repositories;
   rules: ProgrammeRules;
+  /** Signs members' data-export links; the privacy actions need it. */
+  exportLinks?: ExportLinks;
 }
 
 export type OutcomeTable = Record<string, readonly string[]>;

@@ -9,6 +9,8 @@ export interface AppRouters {
   webChat: Router;
   botFramework: Router | express.RequestHandler;
   adminApi: Router;
+  /** The members' data downloads (signed links from the chat). */
+  privacy?: Router;
 }
 
 export function createApp(routers: AppRouters, logger: Logger): Express {
@@ -21,6 +23,7 @@ export function createApp(routers: AppRouters, logger: Logger): Express {
   app.get('/', (_req, res) => res.redirect('/chat'));
   app.use('/api/messages', routers.botFramework);
   app.use('/admin/api', routers.adminApi);
+  if (routers.privacy) app.use('/privacy', routers.privacy);
   app.use(notFound);
   app.use(createErrorHandler(logger));
   return app;
