@@ -11,16 +11,10 @@ export const privacyActions: ActionModule<typeof outcomes> = {
   outcomes,
   create({ repositories, rules, exportLinks }: ActionDeps) {
     return {
-      async createExportLink({ memberId, now, locale }) {
+      async createExportLink({ memberId, now }) {
         if (exportLinks === undefined) throw new Error('createExportLink needs exportLinks in the action deps (platform.ts)');
         const link = await exportLinks.issue(requireMember(memberId, 'createExportLink'), now);
-        const expiresAt = link.expiresAt.setZone(rules.zone).setLocale(locale).toLocaleString({
-          month: 'numeric',
-          day: 'numeric',
-          hour: '2-digit',
-          minute: '2-digit',
-          hourCycle: 'h23',
-        });
+        const expiresAt = link.expiresAt.setZone(rules.zone).toFormat('yyyy-MM-dd HH:mm');
         return { outcome: 'issued', variables: { link: link.url, expiresAt } };
       },
 
