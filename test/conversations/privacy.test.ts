@@ -191,6 +191,7 @@ describe('delete flow', () => {
 
     const stored = await platform.repositories.members.model.findById(memberId).lean();
     expect(stored).toMatchObject({ deleted: true, name: '', mobile: '', birthday: null, identities: [], consents: [], signupKey: `erased:${memberId}` });
+    expect(stored!.leaderboard).toEqual({ display: { kind: 'hidden' }, optedOut: true });
     expect(stored!.points).toBe(0);
     expect(stored!.erasingSince).toBeUndefined();
     expect(await platform.repositories.members.findById(memberId)).toBeNull();
