@@ -92,6 +92,12 @@ const envSchema = z.object({
     'the public origin of this server, e.g. https://loyalty.example.com',
   ),
   DEMO_DATA: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  PRIVACY_LINK_SECRET: optionalString.refine(
+    (value) => value === undefined || value.length >= 32,
+    'a random secret of 32 characters or more (e.g. openssl rand -base64 32), or empty to let the server keep one in the database',
+  ),
+  TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+  TRANSCRIPT_SWEEP_CRON: cronExpression('45 3 * * *'),
 });
 
 export type Env = z.infer<typeof envSchema>;

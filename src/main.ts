@@ -60,6 +60,8 @@ async function main(): Promise<void> {
       { name: 'redemption-recovery', cron: '* * * * *', run: () => platform!.jobs.recoverRedemptions() },
       { name: 'reservation-release', cron: config.RESERVATION_RELEASE_CRON, run: () => platform!.jobs.releaseReservations() },
       { name: 'tier-recalculation', cron: config.TIER_RECALC_CRON, run: () => platform!.jobs.recalculateTiers() },
+      { name: 'transcript-sweep', cron: config.TRANSCRIPT_SWEEP_CRON, run: () => platform!.jobs.sweepTranscripts() },
+      { name: 'erasure-recovery', cron: '*/5 * * * *', run: () => platform!.jobs.finishErasures() },
     ],
     config.LOYALTY_TIMEZONE,
     logger,

@@ -28,6 +28,11 @@ import { createJobsRouter } from './http/admin/jobs-router';
 import { createTierRulesRouter } from './http/admin/tier-rules-router';
 import { createFlowsRouter, createTemplatesRouter } from './http/admin/flows-router';
 import { createPreviewRouter } from './http/admin/preview-router';
+import { createPrivacyAdminRouter } from './http/admin/privacy-router';
+import { createPrivacyRouter } from './http/privacy-router';
+import { sweepTranscripts } from './conversation/transcripts';
+import { createExportLinks } from './privacy/export-link';
+import { finishInterruptedErasures } from './privacy/erase-member';
 import { recalculateTiers, type RecalculationOptions, type RecalculationResult } from './loyalty/tiers/recalculate-tiers';
 import { offerTierNotices } from './loyalty/tiers/tier-notices';
 import { recoverPointCodeClaims } from './loyalty/point-codes/collect-points';
@@ -66,6 +71,10 @@ export interface Platform {
     recalculateTiers(
       options?: Partial<Pick<RecalculationOptions, 'dryRun' | 'rules' | 'onProgress' | 'batchSize' | 'owner'>>,
     ): Promise<RecalculationResult>;
+    /** Deletes chat transcripts older than TRANSCRIPT_RETENTION_DAYS. */
+    sweepTranscripts(): Promise<{ deleted: number }>;
+    /** Finishes member erasures a crash interrupted (src/privacy/erase-member.ts). */
+    finishErasures(): Promise<{ finished: number }>;
   };
 }
 
@@ -100,18 +109,24 @@ export async function createPlatform(deps: {
 
   const metrics = createMetrics();
   const rules = programmeRulesFrom(config);
+  const exportLinks = createExportLinks({
+    secret: async () => config.PRIVACY_LINK_SECRET ?? repositories.linkSecrets.exportLinkSecret(clock.now().toJSDate()),
+    publicBaseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
+    validHours: 24,
+  });
   const runnerDeps: Omit<FlowRunnerDeps, 'catalog'> = {
     sessions: repositories.sessions,
     identities: repositories.identities,
-    actions: createFlowActions({ repositories, rules }),
+    actions: createFlowActions({ repositories, rules, exportLinks }),
     clock,
     sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
     defaultLocale: config.DEFAULT_LOCALE,
-    programmeVariables: { termsVersion: config.TERMS_VERSION },
+    programmeVariables: { termsVersion: config.TERMS_VERSION, transcriptDays: String(config.TRANSCRIPT_RETENTION_DAYS) },
     notices: {
       take: async (memberId) =>
         (await repositories.members.takeNotices(memberId)).map((notice) => ({ template: notice.template, variables: notice.variables })),
     },
+    ...(config.TRANSCRIPT_RETENTION_DAYS > 0 ? { transcripts: repositories.transcripts } : {}),
     logger,
   };
   const runner = createFlowRunner({ ...runnerDeps, catalog });
@@ -199,6 +214,7 @@ export async function createPlatform(deps: {
 
   const adminRoutes: AdminRoute[] = [
     { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }) },
+    { path: '/members', area: 'staff', router: createPrivacyAdminRouter({ repositories, rules, clock }) },
     { path: '/ledger', area: 'staff', router: createLedgerRouter({ repositories }) },
     { path: '/point-codes', area: 'programme', router: createPointCodesRouter({ repositories, clock, config }) },
     { path: '/rewards', area: 'programme', router: createRewardsRouter({ repositories, clock }) },
@@ -221,6 +237,7 @@ export async function createPlatform(deps: {
       webChat: createWebChatRouter({ inbox, logger, defaultLocale: config.DEFAULT_LOCALE, clock }),
       botFramework: botFrameworkEndpoint(),
       adminApi: createAdminApi(adminTokens, adminRoutes),
+      privacy: createPrivacyRouter({ exportLinks, repositories, clock }),
     },
     logger,
   );
@@ -250,6 +267,8 @@ export async function createPlatform(deps: {
       recoverRedemptions: () => recoverRedemptions({ ...repositories, rules }, clock.now()),
       releaseReservations: () => releaseReservations({ ...repositories, rules }, clock.now()),
       recalculateTiers: runTierRecalculation,
+      sweepTranscripts: () => sweepTranscripts(repositories.transcripts, { days: config.TRANSCRIPT_RETENTION_DAYS }, clock.now()),
+      finishErasures: () => finishInterruptedErasures({ ...repositories, rules }, clock.now()),
     },
   };
 }

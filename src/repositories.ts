@@ -3,6 +3,7 @@ import { createContentVersionRepository } from './conversation/content-version-r
 import { createInboundEventRepository } from './conversation/inbound-event-repository';
 import { createPushBudgetRepository } from './conversation/push-budget-repository';
 import { createSessionRepository } from './conversation/session-repository';
+import { createTranscriptRepository } from './conversation/transcript-repository';
 import type { Connection } from './database/mongo-connection';
 import { createAuditRepository } from './http/admin/audit-repository';
 import { createIdentityRepository } from './loyalty/members/identity-repository';
@@ -19,6 +20,7 @@ import { createMemberTierRepository } from './loyalty/tiers/member-tier-reposito
 import { createTierHistoryRepository } from './loyalty/tiers/tier-history-repository';
 import { createTierRepository } from './loyalty/tiers/tier-repository';
 import { createTierRulesRepository } from './loyalty/tiers/tier-rules-repository';
+import { createLinkSecretRepository } from './privacy/link-secret-repository';
 
 /** Every repository on one connection; the only objects that touch mongoose. */
 export function createRepositories(connection: Connection) {
@@ -43,6 +45,8 @@ export function createRepositories(connection: Connection) {
     pushBudget: createPushBudgetRepository(connection),
     audit: createAuditRepository(connection),
     contentVersions: createContentVersionRepository(connection),
+    transcripts: createTranscriptRepository(connection),
+    linkSecrets: createLinkSecretRepository(connection),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { ChannelIdentity } from '../loyalty/members/identity-repository';
 import type { ProgrammeRules } from '../loyalty/programme';
+import type { ExportLinks } from '../privacy/export-link';
 import type { Repositories } from '../repositories';
 import type { MemberId } from '../shared/ids';
 import type { Variables } from './flow-engine';
@@ -32,11 +33,15 @@ export interface ActionResult<Outcome extends string = string> {
   memberId?: MemberId;
   /** Set when the action changed the person's language. */
   locale?: Locale;
+  /** Set when the action erased the member: the rest of the turn treats the person as a stranger. */
+  forgotten?: boolean;
 }
 
 export interface ActionDeps {
   repositories: Repositories;
   rules: ProgrammeRules;
+  /** Signs members' data-export links; the privacy actions need it. */
+  exportLinks?: ExportLinks;
 }
 
 export type OutcomeTable = Record<string, readonly string[]>;

@@ -5,11 +5,12 @@ import { pointCodeActions } from './actions/point-code-actions';
 import { rewardActions } from './actions/reward-actions';
 import { memberActions } from './actions/member-actions';
 import { tierActions } from './actions/tier-actions';
+import { privacyActions } from './actions/privacy-actions';
 import type { ActionContext, ActionDeps, ActionResult, OutcomeTable } from './action-module';
 
 export type { ActionContext, ActionResult } from './action-module';
 
-const modules = [memberActions, pointCodeActions, rewardActions, linkActions, leaderboardActions, missionActions, tierActions] as const;
+const modules = [memberActions, pointCodeActions, rewardActions, linkActions, leaderboardActions, missionActions, tierActions, privacyActions] as const;
 
 /** Every action a flow may name, with the outcomes its `on:` must route. */
 export const actionOutcomes: OutcomeTable = Object.assign({}, ...modules.map((module) => module.outcomes));

@@ -11,6 +11,8 @@ import { advance, type Advance, type EngineInput, type FlowPosition, type Uttera
 import { locales, type Flow, type Locale } from './flow-schema';
 import type { SessionRepository, Session } from './session-repository';
 import { answerForTypedLabel, fill, renderTemplate } from './template-rendering';
+import type { TranscriptRepository } from './transcript-repository';
+import { transcriptLinesOf } from './transcripts';
 
 export interface FlowRunnerDeps {
   /** A function, so that publishing flows can swap the catalog without restarting. */
@@ -25,6 +27,8 @@ export interface FlowRunnerDeps {
   programmeVariables: Variables;
   /** Messages jobs left for a member's next chat (expiry reminders, birthday wishes). */
   notices: { take(memberId: MemberId): Promise<Utterance[]> };
+  /** Where members' turns are kept for TRANSCRIPT_RETENTION_DAYS; absent when the retention is 0. */
+  transcripts?: Pick<TranscriptRepository, 'record'>;
   logger: Logger;
 }
 
@@ -43,7 +47,9 @@ export function createFlowRunner(deps: FlowRunnerDeps): FlowRunner {
     async handle(event) {
       if (event.kind === 'unsupported') return [];
       try {
-        return await runTurn(deps, event);
+        const turn = await runTurn(deps, event);
+        await recordTranscript(deps, event, turn);
+        return turn.messages;
       } catch (error) {
         deps.logger.error({ err: error, channel: event.channel, eventId: event.eventId }, 'turn failed');
         const locale = asLocale(event.locale) ?? deps.defaultLocale;
@@ -53,7 +59,22 @@ export function createFlowRunner(deps: FlowRunnerDeps): FlowRunner {
   };
 }
 
-async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<OutboundMessage[]> {
+interface TurnResult {
+  messages: OutboundMessage[];
+  /** The member the person is at the end of the turn: null for a stranger, or after an erasure. */
+  memberId: MemberId | null;
+  now: DateTime;
+}
+
+/** A transcript that cannot be written must not cost the member their reply. */
+async function recordTranscript(deps: FlowRunnerDeps, event: InboundEvent, turn: TurnResult): Promise<void> {
+  if (deps.transcripts === undefined || turn.memberId === null) return;
+  await deps.transcripts.record(transcriptLinesOf(event, turn.memberId, turn.messages, turn.now)).catch((error: unknown) => {
+    deps.logger.warn({ err: error, eventId: event.eventId }, 'could not record the transcript of a turn');
+  });
+}
+
+async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<TurnResult> {
   const now = deps.clock.now();
   const catalog = deps.catalog();
   const key = identityKeyOf(event);
@@ -64,7 +85,7 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<Outbo
   });
   if (event.kind === 'unfollowed') {
     await deps.sessions.clear(key);
-    return [];
+    return { messages: [], memberId: null, now };
   }
 
   const turn = new Turn(deps, identity, now);
@@ -75,7 +96,7 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<Outbo
   if (plan.kind === 'say') {
     turn.say([{ template: plan.template, variables: {} }]);
     if (plan.endSession && loaded) await deps.sessions.clear(key);
-    return turn.messages;
+    return turn.result();
   }
 
   let result: Advance;
@@ -105,6 +126,7 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<Outbo
       },
     });
     if (outcome.memberId) turn.memberId = outcome.memberId;
+    if (outcome.forgotten) turn.memberId = null;
     if (outcome.locale) turn.locale = outcome.locale;
     const input: EngineInput = { kind: 'outcome', outcome: outcome.outcome, variables: outcome.variables ?? {} };
     result = advance(flow, position, input, now);
@@ -118,7 +140,7 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<Outbo
     await deps.sessions.clear(key);
   }
   if (turn.memberId !== null) turn.say(await deps.notices.take(turn.memberId));
-  return turn.messages;
+  return turn.result();
 }
 
 /** Decides what an event means: a trigger starts its flow (interrupting a waiting one), else it answers. */
@@ -199,6 +221,10 @@ class Turn {
   ) {
     this.memberId = identity.memberId;
     this.locale = identity.locale ?? deps.defaultLocale;
+  }
+
+  result(): TurnResult {
+    return { messages: this.messages, memberId: this.memberId, now: this.now };
   }
 
   say(utterances: Utterance[]): void {

@@ -11,6 +11,8 @@ export interface AppRouters {
   webChat: Router;
   botFramework: Router | express.RequestHandler;
   adminApi: Router;
+  /** The members' data downloads (signed links from the chat). */
+  privacy?: Router;
 }
 
 export function createApp(routers: AppRouters, logger: Logger): Express {
@@ -25,6 +27,7 @@ export function createApp(routers: AppRouters, logger: Logger): Express {
   app.use('/api/messages', routers.botFramework);
   app.use('/admin/api', routers.adminApi);
   app.use('/admin', createConsoleRouter());
+  if (routers.privacy) app.use('/privacy', routers.privacy);
   app.use(notFound);
   app.use(createErrorHandler(logger));
   return app;

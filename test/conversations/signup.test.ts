@@ -40,8 +40,8 @@ describe('signup flow', () => {
     const member = await platform.repositories.members.findById(identity!.memberId!);
     expect(member).toMatchObject({ name: 'Amy Chen', mobile: '0912345678', birthday: '1990-05-01', locale: 'en' });
     expect(member!.consents).toEqual([
-      { document: 'terms', version: '2026-11', acceptedAt: platform.clock.now().toJSDate() },
-      { document: 'privacy', version: '2026-11', acceptedAt: platform.clock.now().toJSDate() },
+      { kind: 'terms', version: '2026-11', status: 'given', at: platform.clock.now().toJSDate(), channel: 'web' },
+      { kind: 'privacy', version: '2026-11', status: 'given', at: platform.clock.now().toJSDate(), channel: 'web' },
     ]);
   });
 

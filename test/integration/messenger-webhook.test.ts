@@ -134,6 +134,7 @@ describe('POST /webhooks/messenger', () => {
       'intent=missions',
       'intent=leaderboard',
       'intent=signup',
+      'intent=privacy',
       'intent=language',
     ]);
     expect(graph.unexpected()).toEqual([]);

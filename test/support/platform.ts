@@ -1,4 +1,5 @@
 import pino from 'pino';
+import type { Logger } from '../../src/shared/logger';
 import { loadConfig, type Config } from '../../src/config';
 import { createPlatform, type Platform } from '../../src/platform';
 import { fixedClock } from '../../src/shared/clock';
@@ -21,12 +22,13 @@ export interface TestPlatform extends Platform {
 export async function startTestPlatform(
   env: Record<string, string> = {},
   now = '2026-11-23T10:00:00+08:00',
+  logger: Logger = pino({ level: 'silent' }),
 ): Promise<TestPlatform> {
   const connection = await openTestDatabase();
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
   const clock = fixedClock(now);
   const adminTokens = Object.entries(testAdminTokens).map(([role, token]) => ({ role: role as 'admin', token }));
-  const platform = await createPlatform({ config, connection, logger: pino({ level: 'silent' }), clock, adminTokens });
+  const platform = await createPlatform({ config, connection, logger, clock, adminTokens });
   // Object.assign keeps the platform's getters (catalog follows publishes).
   return Object.assign(platform, {
     config,

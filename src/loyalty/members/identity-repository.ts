@@ -92,6 +92,20 @@ export function createIdentityRepository(connection: Connection) {
     async forget(key: string): Promise<void> {
       await Identities.deleteOne({ _id: key });
     },
+
+    /** Every identity linked to the member, with when it was first seen (for a data export). */
+    async ofMember(memberId: MemberId): Promise<(ChannelIdentity & { createdAt: Date | null })[]> {
+      const docs = await Identities.find({ memberId }, { ...projection, createdAt: 1 }).lean();
+      return docs.map((doc) => ({ ...toIdentity(doc), createdAt: doc.createdAt ?? null }));
+    },
+
+    /**
+     * Forgets the identity if it still belongs to the member: the person's next message creates a
+     * fresh identity, a stranger. One the person re-created since (memberId null) is left alone.
+     */
+    async removeOfMember(key: string, memberId: MemberId): Promise<void> {
+      await Identities.deleteOne({ _id: key, memberId });
+    },
   };
 }
 

@@ -55,6 +55,10 @@ export function createLinkCodeRepository(connection: Connection) {
       }
     },
 
+    async removeOfMember(memberId: MemberId): Promise<void> {
+      await LinkCodes.deleteOne({ _id: memberId });
+    },
+
     async findByCode(code: string): Promise<LinkCode | null> {
       const doc = await LinkCodes.findOne({ code }).lean();
       return doc ? toLinkCode(doc) : null;

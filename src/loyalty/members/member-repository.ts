@@ -5,7 +5,7 @@ import type { Locale } from '../../conversation/flow-schema';
 import type { MemberId } from '../../shared/ids';
 import { defaultLeaderboardSettings, type LeaderboardCandidate, type LeaderboardSettings } from '../leaderboard/leaderboard';
 import type { Lot } from '../points/ledger';
-import type { Member } from './member';
+import type { Consent, Member } from './member';
 
 interface MemberDocument {
   _id: string;
@@ -21,7 +21,7 @@ interface MemberDocument {
   points: number;
   earnedTotal: number;
   checkIn: { streak: number; lastDay: string | null };
-  consents: { document: 'terms' | 'privacy'; version: string; acceptedAt: Date }[];
+  consents: (Consent | LegacyConsent)[];
   identities: { channel: ChannelName; channelUserId: string }[];
   /** Earned points not yet spent or expired; their sum is `points`, always, in the same document. */
   lots: Lot[];
@@ -46,6 +46,18 @@ interface MemberDocument {
    * jobs and reports exclude sandbox members with `sandbox: { $ne: true }`.
    */
   sandbox?: boolean;
+  /** Set when an erasure started and not finished: what the erasure recovery resumes. */
+  erasingSince?: Date;
+  /** A tombstone: the person was erased; the id stays so ledger and redemption aggregates still add up. */
+  deleted?: boolean;
+  deletedAt?: Date;
+}
+
+/** How consents were stored before they carried a status and a channel. */
+interface LegacyConsent {
+  document: 'terms' | 'privacy';
+  version: string;
+  acceptedAt: Date;
 }
 
 const memberSchema = new Schema<MemberDocument>(
@@ -61,7 +73,9 @@ const memberSchema = new Schema<MemberDocument>(
     points: { type: Number, default: 0 },
     earnedTotal: { type: Number, default: 0 },
     checkIn: { streak: { type: Number, default: 0 }, lastDay: { type: String, default: null } },
-    consents: [{ _id: false, document: String, version: String, acceptedAt: Date }],
+    consents: [
+      { _id: false, kind: String, version: String, status: String, at: Date, channel: String, document: String, acceptedAt: Date },
+    ],
     identities: [{ _id: false, channel: String, channelUserId: String }],
     lots: [{ _id: false, key: String, points: Number, remaining: Number, earnedAt: Date, expiresAt: Date }],
     earnedByMonth: { type: Schema.Types.Mixed, default: {} },
@@ -72,6 +86,9 @@ const memberSchema = new Schema<MemberDocument>(
     createdAt: Date,
     leaderboard: { type: Schema.Types.Mixed, default: undefined },
     sandbox: { type: Boolean, default: undefined },
+    erasingSince: { type: Date, default: undefined },
+    deleted: { type: Boolean, default: undefined },
+    deletedAt: { type: Date, default: undefined },
   },
   { collection: 'members', versionKey: false },
 );
@@ -157,9 +174,59 @@ export function createMemberRepository(connection: Connection) {
       }
     },
 
+    /** The member, unless erased (a tombstone is nobody). */
     async findById(id: string): Promise<Member | null> {
-      const doc = await Members.findById(id, { appliedEntries: 0, lots: 0, notices: 0, noticeKeys: 0, earnedByMonth: 0 }).lean();
+      const doc = await Members.findOne(
+        { _id: id, deleted: { $ne: true } },
+        { appliedEntries: 0, lots: 0, notices: 0, noticeKeys: 0, earnedByMonth: 0 },
+      ).lean();
       return doc ? toMember(doc) : null;
+    },
+
+    /** What an erasure needs to know before it starts (or resumes). */
+    async erasureState(
+      id: string,
+    ): Promise<{ kind: 'active' | 'erasing'; identities: Member['identities'] } | { kind: 'erased'; deletedAt: Date } | null> {
+      const doc = await Members.findById(id, { identities: 1, erasingSince: 1, deleted: 1, deletedAt: 1 }).lean();
+      if (doc === null) return null;
+      if (doc.deleted === true) return { kind: 'erased', deletedAt: doc.deletedAt ?? new Date(0) };
+      return { kind: doc.erasingSince ? 'erasing' : 'active', identities: doc.identities ?? [] };
+    },
+
+    /**
+     * Erasure, first step: removes the personal fields at once and frees the signup key (so the
+     * person can join again as someone new), keeping the identity list the later steps need.
+     */
+    async beginErasure(id: MemberId, now: Date): Promise<void> {
+      await Members.updateOne(
+        { _id: id, deleted: { $ne: true } },
+        {
+          $set: {
+            signupKey: `erased:${id}`,
+            name: '',
+            mobile: '',
+            birthday: null,
+            notices: [],
+            noticeKeys: [],
+            leaderboard: { display: { kind: 'hidden' }, optedOut: true } satisfies LeaderboardSettings,
+          },
+          $min: { erasingSince: now },
+        },
+      );
+    },
+
+    /** Erasure, last step: the member document becomes a tombstone; balance fields stay for the ledger invariant. */
+    async finishErasure(id: MemberId, now: Date): Promise<void> {
+      await Members.updateOne(
+        { _id: id, deleted: { $ne: true } },
+        { $set: { deleted: true, deletedAt: now, identities: [], consents: [], locale: null }, $unset: { erasingSince: 1 } },
+      );
+    },
+
+    /** Erasures a crash left half done, started before `before`. One pass over the collection: it is rare work. */
+    async *streamUnfinishedErasures(before: Date): AsyncGenerator<MemberId> {
+      const cursor = Members.find({ erasingSince: { $lt: before }, deleted: { $ne: true } }, { _id: 1 }).lean().cursor({ batchSize: 200 });
+      for await (const doc of cursor) yield doc._id as MemberId;
     },
 
     async findBySignupKey(signupKey: string): Promise<Member | null> {
@@ -306,8 +373,14 @@ function toMember(doc: Omit<MemberDocument, 'appliedEntries' | 'lots' | 'revisio
     points: doc.points,
     earnedTotal: doc.earnedTotal ?? 0,
     checkIn: { streak: doc.checkIn?.streak ?? 0, lastDay: doc.checkIn?.lastDay ?? null },
-    consents: doc.consents ?? [],
+    consents: (doc.consents ?? []).map(toConsent),
     identities: doc.identities ?? [],
     createdAt: doc.createdAt,
   };
+}
+
+function toConsent(consent: Consent | LegacyConsent): Consent {
+  if ('kind' in consent && consent.kind !== undefined) return { ...consent, channel: consent.channel ?? null };
+  const legacy = consent as LegacyConsent;
+  return { kind: legacy.document, version: legacy.version, status: 'given', at: legacy.acceptedAt, channel: null };
 }

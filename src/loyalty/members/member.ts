@@ -2,10 +2,14 @@ import type { ChannelName } from '../../channels/channel';
 import type { Locale } from '../../conversation/flow-schema';
 import type { MemberId } from '../../shared/ids';
 
+/** One consent decision as it was made: which document, which version, given or withdrawn, when and where. */
 export interface Consent {
-  document: 'terms' | 'privacy';
+  kind: 'terms' | 'privacy' | 'marketing';
   version: string;
-  acceptedAt: Date;
+  status: 'given' | 'withdrawn';
+  at: Date;
+  /** The channel it was given on; null for records from before channels were recorded. */
+  channel: ChannelName | null;
 }
 
 export interface CheckInState {

@@ -42,8 +42,8 @@ export async function signUp(deps: SignUpDeps, request: SignUpRequest): Promise<
     locale: request.locale,
     tier: deps.startingTier,
     consents: [
-      { document: 'terms', version: request.termsVersion, acceptedAt: request.now },
-      { document: 'privacy', version: request.termsVersion, acceptedAt: request.now },
+      { kind: 'terms', version: request.termsVersion, status: 'given', at: request.now, channel: request.channel },
+      { kind: 'privacy', version: request.termsVersion, status: 'given', at: request.now, channel: request.channel },
     ],
     identities: [{ channel: request.channel, channelUserId: request.channelUserId }],
     createdAt: request.now,

@@ -12,6 +12,7 @@ const reasonWords: Record<LedgerReason, Record<Locale, string>> = {
   redemption: { 'zh-TW': '兌換', en: 'redeemed' },
   refund: { 'zh-TW': '退還', en: 'refund' },
   expiry: { 'zh-TW': '點數到期', en: 'expired' },
+  erasure: { 'zh-TW': '刪除帳號', en: 'account deleted' },
 };
 
 /** Ledger entries in plain words, newest first: "11/23 +10 check-in", "11/24 -100 Coffee voucher". */

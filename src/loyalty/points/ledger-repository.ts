@@ -247,6 +247,12 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
       return docs.map(toEntry);
     },
 
+    /** Every entry of the member, oldest first, whatever its status (for a data export). */
+    async allOfMember(memberId: MemberId): Promise<LedgerEntry[]> {
+      const docs = await Ledger.find({ memberId }).sort({ createdAt: 1, sequence: 1 }).lean();
+      return docs.map(toEntry);
+    },
+
     async find(key: string): Promise<LedgerEntry | null> {
       const doc = await Ledger.findById(key).lean();
       return doc ? toEntry(doc) : null;

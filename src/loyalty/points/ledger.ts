@@ -10,7 +10,9 @@ export type LedgerReason =
   | 'adjustment'
   | 'redemption'
   | 'refund'
-  | 'expiry';
+  | 'expiry'
+  /** The member asked to be erased: the points die with the account. */
+  | 'erasure';
 
 export type LedgerKind = 'earn' | 'spend' | 'expire';
 

@@ -1,0 +1,33 @@
+import { eraseMember, erasureConsequences } from '../../privacy/erase-member';
+import { requireMember, type ActionDeps, type ActionModule } from '../action-module';
+
+const outcomes = {
+  createExportLink: ['issued'],
+  describeErasure: ['described'],
+  eraseMember: ['erased'],
+} as const;
+
+export const privacyActions: ActionModule<typeof outcomes> = {
+  outcomes,
+  create({ repositories, rules, exportLinks }: ActionDeps) {
+    return {
+      async createExportLink({ memberId, now }) {
+        if (exportLinks === undefined) throw new Error('createExportLink needs exportLinks in the action deps (platform.ts)');
+        const link = await exportLinks.issue(requireMember(memberId, 'createExportLink'), now);
+        const expiresAt = link.expiresAt.setZone(rules.zone).toFormat('yyyy-MM-dd HH:mm');
+        return { outcome: 'issued', variables: { link: link.url, expiresAt } };
+      },
+
+      async describeErasure({ memberId, locale }) {
+        const { points, unusedVouchers } = await erasureConsequences(repositories, requireMember(memberId, 'describeErasure'));
+        const number = new Intl.NumberFormat(locale);
+        return { outcome: 'described', variables: { points: number.format(points), vouchers: number.format(unusedVouchers) } };
+      },
+
+      async eraseMember({ memberId, now }) {
+        await eraseMember({ ...repositories, rules }, requireMember(memberId, 'eraseMember'), now);
+        return { outcome: 'erased', forgotten: true };
+      },
+    };
+  },
+};
