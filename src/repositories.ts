@@ -9,6 +9,7 @@ import { createLinkCodeRepository } from './loyalty/members/link-code-repository
 import { createMissionRepository } from './loyalty/missions/mission-repository';
 import { createMemberRepository } from './loyalty/members/member-repository';
 import { createPointCodeRepository } from './loyalty/point-codes/point-code-repository';
+import { createReferralRepository } from './loyalty/referrals/referral-repository';
 import { createLedgerRepository } from './loyalty/points/ledger-repository';
 import { createRedemptionRepository } from './loyalty/rewards/redemption-repository';
 import { createRewardRepository } from './loyalty/rewards/reward-repository';
@@ -37,6 +38,7 @@ export function createRepositories(connection: Connection) {
     redemptions: createRedemptionRepository(connection),
     pointCodes: createPointCodeRepository(connection),
     missions: createMissionRepository(connection),
+    referrals: createReferralRepository(connection),
     sessions: createSessionRepository(connection),
     inboundEvents: createInboundEventRepository(connection),
     pushBudget: createPushBudgetRepository(connection),
