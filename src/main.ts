@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       { name: 'redemption-recovery', cron: '* * * * *', run: () => platform!.jobs.recoverRedemptions() },
       { name: 'reservation-release', cron: config.RESERVATION_RELEASE_CRON, run: () => platform!.jobs.releaseReservations() },
       { name: 'tier-recalculation', cron: config.TIER_RECALC_CRON, run: () => platform!.jobs.recalculateTiers() },
+      { name: 'leaderboard-snapshot', cron: config.LEADERBOARD_SNAPSHOT_CRON, run: () => platform!.jobs.snapshotLeaderboard() },
     ],
     config.LOYALTY_TIMEZONE,
     logger,

@@ -30,6 +30,8 @@ import { createApp } from './http/app';
 import { createHealthRouter } from './http/health-router';
 import { seedDefaults } from './loyalty/demo-data';
 import { awardBirthdayBonuses } from './loyalty/members/birthday-bonus';
+import type { LeaderboardSnapshot } from './loyalty/leaderboard/leaderboard';
+import { snapshotLeaderboard } from './loyalty/leaderboard/snapshot-leaderboard';
 import { expirePoints, type ExpiryRun } from './loyalty/points/expire-points';
 import { programmeRulesFrom } from './loyalty/programme';
 import { recoverRedemptions, type RecoveryRun } from './loyalty/rewards/redeem-reward';
@@ -58,6 +60,8 @@ export interface Platform {
     recalculateTiers(
       options?: Partial<Pick<RecalculationOptions, 'dryRun' | 'rules' | 'onProgress' | 'batchSize' | 'owner'>>,
     ): Promise<RecalculationResult>;
+    /** Ranks this month's leaderboard in one pass over the members and stores it for the leaderboard replies. */
+    snapshotLeaderboard(): Promise<LeaderboardSnapshot>;
   };
 }
 
@@ -171,6 +175,8 @@ export async function createPlatform(deps: {
       leaseClock: () => clock.now().toJSDate(),
     });
 
+  const runLeaderboardSnapshot = () => snapshotLeaderboard(repositories, { now: clock.now(), zone: rules.zone });
+
   const adminRoutes: AdminRoute[] = [
     { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }) },
     { path: '/ledger', area: 'staff', router: createLedgerRouter({ repositories }) },
@@ -179,7 +185,11 @@ export async function createPlatform(deps: {
     { path: '/missions', area: 'programme', router: createMissionsRouter({ repositories, clock }) },
     { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }) },
     { path: '/tier-rules', area: 'programme', router: createTierRulesRouter({ repositories, clock }) },
-    { path: '/jobs', area: 'staff', router: createJobsRouter({ recalculateTiers: runTierRecalculation }) },
+    {
+      path: '/jobs',
+      area: 'staff',
+      router: createJobsRouter({ recalculateTiers: runTierRecalculation, snapshotLeaderboard: () => runLeaderboardSnapshot() }),
+    },
   ];
   const app = createApp(
     {
@@ -214,6 +224,7 @@ export async function createPlatform(deps: {
       recoverRedemptions: () => recoverRedemptions({ ...repositories, rules }, clock.now()),
       releaseReservations: () => releaseReservations({ ...repositories, rules }, clock.now()),
       recalculateTiers: runTierRecalculation,
+      snapshotLeaderboard: runLeaderboardSnapshot,
     },
   };
 }

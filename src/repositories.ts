@@ -7,6 +7,7 @@ import { createAuditRepository } from './http/admin/audit-repository';
 import { createIdentityRepository } from './loyalty/members/identity-repository';
 import { createLinkCodeRepository } from './loyalty/members/link-code-repository';
 import { createMissionRepository } from './loyalty/missions/mission-repository';
+import { createLeaderboardSnapshotRepository } from './loyalty/leaderboard/leaderboard-snapshot-repository';
 import { createMemberRepository } from './loyalty/members/member-repository';
 import { createPointCodeRepository } from './loyalty/point-codes/point-code-repository';
 import { createReferralRepository } from './loyalty/referrals/referral-repository';
@@ -39,6 +40,7 @@ export function createRepositories(connection: Connection) {
     pointCodes: createPointCodeRepository(connection),
     missions: createMissionRepository(connection),
     referrals: createReferralRepository(connection),
+    leaderboardSnapshots: createLeaderboardSnapshotRepository(connection),
     sessions: createSessionRepository(connection),
     inboundEvents: createInboundEventRepository(connection),
     pushBudget: createPushBudgetRepository(connection),
