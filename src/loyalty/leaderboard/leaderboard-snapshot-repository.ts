@@ -41,8 +41,8 @@ export function createLeaderboardSnapshotRepository(connection: Connection) {
     async save(snapshot: LeaderboardSnapshot): Promise<boolean> {
       const { month, ...fields } = snapshot;
       try {
-        const result = await Snapshots.updateOne({ _id: month, takenAt: { $lt: snapshot.takenAt } }, { $set: fields }, { upsert: true });
-        return result.modifiedCount + result.upsertedCount === 1;
+        const result = await Snapshots.updateOne({ _id: month, takenAt: { $lte: snapshot.takenAt } }, { $set: fields }, { upsert: true });
+        return result.matchedCount + result.upsertedCount === 1;
       } catch (error) {
         // The filter missed because a newer snapshot is stored, so the upsert tried to insert its _id again.
         if (isDuplicateKeyError(error)) return false;
