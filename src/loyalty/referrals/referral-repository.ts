@@ -39,7 +39,6 @@ const referralSchema = new Schema<ReferralDocument>(
   { _id: String, referrerId: String, joinedAt: Date },
   { collection: 'referrals', versionKey: false },
 );
-referralSchema.index({ referrerId: 1 });
 
 export interface Invitation {
   referrerId: MemberId;
