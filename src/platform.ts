@@ -185,11 +185,7 @@ export async function createPlatform(deps: {
     { path: '/missions', area: 'programme', router: createMissionsRouter({ repositories, clock }) },
     { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }) },
     { path: '/tier-rules', area: 'programme', router: createTierRulesRouter({ repositories, clock }) },
-    {
-      path: '/jobs',
-      area: 'staff',
-      router: createJobsRouter({ recalculateTiers: runTierRecalculation, snapshotLeaderboard: () => runLeaderboardSnapshot() }),
-    },
+    { path: '/jobs', area: 'staff', router: createJobsRouter({ recalculateTiers: runTierRecalculation, snapshotLeaderboard: runLeaderboardSnapshot }) },
   ];
   const app = createApp(
     {
