@@ -52,6 +52,7 @@ const envSchema = z.object({
   MESSENGER_VERIFY_TOKEN: optionalString,
   MESSENGER_API_BASE_URL: url('https://graph.facebook.com'),
   MESSENGER_API_VERSION: z.string().trim().regex(/^v\d+\.\d+$/, 'a Graph API version such as v25.0').default('v25.0'),
+  MESSENGER_PAGE_USERNAME: optionalString,
 
   MICROSOFT_APP_ID: optionalString,
   MICROSOFT_APP_PASSWORD: optionalString,
@@ -74,6 +75,7 @@ const envSchema = z.object({
   POINTS_EXPIRY_CRON: cronExpression('30 3 * * *'),
   BIRTHDAY_BONUS_CRON: cronExpression('5 0 * * *'),
   RESERVATION_RELEASE_CRON: cronExpression('*/15 * * * *'),
+  LEADERBOARD_SNAPSHOT_CRON: cronExpression('*/10 * * * *'),
 
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(30),
@@ -83,6 +85,7 @@ const envSchema = z.object({
   TERMS_VERSION: z.string().trim().min(1).default('2026-11'),
   SIGNUP_BONUS_POINTS: z.coerce.number().int().min(0).max(100_000).default(50),
   BIRTHDAY_BONUS_POINTS: z.coerce.number().int().min(0).max(100_000).default(100),
+  REFERRAL_BONUS_POINTS: z.coerce.number().int().min(0).max(100_000).default(0),
   POINTS_EXPIRY_POLICY: z.enum(['never', 'months-after-earning', 'end-of-month-after']).default('end-of-month-after'),
   POINTS_EXPIRY_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   EXPIRY_REMINDER_DAYS: z.coerce.number().int().min(0).max(90).default(14),

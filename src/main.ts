@@ -62,6 +62,7 @@ async function main(): Promise<void> {
       { name: 'tier-recalculation', cron: config.TIER_RECALC_CRON, run: () => platform!.jobs.recalculateTiers() },
       { name: 'transcript-sweep', cron: config.TRANSCRIPT_SWEEP_CRON, run: () => platform!.jobs.sweepTranscripts() },
       { name: 'erasure-recovery', cron: '*/5 * * * *', run: () => platform!.jobs.finishErasures() },
+      { name: 'leaderboard-snapshot', cron: config.LEADERBOARD_SNAPSHOT_CRON, run: () => platform!.jobs.snapshotLeaderboard() },
     ],
     config.LOYALTY_TIMEZONE,
     logger,

@@ -40,6 +40,8 @@ import { createApp } from './http/app';
 import { createHealthRouter } from './http/health-router';
 import { seedDefaults } from './loyalty/demo-data';
 import { awardBirthdayBonuses } from './loyalty/members/birthday-bonus';
+import type { LeaderboardSnapshot } from './loyalty/leaderboard/leaderboard';
+import { snapshotLeaderboard } from './loyalty/leaderboard/snapshot-leaderboard';
 import { expirePoints, type ExpiryRun } from './loyalty/points/expire-points';
 import { programmeRulesFrom } from './loyalty/programme';
 import { recoverRedemptions, type RecoveryRun } from './loyalty/rewards/redeem-reward';
@@ -75,6 +77,8 @@ export interface Platform {
     sweepTranscripts(): Promise<{ deleted: number }>;
     /** Finishes member erasures a crash interrupted (src/privacy/erase-member.ts). */
     finishErasures(): Promise<{ finished: number }>;
+    /** Ranks this month's leaderboard in one pass over the members and stores it for the leaderboard replies. */
+    snapshotLeaderboard(): Promise<LeaderboardSnapshot>;
   };
 }
 
@@ -212,6 +216,8 @@ export async function createPlatform(deps: {
     return result;
   };
 
+  const runLeaderboardSnapshot = () => snapshotLeaderboard(repositories, { now: clock.now(), zone: rules.zone });
+
   const adminRoutes: AdminRoute[] = [
     { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }) },
     { path: '/members', area: 'staff', router: createPrivacyAdminRouter({ repositories, rules, clock }) },
@@ -221,7 +227,7 @@ export async function createPlatform(deps: {
     { path: '/missions', area: 'programme', router: createMissionsRouter({ repositories, clock }) },
     { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }) },
     { path: '/tier-rules', area: 'programme', router: createTierRulesRouter({ repositories, clock, recalculateTiers: runTierRecalculation }) },
-    { path: '/jobs', area: 'staff', router: createJobsRouter({ recalculateTiers: runTierRecalculation }) },
+    { path: '/jobs', area: 'staff', router: createJobsRouter({ recalculateTiers: runTierRecalculation, snapshotLeaderboard: runLeaderboardSnapshot }) },
     { path: '/flows', area: 'programme', router: createFlowsRouter({ content, audit: repositories.audit, clock }) },
     { path: '/templates', area: 'programme', router: createTemplatesRouter({ content, audit: repositories.audit, clock }) },
     {
@@ -269,6 +275,7 @@ export async function createPlatform(deps: {
       recalculateTiers: runTierRecalculation,
       sweepTranscripts: () => sweepTranscripts(repositories.transcripts, { days: config.TRANSCRIPT_RETENTION_DAYS }, clock.now()),
       finishErasures: () => finishInterruptedErasures({ ...repositories, rules }, clock.now()),
+      snapshotLeaderboard: runLeaderboardSnapshot,
     },
   };
 }

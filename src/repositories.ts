@@ -9,8 +9,10 @@ import { createAuditRepository } from './http/admin/audit-repository';
 import { createIdentityRepository } from './loyalty/members/identity-repository';
 import { createLinkCodeRepository } from './loyalty/members/link-code-repository';
 import { createMissionRepository } from './loyalty/missions/mission-repository';
+import { createLeaderboardSnapshotRepository } from './loyalty/leaderboard/leaderboard-snapshot-repository';
 import { createMemberRepository } from './loyalty/members/member-repository';
 import { createPointCodeRepository } from './loyalty/point-codes/point-code-repository';
+import { createReferralRepository } from './loyalty/referrals/referral-repository';
 import { createLedgerRepository } from './loyalty/points/ledger-repository';
 import { createRedemptionRepository } from './loyalty/rewards/redemption-repository';
 import { createRewardRepository } from './loyalty/rewards/reward-repository';
@@ -40,6 +42,8 @@ export function createRepositories(connection: Connection) {
     redemptions: createRedemptionRepository(connection),
     pointCodes: createPointCodeRepository(connection),
     missions: createMissionRepository(connection),
+    referrals: createReferralRepository(connection),
+    leaderboardSnapshots: createLeaderboardSnapshotRepository(connection),
     sessions: createSessionRepository(connection),
     inboundEvents: createInboundEventRepository(connection),
     pushBudget: createPushBudgetRepository(connection),

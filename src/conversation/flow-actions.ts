@@ -2,6 +2,7 @@ import { leaderboardActions } from './actions/leaderboard-actions';
 import { linkActions } from './actions/link-actions';
 import { missionActions } from './actions/mission-actions';
 import { pointCodeActions } from './actions/point-code-actions';
+import { referralActions } from './actions/referral-actions';
 import { rewardActions } from './actions/reward-actions';
 import { memberActions } from './actions/member-actions';
 import { tierActions } from './actions/tier-actions';
@@ -10,7 +11,7 @@ import type { ActionContext, ActionDeps, ActionResult, OutcomeTable } from './ac
 
 export type { ActionContext, ActionResult } from './action-module';
 
-const modules = [memberActions, pointCodeActions, rewardActions, linkActions, leaderboardActions, missionActions, tierActions, privacyActions] as const;
+const modules = [memberActions, pointCodeActions, rewardActions, linkActions, leaderboardActions, missionActions, tierActions, privacyActions, referralActions] as const;
 
 /** Every action a flow may name, with the outcomes its `on:` must route. */
 export const actionOutcomes: OutcomeTable = Object.assign({}, ...modules.map((module) => module.outcomes));

@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { CheckInRules } from './check-in/check-in-policy';
 import type { EarningRules } from './points/award-points';
+import type { InviteLinkTargets } from './referrals/referral';
 
 /** The brand's programme settings every use case reads, derived once from config. */
 export interface ProgrammeRules {
@@ -12,6 +13,8 @@ export interface ProgrammeRules {
   expiryReminderDays: number;
   redemptionHoldHours: number;
   zone: string;
+  /** Points for the referrer per friend who joins, and where invite links point. */
+  referrals: { bonusPoints: number; links: InviteLinkTargets };
 }
 
 export function programmeRulesFrom(config: Config): ProgrammeRules {
@@ -29,5 +32,9 @@ export function programmeRulesFrom(config: Config): ProgrammeRules {
     expiryReminderDays: config.EXPIRY_REMINDER_DAYS,
     redemptionHoldHours: config.REDEMPTION_HOLD_HOURS,
     zone: config.LOYALTY_TIMEZONE,
+    referrals: {
+      bonusPoints: config.REFERRAL_BONUS_POINTS,
+      links: { lineBasicId: config.LINE_BASIC_ID, messengerPage: config.MESSENGER_PAGE_USERNAME, webBaseUrl: config.PUBLIC_BASE_URL },
+    },
   };
 }

@@ -57,7 +57,7 @@ afterAll(async () => {
 }, timeoutMs);
 
 /** A fresh visitor: no cookies, a phone screen, and a record of anything that should never happen. */
-async function openChat(): Promise<{ context: BrowserContext; page: Page; dialogs: string[]; pageErrors: string[] }> {
+async function openChat(query = ''): Promise<{ context: BrowserContext; page: Page; dialogs: string[]; pageErrors: string[] }> {
   if (!browser) throw new Error('Chromium did not start (see beforeAll)');
   const context = await browser.newContext({ ...phone, locale: 'zh-TW', timezoneId: 'Asia/Taipei', reducedMotion: 'reduce' });
   const page = await context.newPage();
@@ -68,7 +68,7 @@ async function openChat(): Promise<{ context: BrowserContext; page: Page; dialog
     void dialog.dismiss();
   });
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${baseUrl}/chat`);
+  await page.goto(`${baseUrl}/chat${query}`);
   return { context, page, dialogs, pageErrors };
 }
 
@@ -239,6 +239,39 @@ describe('web chat in a real browser', () => {
         expect(await cardField(voucher, '兌換碼').textContent()).toMatch(/^[A-Z2-9]{8}$/);
         await screenshot(page, '10-voucher');
 
+        expect(dialogs).toEqual([]);
+        expect(pageErrors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+    timeoutMs,
+  );
+
+  test(
+    'a friend’s invite link types the invite in; sent, it welcomes the visitor by the friend’s masked name',
+    async () => {
+      const friend = await openChat();
+      let code = '';
+      try {
+        await joinAs(friend.page, '王小明', '0911333444');
+        await see(friend.page.getByText('🎉 歡迎加入，王小明！'));
+        await say(friend.page, '邀請朋友');
+        // Without PUBLIC_BASE_URL the server knows no public link, so the member gets the code to pass on.
+        const invite = await see(friend.page.getByText(/你的邀請碼/));
+        code = /邀請 ([A-Z0-9]{6})/.exec((await invite.textContent()) ?? '')?.[1] ?? '';
+        expect(code).toMatch(/^[A-Z2-9]{6}$/);
+      } finally {
+        await friend.context.close();
+      }
+
+      const { context, page, dialogs, pageErrors } = await openChat(`?invite=${code}`);
+      try {
+        await see(page.getByText('歡迎加入會員！'));
+        expect(await page.getByRole('textbox').inputValue()).toBe(`INVITE ${code}`);
+        await page.getByRole('textbox').press('Enter');
+        await see(page.getByText('👋 歡迎！你的朋友 王*明 邀請你加入會員。'));
+        await screenshot(page, '11-invited');
         expect(dialogs).toEqual([]);
         expect(pageErrors).toEqual([]);
       } finally {

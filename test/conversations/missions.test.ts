@@ -52,7 +52,7 @@ describe('POST|GET|PATCH /admin/api/missions', () => {
     const invalid = await request(platform.app)
       .post('/admin/api/missions')
       .set(as('marketer'))
-      .send({ ...valid, id: 'Bad Id', goal: { kind: 'referrals', target: 0 }, endsAt: '2039-01-01T00:00:00+08:00' });
+      .send({ ...valid, id: 'Bad Id', goal: { kind: 'reviews', target: 0 }, endsAt: '2039-01-01T00:00:00+08:00' });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.details.map((detail: { path: string }) => detail.path)).toEqual(expect.arrayContaining(['id', 'goal.kind', 'goal.target']));
 

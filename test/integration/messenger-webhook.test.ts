@@ -18,6 +18,7 @@ beforeAll(async () => {
     MESSENGER_VERIFY_TOKEN: verifyToken,
     MESSENGER_API_BASE_URL: graph.baseUrl,
     MESSENGER_API_VERSION: 'v25.0',
+    MESSENGER_PAGE_USERNAME: 'brandpage',
     DEFAULT_LOCALE: 'en',
     SIGNUP_BONUS_POINTS: '0',
     POINTS_EXPIRY_POLICY: 'months-after-earning',
@@ -177,6 +178,36 @@ describe('POST /webhooks/messenger', () => {
     await deliver([messaging(psid, { referral: { ref: 'collect-K7QMX2P9R', source: 'SHORTLINK', type: 'OPEN_THREAD' } })]);
     // not a member yet: the collect flow asks them to join first
     expect(sentTexts()[0]).toContain('This is for members');
+  });
+
+  it('shares an m.me invite link whose ref, on a newcomer’s Get Started, counts the friend for the referrer', async () => {
+    const referrerPsid = newPsid();
+    await joinOnMessenger(referrerPsid);
+    graph.reset();
+    await deliver([text(referrerPsid, 'invite a friend')]);
+    const link = /https:\/\/m\.me\/brandpage\?ref=invite-([A-Z0-9]{6})/.exec(sentTexts()[0] ?? '');
+    expect(link).not.toBeNull();
+
+    const friendPsid = newPsid();
+    graph.reset();
+    await deliver([
+      messaging(friendPsid, {
+        postback: { mid: nextMid(), title: 'Get Started', payload: 'intent=signup', referral: { ref: `invite-${link![1]}`, source: 'SHORTLINK', type: 'OPEN_THREAD' } },
+      }),
+    ]);
+    expect(sentTexts()).toEqual(['👋 Welcome! Your friend A*y invited you. Joining takes 30 seconds, and your friend gets the credit when you do.']);
+    await deliver([postback(friendPsid, 'intent=signup')]);
+    await deliver([quickReply(friendPsid, 'answer=agree')]);
+    await deliver([text(friendPsid, 'Ben')]);
+    await deliver([text(friendPsid, '0987654321')]);
+    await deliver([quickReply(friendPsid, 'answer=skip')]);
+
+    const friend = await memberOf(friendPsid);
+    const referrer = await memberOf(referrerPsid);
+    expect(await platform.repositories.referrals.referrerOf(friend!.id)).toBe(referrer!.id);
+    graph.reset();
+    await deliver([text(referrerPsid, 'help')]);
+    expect(sentTexts()).toContain('🎉 Your friend B*n joined through your invite. Thank you for spreading the word!');
   });
 
   it('verifies the signature over the exact bytes, escaped non-ASCII included', async () => {

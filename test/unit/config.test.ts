@@ -12,6 +12,8 @@ describe('loadConfig()', () => {
       MESSENGER_API_VERSION: 'v25.0',
       TIER_RECALC_CRON: '0 3 * * *',
       POINTS_EXPIRY_CRON: '30 3 * * *',
+      LEADERBOARD_SNAPSHOT_CRON: '*/10 * * * *',
+      REFERRAL_BONUS_POINTS: 0,
       lineEnabled: false,
       messengerEnabled: false,
       botFrameworkEnabled: false,

@@ -11,6 +11,8 @@ const psidPattern = /^\d{5,32}$/;
 
 // An m.me link's ref opens the chat with a point code: m.me/<page>?ref=collect-K7QMX2P9R (Meta `webhooks/webhook-events/messaging_referrals`).
 const collectRefPattern = /^collect-([A-Za-z0-9]{1,32})$/;
+// …or with a friend's invite: m.me/<page>?ref=invite-K7QM2X.
+const inviteRefPattern = /^invite-([A-Za-z0-9]{1,32})$/;
 const intentRefPattern = /^intent=[^\s]+$/;
 
 export function isPsid(value: unknown): value is string {
@@ -62,6 +64,9 @@ function toSupportedEvent(fields: Record<string, unknown>, source: EventSource):
     if (!isNonEmptyString(postback.payload)) return { kind: 'unsupported', ...source };
     // Get Started from an m.me link carries the link's ref next to the button's payload.
     const ref = isRecord(postback.referral) && isNonEmptyString(postback.referral.ref) ? postback.referral.ref : undefined;
+    // A newcomer's first tap carries the invite only here: answer the invite (it offers signup) rather than lose it.
+    const invite = ref === undefined ? null : inviteRefPattern.exec(ref);
+    if (invite) return { kind: 'text', text: `INVITE ${invite[1]!.toUpperCase()}`, ...source };
     return { kind: 'choice', payload: postback.payload, ...(ref === undefined ? {} : { params: { ref } }), ...source };
   }
   if (isRecord(fields.referral) && isNonEmptyString(fields.referral.ref)) {
@@ -73,6 +78,8 @@ function toSupportedEvent(fields: Record<string, unknown>, source: EventSource):
 function fromReferral(ref: string, source: EventSource): InboundEvent {
   const collect = collectRefPattern.exec(ref);
   if (collect !== null) return { kind: 'text', text: `COLLECT ${collect[1]!.toUpperCase()}`, ...source };
+  const invite = inviteRefPattern.exec(ref);
+  if (invite !== null) return { kind: 'text', text: `INVITE ${invite[1]!.toUpperCase()}`, ...source };
   if (intentRefPattern.test(ref)) return { kind: 'choice', payload: ref, ...source };
   return { kind: 'unsupported', ...source };
 }

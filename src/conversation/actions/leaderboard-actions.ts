@@ -1,4 +1,5 @@
-import { createRanking, leaderboardLines, leaderboardMonthOf, type LeaderboardDisplay } from '../../loyalty/leaderboard/leaderboard';
+import { leaderboardLines, placeIn, snapshotTimeLabel, type LeaderboardDisplay } from '../../loyalty/leaderboard/leaderboard';
+import { createSnapshotReader } from '../../loyalty/leaderboard/snapshot-leaderboard';
 import { requireMember, type ActionDeps, type ActionModule } from '../action-module';
 
 const outcomes = {
@@ -8,35 +9,30 @@ const outcomes = {
   setLeaderboardName: ['changed'],
 } as const;
 
-const topSize = 10;
-
 export const leaderboardActions: ActionModule<typeof outcomes> = {
   outcomes,
   create({ repositories, rules }: ActionDeps) {
     const { members } = repositories;
+    const zone = rules.earning.zone;
+    const currentSnapshot = createSnapshotReader(repositories, zone);
 
     return {
+      /** The board as of the last snapshot (LEADERBOARD_SNAPSHOT_CRON), with the member's points now ranked among it. */
       async showLeaderboard({ memberId, now, locale }) {
         const id = requireMember(memberId, 'showLeaderboard');
-        const month = leaderboardMonthOf(now, rules.earning.zone);
-        const ranking = createRanking(id, topSize);
-        // One pass over members per request: fine for tens of thousands, not for millions (see the README).
-        for await (const candidate of members.streamLeaderboard(month)) ranking.add(candidate);
-        const board = ranking.result();
+        const snapshot = await currentSnapshot(now);
+        const standing = await members.monthlyStanding(id, snapshot.month);
+        const place = standing.settings.optedOut ? null : placeIn(snapshot, standing.earned);
         const number = new Intl.NumberFormat(locale);
-        const settings = await members.leaderboardSettings(id);
         const variables = {
-          month: now.setZone(rules.earning.zone).setLocale(locale).toFormat(locale === 'en' ? 'LLLL yyyy' : 'yyyy 年 M 月'),
-          rows: leaderboardLines(board, id, locale).join('\n'),
-          ranked: number.format(board.ranked),
+          month: now.setZone(zone).setLocale(locale).toFormat(locale === 'en' ? 'LLLL yyyy' : 'yyyy 年 M 月'),
+          rows: leaderboardLines(snapshot.top, id, locale).join('\n'),
+          ranked: number.format(place?.ranked ?? snapshot.ranked),
+          takenAt: snapshotTimeLabel(snapshot.takenAt, now, zone),
         };
-        if (settings.optedOut) return { outcome: board.ranked === 0 ? 'empty' : 'optedOut', variables };
-        if (board.ranked === 0) return { outcome: 'empty', variables };
-        if (board.own === null) return { outcome: 'unranked', variables };
-        return {
-          outcome: 'ranked',
-          variables: { ...variables, rank: number.format(board.own.rank), earned: number.format(board.own.earned) },
-        };
+        if (standing.settings.optedOut) return { outcome: snapshot.ranked === 0 ? 'empty' : 'optedOut', variables };
+        if (place === null) return { outcome: snapshot.ranked === 0 ? 'empty' : 'unranked', variables };
+        return { outcome: 'ranked', variables: { ...variables, rank: number.format(place.rank), earned: number.format(place.earned) } };
       },
 
       async optOutOfLeaderboard({ memberId }) {

@@ -4,6 +4,7 @@ import { membershipCardVariables } from '../../loyalty/members/membership-card';
 import { recordMissionEvent } from '../../loyalty/missions/track-mission-progress';
 import { signUp } from '../../loyalty/members/sign-up';
 import { awardPoints } from '../../loyalty/points/award-points';
+import { creditReferral } from '../../loyalty/referrals/credit-referral';
 import { historyLines } from '../../loyalty/points/history';
 import type { MemberId } from '../../shared/ids';
 import { tierOutlook } from '../../loyalty/tiers/tier-outlook';
@@ -60,6 +61,12 @@ export const memberActions: ActionModule<typeof outcomes> = {
           await awardPoints(
             { ledger, rules: rules.earning },
             { key: `signup-bonus:${outcome.memberId}`, memberId: outcome.memberId, points: rules.signupBonus, reason: 'signupBonus', now },
+          );
+        }
+        if (outcome.kind === 'joined') {
+          await creditReferral(
+            { ...repositories, earning: rules.earning, bonusPoints: rules.referrals.bonusPoints },
+            { newMemberId: outcome.memberId, identityKey: identity.key, now },
           );
         }
         return {

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { LeaderboardSnapshot } from '../../loyalty/leaderboard/leaderboard';
 import type { RecalculationResult } from '../../loyalty/tiers/recalculate-tiers';
 import { tierRulesSchema, type TierRules } from '../../loyalty/tiers/tier-rules';
 import { HttpError } from '../error-handler';
@@ -16,9 +17,12 @@ const tierRecalculationRequest = z
     path: ['rules'],
   });
 
+const emptyRequest = z.strictObject({});
+
 /** `POST /admin/api/jobs/<job>`: runs a scheduled job now, the same use case the scheduler runs. */
 export function createJobsRouter(deps: {
   recalculateTiers(options: { dryRun: boolean; rules?: TierRules }): Promise<RecalculationResult>;
+  snapshotLeaderboard(): Promise<LeaderboardSnapshot>;
 }): Router {
   const router = Router();
 
@@ -34,6 +38,19 @@ export function createJobsRouter(deps: {
     }
     const { kind: _, ...run } = result;
     res.json(run);
+  });
+
+  /** Ranks this month's leaderboard now instead of at the next LEADERBOARD_SNAPSHOT_CRON run. */
+  router.post('/leaderboard-snapshot', async (req, res) => {
+    parseInput(emptyRequest, req.body ?? {});
+    const snapshot = await deps.snapshotLeaderboard();
+    res.json({
+      month: snapshot.month,
+      takenAt: snapshot.takenAt.toISOString(),
+      ranked: snapshot.ranked,
+      distinctScores: snapshot.histogram.length,
+      top: snapshot.top,
+    });
   });
 
   return router;

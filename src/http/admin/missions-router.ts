@@ -15,7 +15,10 @@ const instant = z.iso
 
 /** What a mission counts and how many of it complete the mission. */
 const goal = z.strictObject({
-  /** checkIns: days checked in; pointCodes: point codes collected; redemptions: rewards redeemed — all inside the window. */
+  /**
+   * checkIns: days checked in; pointCodes: point codes collected; redemptions: rewards redeemed;
+   * referrals: friends who joined through the member's invite link — all inside the window.
+   */
   kind: z.enum(missionEventKinds),
   target: z.int().min(1).max(1000),
 });

@@ -316,6 +316,13 @@ export function createMemberRepository(connection: Connection) {
       return doc?.leaderboard ?? defaultLeaderboardSettings;
     },
 
+    /** The member's points earned in one loyalty month and their leaderboard choices, in one read. */
+    async monthlyStanding(id: MemberId, month: string): Promise<{ earned: number; settings: LeaderboardSettings }> {
+      const bucket = `earnedByMonth.${month}`;
+      const doc = await Members.findById(id, { [bucket]: 1, leaderboard: 1 }).lean();
+      return { earned: doc?.earnedByMonth?.[month] ?? 0, settings: doc?.leaderboard ?? defaultLeaderboardSettings };
+    },
+
     async setLeaderboardSettings(id: MemberId, settings: LeaderboardSettings): Promise<void> {
       await Members.updateOne({ _id: id }, { $set: { leaderboard: settings } });
     },

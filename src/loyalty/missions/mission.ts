@@ -7,8 +7,11 @@ export type MissionId = Branded<string, 'MissionId'>;
 
 export const missionIdPattern = /^[a-z0-9][a-z0-9-]{0,47}$/;
 
-/** The platform events a mission can count: each successful check-in, point-code collection or redemption. */
-export const missionEventKinds = ['checkIns', 'pointCodes', 'redemptions'] as const;
+/**
+ * The platform events a mission can count: each successful check-in, point-code collection or
+ * redemption, and each friend who joins through the member's invite.
+ */
+export const missionEventKinds = ['checkIns', 'pointCodes', 'redemptions', 'referrals'] as const;
 export type MissionEventKind = (typeof missionEventKinds)[number];
 
 export interface Mission {
@@ -56,6 +59,7 @@ const goalWords: Record<MissionEventKind, Record<Locale, (target: number) => str
   checkIns: { 'zh-TW': (target) => `簽到 ${target} 天`, en: (target) => `check in on ${target} days` },
   pointCodes: { 'zh-TW': (target) => `集點 ${target} 次`, en: (target) => `collect ${target} point codes` },
   redemptions: { 'zh-TW': (target) => `兌換 ${target} 次禮物`, en: (target) => `redeem ${target} rewards` },
+  referrals: { 'zh-TW': (target) => `邀請 ${target} 位好友入會`, en: (target) => `invite ${target} friends who join` },
 };
 
 /**

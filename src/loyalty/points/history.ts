@@ -8,6 +8,7 @@ const reasonWords: Record<LedgerReason, Record<Locale, string>> = {
   birthdayBonus: { 'zh-TW': '生日禮', en: 'birthday bonus' },
   pointCode: { 'zh-TW': '門市集點', en: 'points code' },
   mission: { 'zh-TW': '任務完成', en: 'mission' },
+  referralBonus: { 'zh-TW': '推薦好友', en: 'friend referral' },
   adjustment: { 'zh-TW': '點數調整', en: 'adjustment' },
   redemption: { 'zh-TW': '兌換', en: 'redeemed' },
   refund: { 'zh-TW': '退還', en: 'refund' },

@@ -7,6 +7,7 @@ export type LedgerReason =
   | 'birthdayBonus'
   | 'pointCode'
   | 'mission'
+  | 'referralBonus'
   | 'adjustment'
   | 'redemption'
   | 'refund'

@@ -42,6 +42,16 @@ describe('toInboundEvents (Messenger)', () => {
       { kind: 'text', text: 'COLLECT K7QMX2P9R', eventId: `${psid}:1700000000200` },
     ],
     [
+      'Get Started from a friend’s m.me invite link, as the invite text (it offers signup)',
+      fromPerson({ postback: { mid: 'm_7', title: 'Get Started', payload: 'intent=signup', referral: { ref: 'invite-k7qm2x', source: 'SHORTLINK', type: 'OPEN_THREAD' } } }),
+      { kind: 'text', text: 'INVITE K7QM2X', eventId: 'm_7' },
+    ],
+    [
+      'an m.me referral with a friend’s invite, as the invite text',
+      fromPerson({ referral: { ref: 'invite-K7QM2X', source: 'SHORTLINK', type: 'OPEN_THREAD' } }, 1_700_000_000_300),
+      { kind: 'text', text: 'INVITE K7QM2X', eventId: `${psid}:1700000000300` },
+    ],
+    [
       'an m.me referral with postback data, as a choice',
       fromPerson({ referral: { ref: 'intent=rewards', source: 'SHORTLINK', type: 'OPEN_THREAD' } }),
       { kind: 'choice', payload: 'intent=rewards' },

@@ -369,9 +369,11 @@
 
   enqueue(startSession);
 
-  // A QR code or link can open the chat with a message ready to send (/chat?text=COLLECT%20AB12CD34);
-  // the member still taps send, so nothing happens on their behalf.
-  const prefill = new URLSearchParams(window.location.search).get('text');
+  // A QR code or link can open the chat with a message ready to send (/chat?text=COLLECT%20AB12CD34,
+  // or a friend's invite /chat?invite=K7QM2X); the person still taps send, so nothing happens on their behalf.
+  const query = new URLSearchParams(window.location.search);
+  const invite = query.get('invite');
+  const prefill = query.get('text') || (invite ? `INVITE ${invite}` : null);
   if (prefill) {
     input.value = prefill.slice(0, 500);
     input.focus();
