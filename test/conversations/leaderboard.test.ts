@@ -136,7 +136,7 @@ describe('leaderboard flow', () => {
     expect(chat.replyTexts()).toEqual(['🏆 Nobody was on the May 2030 leaderboard as of 09:00. Check in now to take first place!']);
     await chat.says('check in');
     await chat.says('leaderboard');
-    expect(chat.replyTexts()[0]).toBe('🏆 Top earners, May 2030 (as of 09:00)\n\n\nWith your 10 points this month you are #1 of 1. Keep going!');
+    expect(chat.replyTexts()[0]).toBe('🏆 Top earners, May 2030 (as of 09:00)\n\nWith your 10 points this month you are #1 of 1. Keep going!');
     platform.clock.set('2030-05-01T09:10:00+08:00');
     await platform.jobs.snapshotLeaderboard();
     await chat.says('leaderboard');

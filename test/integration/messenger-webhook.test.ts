@@ -156,7 +156,7 @@ describe('POST /webhooks/messenger', () => {
     const element = cardMessage!.attachment!.payload.elements[0]!;
     expect(element.title).toBe("Amy's membership card");
     expect(element.subtitle).toContain('Points: 10');
-    expect(element.buttons!.map((button) => button.payload)).toEqual(['intent=checkin', 'intent=help']);
+    expect(element.buttons!.map((button) => button.payload)).toEqual(['intent=checkin', 'intent=tier', 'intent=help']);
     expect((await memberOf(psid))!.points).toBe(10);
     expect(graph.unexpected()).toEqual([]);
   });
