@@ -17,13 +17,14 @@ import { notifyMember, type NotifyDeps } from './conversation/notify-member';
 import { initModels, pingMongo, type Connection } from './database/mongo-connection';
 import { createAdminApi, type AdminRoute } from './http/admin/admin-api';
 import type { AdminToken } from './http/admin/admin-auth';
-import { createLedgerRouter, createMembersRouter } from './http/admin/members-router';
-import { createRedemptionsRouter } from './http/admin/redemptions-router';
-import { createRewardsRouter } from './http/admin/rewards-router';
-import { createMissionsRouter } from './http/admin/missions-router';
-import { createPointCodesRouter } from './http/admin/point-codes-router';
-import { createJobsRouter } from './http/admin/jobs-router';
-import { createTierRulesRouter } from './http/admin/tier-rules-router';
+import { createAuditRouter, auditOperations } from './http/admin/audit-router';
+import { createLedgerRouter, createMembersRouter, ledgerOperations, memberOperations } from './http/admin/members-router';
+import { createRedemptionsRouter, redemptionOperations } from './http/admin/redemptions-router';
+import { createRewardsRouter, rewardOperations } from './http/admin/rewards-router';
+import { createMissionsRouter, missionOperations } from './http/admin/missions-router';
+import { createPointCodesRouter, pointCodeOperations } from './http/admin/point-codes-router';
+import { createJobsRouter, jobOperations } from './http/admin/jobs-router';
+import { createTierRulesRouter, tierRuleOperations } from './http/admin/tier-rules-router';
 import { recalculateTiers, type RecalculationOptions, type RecalculationResult } from './loyalty/tiers/recalculate-tiers';
 import { recoverPointCodeClaims } from './loyalty/point-codes/collect-points';
 import { createApp } from './http/app';
@@ -41,6 +42,8 @@ import { createMetrics } from './shared/metrics';
 
 export interface Platform {
   app: Express;
+  /** What /admin/api mounts: its routers and their documented operations. */
+  adminRoutes: AdminRoute[];
   inbox: Inbox;
   catalog: FlowCatalog;
   repositories: Repositories;
@@ -172,14 +175,20 @@ export async function createPlatform(deps: {
     });
 
   const adminRoutes: AdminRoute[] = [
-    { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }) },
-    { path: '/ledger', area: 'staff', router: createLedgerRouter({ repositories }) },
-    { path: '/point-codes', area: 'programme', router: createPointCodesRouter({ repositories, clock, config }) },
-    { path: '/rewards', area: 'programme', router: createRewardsRouter({ repositories, clock }) },
-    { path: '/missions', area: 'programme', router: createMissionsRouter({ repositories, clock }) },
-    { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }) },
-    { path: '/tier-rules', area: 'programme', router: createTierRulesRouter({ repositories, clock }) },
-    { path: '/jobs', area: 'staff', router: createJobsRouter({ recalculateTiers: runTierRecalculation }) },
+    { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }), operations: memberOperations },
+    { path: '/ledger', area: 'staff', router: createLedgerRouter({ repositories }), operations: ledgerOperations },
+    { path: '/point-codes', area: 'programme', router: createPointCodesRouter({ repositories, clock, config }), operations: pointCodeOperations },
+    { path: '/rewards', area: 'programme', router: createRewardsRouter({ repositories, clock }), operations: rewardOperations },
+    { path: '/missions', area: 'programme', router: createMissionsRouter({ repositories, clock }), operations: missionOperations },
+    { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }), operations: redemptionOperations },
+    { path: '/tier-rules', area: 'programme', router: createTierRulesRouter({ repositories, clock }), operations: tierRuleOperations },
+    {
+      path: '/jobs',
+      area: 'staff',
+      router: createJobsRouter({ recalculateTiers: runTierRecalculation, audit: repositories.audit, clock }),
+      operations: jobOperations,
+    },
+    { path: '/audit', area: 'staff', router: createAuditRouter({ repositories }), operations: auditOperations },
   ];
   const app = createApp(
     {
@@ -187,13 +196,14 @@ export async function createPlatform(deps: {
       webhooks,
       webChat: createWebChatRouter({ inbox, logger, defaultLocale: config.DEFAULT_LOCALE, clock }),
       botFramework: botFrameworkEndpoint(),
-      adminApi: createAdminApi(adminTokens, adminRoutes),
+      adminApi: createAdminApi(adminTokens, adminRoutes, { logger }),
     },
     logger,
   );
 
   return {
     app,
+    adminRoutes,
     inbox,
     catalog,
     repositories,

@@ -2,7 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { RecalculationResult } from '../../loyalty/tiers/recalculate-tiers';
 import { tierRulesSchema, type TierRules } from '../../loyalty/tiers/tier-rules';
+import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
+import type { AuditRepository } from './audit-repository';
+import { ok, type AdminOperation } from './admin-operations';
+import { recordAudit } from './audit';
 import { parseInput } from './validation';
 
 const tierRecalculationRequest = z
@@ -16,9 +20,21 @@ const tierRecalculationRequest = z
     path: ['rules'],
   });
 
+export const jobOperations: AdminOperation[] = [
+  {
+    method: 'post',
+    path: '/tier-recalculation',
+    summary: 'Runs the tier recalculation now (dryRun: only report; rules: try a draft)',
+    body: tierRecalculationRequest,
+    response: ok('The run: members scanned, moved up and down'),
+  },
+];
+
 /** `POST /admin/api/jobs/<job>`: runs a scheduled job now, the same use case the scheduler runs. */
 export function createJobsRouter(deps: {
   recalculateTiers(options: { dryRun: boolean; rules?: TierRules }): Promise<RecalculationResult>;
+  audit: AuditRepository;
+  clock: Clock;
 }): Router {
   const router = Router();
 
@@ -33,6 +49,12 @@ export function createJobsRouter(deps: {
       );
     }
     const { kind: _, ...run } = result;
+    await recordAudit(deps.audit, res, {
+      action: body.dryRun ? 'jobs.tierRecalculation.dryRun' : 'jobs.tierRecalculation',
+      resource: 'job:tier-recalculation',
+      after: run,
+      at: deps.clock.now().toJSDate(),
+    });
     res.json(run);
   });
 
