@@ -4,7 +4,7 @@ import type { Repositories } from '../../repositories';
 import { pageOf, pageQuery, type AdminOperation } from './admin-operations';
 import { parseInput } from './validation';
 
-const auditId = z.string().regex(/^[\dT:.Z-]{20,30}-[0-9a-f]{8}$/, 'the nextCursor (an audit entry id) of the previous page');
+const auditId = z.string().regex(/^[\dT:.Z-]{20,30}-[0-9a-f]{24}$/, 'the nextCursor (an audit entry id) of the previous page');
 const auditQuery = pageQuery({ cursor: auditId }).extend({
   /** The same as cursor: entries older than this entry id. */
   before: auditId.optional(),
