@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { newMemberId, type MemberId } from '../../src/shared/ids';
+import { conversationWith } from '../support/conversation';
 import { startTestPlatform, testAdminTokens, type TestPlatform } from '../support/platform';
 
 let platform: TestPlatform;
@@ -77,6 +78,10 @@ describe('POST /admin/api/members (CRM import)', () => {
     expect(found.status).toBe(200);
     expect(found.body).toMatchObject({ id: memberId, identities: [{ channel: 'line', channelUserId: lineUserId }] });
     expect(await platform.repositories.identities.find(`line:${lineUserId}`)).toMatchObject({ memberId, lastInboundAt: null });
+
+    const chat = conversationWith(platform, { channel: 'line', userId: lineUserId, locale: 'en' });
+    await chat.says('check in');
+    expect((await platform.repositories.members.findById(memberId))!.checkIn.streak).toBe(1);
   });
 
   it('refuses to give a channel identity that belongs to another member', async () => {

@@ -36,7 +36,7 @@ function logAdminRequests(logger: Logger): RequestHandler {
   return (req, res, next) => {
     res.on('finish', () => {
       const admin = res.locals.admin as AdminPrincipal | undefined;
-      logger.info({ method: req.method, path: req.baseUrl + req.path, status: res.statusCode, actor: admin?.name }, 'admin request');
+      logger.info({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, actor: admin?.name }, 'admin request');
     });
     next();
   };
