@@ -7,7 +7,7 @@ import { verifyLedger } from '../../loyalty/points/verify-ledger';
 import type { ProgrammeRules } from '../../loyalty/programme';
 import type { Repositories } from '../../repositories';
 import { locales } from '../../conversation/flow-schema';
-import { importMembers, type ImportedMember } from '../../loyalty/members/import-members';
+import { importMembers, type ImportedMember, type RejectedRow } from '../../loyalty/members/import-members';
 import { HttpError } from '../error-handler';
 import { ok, pageOf, pageQuery, type AdminOperation } from './admin-operations';
 import { recordAudit } from './audit';
@@ -79,8 +79,22 @@ export const memberOperations: AdminOperation[] = [
     response: ok('Per-row results and counts'),
   },
   { method: 'get', path: '/:id', summary: 'One member with balance and lots', params: memberIdParam, response: ok('The member') },
-  { method: 'get', path: '/:id/ledger', summary: "A member's ledger entries, newest first", params: memberIdParam, query: ledgerQuery, response: pageOf('entries', 'Ledger entries') },
-  { method: 'get', path: '/:id/tier-history', summary: "A member's tier changes, newest first", params: memberIdParam, query: tierHistoryQuery, response: pageOf('changes', 'Tier changes: from, to, reason, qualifyingPoints, at') },
+  {
+    method: 'get',
+    path: '/:id/ledger',
+    summary: "A member's ledger entries, newest first",
+    params: memberIdParam,
+    query: ledgerQuery,
+    response: pageOf('entries', 'Ledger entries'),
+  },
+  {
+    method: 'get',
+    path: '/:id/tier-history',
+    summary: "A member's tier changes, newest first",
+    params: memberIdParam,
+    query: tierHistoryQuery,
+    response: pageOf('changes', 'Tier changes: from, to, reason, qualifyingPoints, at'),
+  },
   {
     method: 'post',
     path: '/:id/adjustments',
@@ -121,39 +135,22 @@ export function createMembersRouter(deps: { repositories: Repositories; rules: P
 
   router.post('/', async (req, res) => {
     const rows: unknown[] = isBatch(req.body) ? parseInput(memberBatch, req.body).members : [parseInput(importedMember, req.body)];
-    const valid: ImportedMember[] = [];
-    const invalid = new Map<number, string>();
-    rows.forEach((row, index) => {
-      const parsed = importedMember.safeParse(row);
-      if (parsed.success) valid.push(parsed.data);
-      else invalid.set(index, parsed.error.issues.map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`).join('; '));
-    });
     const now = deps.clock.now();
     const [startingTier] = await tiers.all();
-    const imported = await importMembers(
+    const { summary, results, previousProfiles } = await importMembers(
       { members, identities, ledger, earning: deps.rules.earning, startingTier: startingTier?.id ?? 'member' },
-      valid,
+      rows.map(parseImportRow),
       now,
     );
-    const results = rows.map((row, index) => {
-      const reason = invalid.get(index);
-      if (reason !== undefined) return { externalId: externalIdOf(row), status: 'error' as const, reason };
-      return imported.shift()!;
-    });
-    const answered = results.map(({ before: _, ...result }: { before?: unknown } & (typeof results)[number]) => result);
-    const summary = {
-      created: results.filter((result) => result.status === 'created').length,
-      updated: results.filter((result) => result.status === 'updated').length,
-      errors: results.filter((result) => result.status === 'error').length,
-    };
+    const only = results.length === 1 ? results[0]! : undefined;
     await recordAudit(audit, res, {
       action: 'members.import',
-      resource: results.length === 1 && 'memberId' in results[0]! ? `member:${results[0].memberId}` : 'members',
-      before: results.flatMap((result) => ('before' in result && result.before ? [{ memberId: result.memberId, ...result.before }] : [])),
-      after: { summary, results: answered },
+      resource: only && 'memberId' in only ? `member:${only.memberId}` : 'members',
+      before: previousProfiles,
+      after: { summary, results },
       at: now.toJSDate(),
     });
-    res.json({ summary, results: answered });
+    res.json({ summary, results });
   });
 
   router.get('/:id', async (req, res) => {
@@ -207,7 +204,12 @@ export function createMembersRouter(deps: { repositories: Repositories; rules: P
 }
 
 export const ledgerOperations: AdminOperation[] = [
-  { method: 'get', path: '/verify', summary: 'Checks every balance against its ledger entries', response: ok('The invariant check: mismatches, pending entries') },
+  {
+    method: 'get',
+    path: '/verify',
+    summary: 'Checks every balance against its ledger entries',
+    response: ok('The invariant check: mismatches, pending entries'),
+  },
 ];
 
 export function createLedgerRouter(deps: { repositories: Repositories }): Router {
@@ -218,7 +220,13 @@ export function createLedgerRouter(deps: { repositories: Repositories }): Router
   return router;
 }
 
-function externalIdOf(row: unknown): string | null {
+/** A batch row, parsed on its own: a bad one becomes its error result and the others go on. */
+function parseImportRow(row: unknown): ImportedMember | RejectedRow {
+  const parsed = importedMember.safeParse(row);
+  if (parsed.success) return parsed.data;
   const externalId = (row as { externalId?: unknown } | null)?.externalId;
-  return typeof externalId === 'string' ? externalId : null;
+  return {
+    externalId: typeof externalId === 'string' ? externalId : null,
+    rejected: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`).join('; '),
+  };
 }

@@ -59,7 +59,14 @@ export const missionOperations: AdminOperation[] = [
   { method: 'get', path: '/', summary: 'Missions in id order', query: missionsQuery, response: pageOf('missions', 'Missions') },
   { method: 'get', path: '/:id', summary: 'One mission', params: idParam, response: ok('The mission') },
   { method: 'post', path: '/', summary: 'Adds a mission', body: newMission, response: ok('The new mission', undefined, 201) },
-  { method: 'patch', path: '/:id', summary: 'Changes a mission', params: idParam, body: missionChanges, response: ok('The mission after the change') },
+  {
+    method: 'patch',
+    path: '/:id',
+    summary: 'Changes a mission',
+    params: idParam,
+    body: missionChanges,
+    response: ok('The mission after the change'),
+  },
 ];
 
 export function createMissionsRouter(deps: { repositories: Repositories; clock: Clock }): Router {

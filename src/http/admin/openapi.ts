@@ -42,8 +42,9 @@ const errorResponse = {
 function operationObject(route: AdminRoute, operation: AdminOperation) {
   const roles = rolesAllowed(operation.method, route.area);
   const { response } = operation;
+  const camelPath = documentPathOf(route.path, operation.path).replace(/[^A-Za-z0-9]+(.)?/g, (_, next: string | undefined) => (next ?? '').toUpperCase());
   return {
-    operationId: `${operation.method}${documentPathOf(route.path, operation.path).replace(/[^A-Za-z0-9]+(.)?/g, (_, next: string | undefined) => (next ?? '').toUpperCase())}`,
+    operationId: `${operation.method}${camelPath}`,
     summary: operation.summary,
     description: [operation.description, `Roles: ${roles.join(', ')}.`].filter(Boolean).join('\n\n'),
     tags: [route.path.slice(1).split('/')[0]],

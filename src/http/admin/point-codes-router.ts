@@ -56,11 +56,35 @@ const listing = pageQuery({ defaultLimit: 20, cursor: z.string().refine((cursor)
 const codeParam = z.object({ code: z.string().min(1).max(40) });
 
 export const pointCodeOperations: AdminOperation[] = [
-  { method: 'post', path: '/', summary: 'Creates point codes (idempotencyKey: the same key returns the same codes)', body: creationAt(new Date(0)), response: ok('The codes with QR links (200 with replayed: true for a repeat)', undefined, 201) },
-  { method: 'get', path: '/', summary: 'Point codes, newest first', query: listing, response: pageOf('codes', 'Point codes with uses and QR links') },
+  {
+    method: 'post',
+    path: '/',
+    summary: 'Creates point codes (idempotencyKey: the same key returns the same codes)',
+    body: creationAt(new Date(0)),
+    response: ok('The codes with QR links (200 with replayed: true for a repeat)', undefined, 201),
+  },
+  {
+    method: 'get',
+    path: '/',
+    summary: 'Point codes, newest first',
+    query: listing,
+    response: pageOf('codes', 'Point codes with uses and QR links'),
+  },
   { method: 'get', path: '/:code', summary: 'One point code', params: codeParam, response: ok('The point code') },
-  { method: 'get', path: '/:code/qr.png', summary: 'The QR code to print, as PNG', params: codeParam, response: { status: 200, description: 'A PNG image', contentType: 'image/png' } },
-  { method: 'get', path: '/:code/qr.svg', summary: 'The QR code to print, as SVG', params: codeParam, response: { status: 200, description: 'An SVG image', contentType: 'image/svg+xml' } },
+  {
+    method: 'get',
+    path: '/:code/qr.png',
+    summary: 'The QR code to print, as PNG',
+    params: codeParam,
+    response: { status: 200, description: 'A PNG image', contentType: 'image/png' },
+  },
+  {
+    method: 'get',
+    path: '/:code/qr.svg',
+    summary: 'The QR code to print, as SVG',
+    params: codeParam,
+    response: { status: 200, description: 'An SVG image', contentType: 'image/svg+xml' },
+  },
 ];
 
 /** `/admin/api/point-codes`: create codes, list them, and their QR codes for printing. */

@@ -27,10 +27,28 @@ const idParam = z.object({
 });
 
 export const redemptionOperations: AdminOperation[] = [
-  { method: 'get', path: '/', summary: 'Redemptions, newest first, by member or status', query: listQuery, response: pageOf('redemptions', 'Redemptions') },
+  {
+    method: 'get',
+    path: '/',
+    summary: 'Redemptions, newest first, by member or status',
+    query: listQuery,
+    response: pageOf('redemptions', 'Redemptions'),
+  },
   { method: 'get', path: '/:id', summary: 'One redemption by its voucher code', params: idParam, response: ok('The redemption') },
-  { method: 'post', path: '/:id/fulfil', summary: 'Staff handed the reward over (again: replayed)', params: idParam, response: ok('The redemption, fulfilled') },
-  { method: 'post', path: '/:id/cancel', summary: 'Cancels an unused voucher: points refunded, stock back (again: replayed)', params: idParam, response: ok('The redemption, cancelled, and the points refunded') },
+  {
+    method: 'post',
+    path: '/:id/fulfil',
+    summary: 'Staff handed the reward over (again: replayed)',
+    params: idParam,
+    response: ok('The redemption, fulfilled'),
+  },
+  {
+    method: 'post',
+    path: '/:id/cancel',
+    summary: 'Cancels an unused voucher: points refunded, stock back (again: replayed)',
+    params: idParam,
+    response: ok('The redemption, cancelled, and the points refunded'),
+  },
 ];
 
 export function createRedemptionsRouter(deps: { repositories: Repositories; rules: ProgrammeRules; clock: Clock }): Router {

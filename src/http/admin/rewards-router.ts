@@ -79,8 +79,22 @@ export const rewardOperations: AdminOperation[] = [
   { method: 'get', path: '/', summary: 'The reward catalog in id order', query: rewardsQuery, response: pageOf('rewards', 'Rewards') },
   { method: 'get', path: '/:id', summary: 'One reward with its coupon code counts', params: idParam, response: ok('The reward') },
   { method: 'post', path: '/', summary: 'Adds a reward', body: newReward, response: ok('The new reward', undefined, 201) },
-  { method: 'patch', path: '/:id', summary: 'Changes a reward (stockDelta changes stock atomically)', params: idParam, body: rewardChanges, response: ok('The reward after the change') },
-  { method: 'post', path: '/:id/codes', summary: 'Uploads coupon codes and turns the pool on', params: idParam, body: codeUpload, response: ok('Codes added and skipped as duplicates, and the pool counts') },
+  {
+    method: 'patch',
+    path: '/:id',
+    summary: 'Changes a reward (stockDelta changes stock atomically)',
+    params: idParam,
+    body: rewardChanges,
+    response: ok('The reward after the change'),
+  },
+  {
+    method: 'post',
+    path: '/:id/codes',
+    summary: 'Uploads coupon codes and turns the pool on',
+    params: idParam,
+    body: codeUpload,
+    response: ok('Codes added and skipped as duplicates, and the pool counts'),
+  },
 ];
 
 export function createRewardsRouter(deps: { repositories: Repositories; clock: Clock }): Router {

@@ -8,7 +8,13 @@ import { parseInput } from './validation';
 
 export const tierRuleOperations: AdminOperation[] = [
   { method: 'get', path: '/', summary: 'The published tier rules', response: ok('The tier rules') },
-  { method: 'put', path: '/', summary: 'Publishes tier rules (members move at the next recalculation)', body: tierRulesSchema, response: ok('The published rules') },
+  {
+    method: 'put',
+    path: '/',
+    summary: 'Publishes tier rules (members move at the next recalculation)',
+    body: tierRulesSchema,
+    response: ok('The published rules'),
+  },
 ];
 
 /**

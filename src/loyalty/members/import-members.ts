@@ -22,16 +22,23 @@ export interface ImportedMember {
   identities: { channel: ChannelName; channelUserId: string }[];
 }
 
+/** A row that failed validation: reported in its place, never imported. */
+export interface RejectedRow {
+  externalId: string | null;
+  rejected: string;
+}
+
 export type ImportResult =
-  | {
-      externalId: string;
-      status: 'created' | 'updated';
-      memberId: MemberId;
-      openingPoints: 'awarded' | 'alreadyAwarded' | 'none';
-      /** For an update: the profile before it. */
-      before?: MemberProfile;
-    }
-  | { externalId: string; status: 'error'; reason: string };
+  | { externalId: string; status: 'created' | 'updated'; memberId: MemberId; openingPoints: 'awarded' | 'alreadyAwarded' | 'none' }
+  | { externalId: string | null; status: 'error'; reason: string };
+
+export interface ImportOutcome {
+  summary: { created: number; updated: number; errors: number };
+  /** One per row, in the rows' order. */
+  results: ImportResult[];
+  /** The profiles updated members had before, for the audit log. */
+  previousProfiles: (MemberProfile & { memberId: MemberId })[];
+}
 
 export interface ImportDeps {
   members: MemberRepository;
@@ -50,30 +57,40 @@ export const importSignupKeyOf = (externalId: string) => `crm:${externalId}`;
  * twice (their ledger key is `import:<externalId>`). Every step can be repeated, so a crash in the
  * middle of a row is repaired by importing it again.
  */
-export async function importMembers(deps: ImportDeps, rows: ImportedMember[], now: DateTime): Promise<ImportResult[]> {
+export async function importMembers(deps: ImportDeps, rows: (ImportedMember | RejectedRow)[], now: DateTime): Promise<ImportOutcome> {
   const firstRowOf = new Map<string, number>();
-  rows.forEach((row, index) => firstRowOf.set(row.externalId, firstRowOf.get(row.externalId) ?? index));
+  rows.forEach((row, index) => {
+    if (!('rejected' in row) && !firstRowOf.has(row.externalId)) firstRowOf.set(row.externalId, index);
+  });
   const results: ImportResult[] = new Array(rows.length);
-  // Rows are independent (one externalId each), so a few run at once: a 1,000-row import is
-  // bound by round trips to the database, not by work.
+  const previousProfiles: ImportOutcome['previousProfiles'] = [];
+  const importRow = async (row: ImportedMember | RejectedRow, index: number): Promise<ImportResult> => {
+    if ('rejected' in row) return { externalId: row.externalId, status: 'error', reason: row.rejected };
+    if (firstRowOf.get(row.externalId) !== index) {
+      return { externalId: row.externalId, status: 'error', reason: `externalId ${row.externalId} appears twice in this import; merge the rows` };
+    }
+    const imported = await importMember(deps, row, now);
+    if (imported.status !== 'error' && imported.before) previousProfiles.push({ memberId: imported.memberId, ...imported.before });
+    const { before: _, ...result } = imported as ImportResult & { before?: MemberProfile };
+    return result;
+  };
+  // Rows are independent (one externalId each), so a few run at once: a large import is bound
+  // by round trips to the database, not by work.
   let next = 0;
   const worker = async () => {
     while (next < rows.length) {
       const index = next++;
-      const row = rows[index]!;
-      results[index] =
-        firstRowOf.get(row.externalId) === index
-          ? await importMember(deps, row, now)
-          : { externalId: row.externalId, status: 'error', reason: `externalId ${row.externalId} appears twice in this import; merge the rows` };
+      results[index] = await importRow(rows[index]!, index);
     }
   };
   await Promise.all(Array.from({ length: importConcurrency }, worker));
-  return results;
+  const count = (status: ImportResult['status']) => results.filter((result) => result.status === status).length;
+  return { summary: { created: count('created'), updated: count('updated'), errors: count('error') }, results, previousProfiles };
 }
 
 const importConcurrency = 8;
 
-async function importMember(deps: ImportDeps, row: ImportedMember, now: DateTime): Promise<ImportResult> {
+async function importMember(deps: ImportDeps, row: ImportedMember, now: DateTime): Promise<ImportResult & { before?: MemberProfile }> {
   const profile: MemberProfile = { name: row.displayName, mobile: row.phone, birthday: row.birthday, locale: row.locale };
   const existing = await deps.members.findBySignupKey(importSignupKeyOf(row.externalId));
 
