@@ -19,16 +19,17 @@ import { notifyMember, type NotifyDeps } from './conversation/notify-member';
 import { initModels, pingMongo, type Connection } from './database/mongo-connection';
 import { createAdminApi, type AdminRoute } from './http/admin/admin-api';
 import type { AdminToken } from './http/admin/admin-auth';
-import { createLedgerRouter, createMembersRouter } from './http/admin/members-router';
-import { createRedemptionsRouter } from './http/admin/redemptions-router';
-import { createRewardsRouter } from './http/admin/rewards-router';
-import { createMissionsRouter } from './http/admin/missions-router';
-import { createPointCodesRouter } from './http/admin/point-codes-router';
-import { createJobsRouter } from './http/admin/jobs-router';
-import { createTierRulesRouter } from './http/admin/tier-rules-router';
-import { createFlowsRouter, createTemplatesRouter } from './http/admin/flows-router';
-import { createPreviewRouter } from './http/admin/preview-router';
-import { createPrivacyAdminRouter } from './http/admin/privacy-router';
+import { createAuditRouter, auditOperations } from './http/admin/audit-router';
+import { createLedgerRouter, createMembersRouter, ledgerOperations, memberOperations } from './http/admin/members-router';
+import { createRedemptionsRouter, redemptionOperations } from './http/admin/redemptions-router';
+import { createRewardsRouter, rewardOperations } from './http/admin/rewards-router';
+import { createMissionsRouter, missionOperations } from './http/admin/missions-router';
+import { createPointCodesRouter, pointCodeOperations } from './http/admin/point-codes-router';
+import { createJobsRouter, jobOperations } from './http/admin/jobs-router';
+import { createTierRulesRouter, tierRuleOperations } from './http/admin/tier-rules-router';
+import { createFlowsRouter, createTemplatesRouter, flowOperations, templateOperations } from './http/admin/flows-router';
+import { createPreviewRouter, previewOperations } from './http/admin/preview-router';
+import { createPrivacyAdminRouter, privacyOperations } from './http/admin/privacy-router';
 import { createPrivacyRouter } from './http/privacy-router';
 import { sweepTranscripts } from './conversation/transcripts';
 import { createExportLinks } from './privacy/export-link';
@@ -53,6 +54,8 @@ import { createMetrics } from './shared/metrics';
 
 export interface Platform {
   app: Express;
+  /** What /admin/api mounts: its routers and their documented operations. */
+  adminRoutes: AdminRoute[];
   inbox: Inbox;
   /** The catalog chats run on right now (it changes when flows or templates are published). */
   readonly catalog: FlowCatalog;
@@ -219,21 +222,33 @@ export async function createPlatform(deps: {
   const runLeaderboardSnapshot = () => snapshotLeaderboard(repositories, { now: clock.now(), zone: rules.zone });
 
   const adminRoutes: AdminRoute[] = [
-    { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }) },
-    { path: '/members', area: 'staff', router: createPrivacyAdminRouter({ repositories, rules, clock }) },
-    { path: '/ledger', area: 'staff', router: createLedgerRouter({ repositories }) },
-    { path: '/point-codes', area: 'programme', router: createPointCodesRouter({ repositories, clock, config }) },
-    { path: '/rewards', area: 'programme', router: createRewardsRouter({ repositories, clock }) },
-    { path: '/missions', area: 'programme', router: createMissionsRouter({ repositories, clock }) },
-    { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }) },
-    { path: '/tier-rules', area: 'programme', router: createTierRulesRouter({ repositories, clock, recalculateTiers: runTierRecalculation }) },
-    { path: '/jobs', area: 'staff', router: createJobsRouter({ recalculateTiers: runTierRecalculation, snapshotLeaderboard: runLeaderboardSnapshot }) },
-    { path: '/flows', area: 'programme', router: createFlowsRouter({ content, audit: repositories.audit, clock }) },
-    { path: '/templates', area: 'programme', router: createTemplatesRouter({ content, audit: repositories.audit, clock }) },
+    { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }), operations: memberOperations },
+    { path: '/members', area: 'staff', router: createPrivacyAdminRouter({ repositories, rules, clock }), operations: privacyOperations },
+    { path: '/ledger', area: 'staff', router: createLedgerRouter({ repositories }), operations: ledgerOperations },
+    { path: '/point-codes', area: 'programme', router: createPointCodesRouter({ repositories, clock, config }), operations: pointCodeOperations },
+    { path: '/rewards', area: 'programme', router: createRewardsRouter({ repositories, clock }), operations: rewardOperations },
+    { path: '/missions', area: 'programme', router: createMissionsRouter({ repositories, clock }), operations: missionOperations },
+    { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }), operations: redemptionOperations },
+    {
+      path: '/tier-rules',
+      area: 'programme',
+      router: createTierRulesRouter({ repositories, clock, recalculateTiers: runTierRecalculation }),
+      operations: tierRuleOperations,
+    },
+    {
+      path: '/jobs',
+      area: 'staff',
+      router: createJobsRouter({ recalculateTiers: runTierRecalculation, snapshotLeaderboard: runLeaderboardSnapshot, audit: repositories.audit, clock }),
+      operations: jobOperations,
+    },
+    { path: '/audit', area: 'staff', router: createAuditRouter({ repositories }), operations: auditOperations },
+    { path: '/flows', area: 'programme', router: createFlowsRouter({ content, audit: repositories.audit, clock }), operations: flowOperations },
+    { path: '/templates', area: 'programme', router: createTemplatesRouter({ content, audit: repositories.audit, clock }), operations: templateOperations },
     {
       path: '/preview',
       area: 'programme',
       router: createPreviewRouter({ content, runner: runnerDeps, ...repositories, clock, audit: repositories.audit }),
+      operations: previewOperations,
     },
   ];
   const app = createApp(
@@ -242,7 +257,7 @@ export async function createPlatform(deps: {
       webhooks,
       webChat: createWebChatRouter({ inbox, logger, defaultLocale: config.DEFAULT_LOCALE, clock }),
       botFramework: botFrameworkEndpoint(),
-      adminApi: createAdminApi(adminTokens, adminRoutes),
+      adminApi: createAdminApi(adminTokens, adminRoutes, { logger }),
       privacy: createPrivacyRouter({ exportLinks, repositories, clock }),
     },
     logger,
@@ -250,6 +265,7 @@ export async function createPlatform(deps: {
 
   return {
     app,
+    adminRoutes,
     inbox,
     get catalog() {
       return liveCatalog.current();

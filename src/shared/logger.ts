@@ -8,6 +8,7 @@ export type { Logger };
  */
 const personalFields = ['mobile', 'phone', 'birthday', 'name', 'text', 'email', 'payload'];
 
+/** `destination` is for tests that read what was logged; it replaces stdout (and pretty printing). */
 export function createLogger(level: string, pretty = process.stdout.isTTY === true, destination?: DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level,
@@ -18,8 +19,15 @@ export function createLogger(level: string, pretty = process.stdout.isTTY === tr
         ...personalFields.map((field) => `*.${field}`),
         'variables',
         '*.variables',
+        'authorization',
         '*.authorization',
+        '*.Authorization',
         'req.headers.authorization',
+        '*.headers.authorization',
+        '*.headers.Authorization',
+        // HTTP client errors (axios) carry the request's headers under config.
+        'err.config.headers.authorization',
+        'err.config.headers.Authorization',
       ],
       censor: '[redacted]',
     },

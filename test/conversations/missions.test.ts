@@ -58,7 +58,7 @@ describe('POST|GET|PATCH /admin/api/missions', () => {
 
     const listed = await request(platform.app).get('/admin/api/missions').set(as('viewer'));
     expect(listed.status).toBe(200);
-    expect(listed.body.items.map((mission: { id: string }) => mission.id)).toContain('admin-test');
+    expect(listed.body.missions.map((mission: { id: string }) => mission.id)).toContain('admin-test');
 
     const patched = await request(platform.app)
       .patch('/admin/api/missions/admin-test')

@@ -153,7 +153,7 @@ describe('templates edited without a deploy', () => {
   it('records every write in the audit log', async () => {
     const entries = await platform.repositories.audit.list({ limit: 50, resource: 'template:common' });
     expect(entries.map((entry) => entry.action).sort()).toEqual(
-      ['templates.publish', 'templates.publish', 'templates.reset', 'templates.rollback', 'templates.save-draft', 'templates.save-draft'].sort(),
+      ['templates.publish', 'templates.publish', 'templates.reset', 'templates.rollback', 'templates.saveDraft', 'templates.saveDraft'].sort(),
     );
     expect(entries.find((entry) => entry.action === 'templates.rollback')?.after).toEqual(expect.objectContaining({ version: 2 }));
   });

@@ -2,7 +2,7 @@ import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { createAdminApi } from '../../src/http/admin/admin-api';
-import { createPointCodesRouter } from '../../src/http/admin/point-codes-router';
+import { createPointCodesRouter, pointCodeOperations } from '../../src/http/admin/point-codes-router';
 import { createPointCodes } from '../../src/loyalty/point-codes/create-point-codes';
 import { generateCode, type PointCodeId } from '../../src/loyalty/point-codes/point-code';
 import { createErrorHandler, notFound } from '../../src/http/error-handler';
@@ -19,7 +19,7 @@ function adminApp(config: { LINE_BASIC_ID?: string; PUBLIC_BASE_URL?: string } =
   const tokens = Object.entries(testAdminTokens).map(([role, token]) => ({ role: role as 'admin', token }));
   const router = createPointCodesRouter({ repositories: platform.repositories, clock: platform.clock, config });
   const app = express();
-  app.use('/admin/api', createAdminApi(tokens, [{ path: '/point-codes', area: 'programme', router }]));
+  app.use('/admin/api', createAdminApi(tokens, [{ path: '/point-codes', area: 'programme', router, operations: pointCodeOperations }]));
   app.use(notFound);
   app.use(createErrorHandler(pino({ level: 'silent' })));
   return app;

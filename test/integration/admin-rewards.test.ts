@@ -2,8 +2,8 @@ import express, { type Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { createAdminApi } from '../../src/http/admin/admin-api';
-import { createRedemptionsRouter } from '../../src/http/admin/redemptions-router';
-import { createRewardsRouter } from '../../src/http/admin/rewards-router';
+import { createRedemptionsRouter, redemptionOperations } from '../../src/http/admin/redemptions-router';
+import { createRewardsRouter, rewardOperations } from '../../src/http/admin/rewards-router';
 import { createErrorHandler, notFound } from '../../src/http/error-handler';
 import { programmeRulesFrom } from '../../src/loyalty/programme';
 import { redeemReward } from '../../src/loyalty/rewards/redeem-reward';
@@ -23,8 +23,8 @@ beforeAll(async () => {
   app.use(
     '/admin/api',
     createAdminApi(tokens, [
-      { path: '/rewards', area: 'programme', router: createRewardsRouter({ repositories, clock }) },
-      { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }) },
+      { path: '/rewards', area: 'programme', router: createRewardsRouter({ repositories, clock }), operations: rewardOperations },
+      { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }), operations: redemptionOperations },
     ]),
   );
   app.use(notFound);

@@ -45,7 +45,7 @@ describe('GET|PUT /admin/api/tier-rules', () => {
     expect(response.status).toBe(200);
     expect(response.body.recalculation).toEqual({ when: 'nextRun', note: expect.stringMatching(/next nightly/) });
     const [entry] = (await platform.repositories.audit.list({ limit: 1 }));
-    expect(entry).toMatchObject({ action: 'tier-rules.publish', role: 'marketer', after: platinum });
+    expect(entry).toMatchObject({ action: 'tierRules.publish', role: 'marketer', after: platinum });
     expect((await request(platform.app).get('/admin/api/tier-rules').set(as('viewer'))).body).toEqual(platinum);
     expect((await platform.repositories.tiers.all()).map((tier) => [tier.id, tier.threshold, tier.order])).toEqual([
       ['member', 0, 0],

@@ -24,6 +24,11 @@ const allowed: Record<AdminRole, (method: string, area: AdminArea) => boolean> =
 /** staff: member balances and redemptions; programme: rewards, codes, flows, templates. */
 export type AdminArea = 'staff' | 'programme';
 
+/** The roles that may call `method` in `area`: what the OpenAPI document and the role tests read. */
+export function rolesAllowed(method: string, area: AdminArea): AdminRole[] {
+  return (Object.keys(allowed) as AdminRole[]).filter((role) => allowed[role](method.toUpperCase(), area));
+}
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }

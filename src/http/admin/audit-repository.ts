@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { Schema, type Connection } from 'mongoose';
+import { Schema, Types, type Connection } from 'mongoose';
 
 /** One admin write: who did what to which resource, when, and the resource before and after. */
 export interface AuditEntry {
@@ -41,8 +40,9 @@ export function createAuditRepository(connection: Connection) {
     model: Audit,
 
     async record(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry> {
-      // Ids sort by time first, so "newest first" is an _id sort (the one index that is always real).
-      const id = `${entry.at.toISOString()}-${randomUUID().slice(0, 8)}`;
+      // Ids sort by time first, so "newest first" is an _id sort (the one index that is always real);
+      // the ObjectId grows within a process, so writes in one millisecond keep their order too.
+      const id = `${entry.at.toISOString()}-${new Types.ObjectId().toHexString()}`;
       await Audit.create({ _id: id, ...entry });
       return { id, ...entry };
     },

@@ -27,6 +27,7 @@ import type { AdminPrincipal } from './admin-auth';
 import { recordAudit } from './audit';
 import type { AuditRepository } from './audit-repository';
 import { parseInput } from './validation';
+import { ok, type AdminOperation } from './admin-operations';
 
 /** A flow id, or a template group: the file name without `.yaml` (`checkin` holds `checkin.*`). */
 export const contentIdParams = z.object({
@@ -57,6 +58,24 @@ const selector = z.union([z.literal('live'), z.literal('draft'), z.coerce.number
 
 /** `GET …/diff?from=&to=`: version numbers, `live` or `draft`; by default what publishing would change. */
 export const diffQuery = z.object({ from: selector.default('live'), to: selector.default('draft') });
+
+function contentOperations(kind: 'flow' | 'template', draftBody: z.ZodType): AdminOperation[] {
+  return [
+    { method: 'get', path: '/', summary: `Every ${kind} with its live version and draft`, response: ok(`The ${kind}s`) },
+    { method: 'get', path: '/:id', summary: `One ${kind}: live version, draft, parsed form`, params: contentIdParams, response: ok(`The ${kind}`) },
+    { method: 'put', path: '/:id', summary: `Saves a draft, checked as startup checks the files`, params: contentIdParams, body: draftBody, response: ok('The saved draft') },
+    { method: 'post', path: '/:id/publish', summary: 'Makes the draft live as the next version', params: contentIdParams, response: ok('The published version') },
+    { method: 'get', path: '/:id/versions', summary: 'Published versions, newest first', params: contentIdParams, response: ok('The versions') },
+    { method: 'get', path: '/:id/versions/:version', summary: 'One published version', params: versionParams, response: ok('The version') },
+    { method: 'delete', path: '/:id/draft', summary: 'Discards the draft', params: contentIdParams, response: ok('Discarded') },
+    { method: 'get', path: '/:id/diff', summary: 'A unified line diff between versions, live or draft', params: contentIdParams, query: diffQuery, response: ok('The diff') },
+    { method: 'post', path: '/:id/rollback', summary: 'Publishes a copy of an earlier version', params: contentIdParams, body: rollbackBody, response: ok('The new version') },
+    { method: 'post', path: '/:id/reset', summary: 'Publishes the shipped file again (reset to default)', params: contentIdParams, response: ok('The new version') },
+  ];
+}
+
+export const flowOperations = contentOperations('flow', flowDraftBody);
+export const templateOperations = contentOperations('template', templateDraftBody);
 
 export interface ContentRouterDeps {
   content: ContentDeps;
@@ -119,7 +138,7 @@ function createContentRouter(
     const saved = await saveDraft(deps.content, kind, id, content, actor(res), now());
     if (saved.kind === 'invalid') throw invalid(saved, 'The draft was not saved');
     await recordAudit(deps.audit, res, {
-      action: `${plural}.save-draft`,
+      action: `${plural}.saveDraft`,
       resource: `${kind}:${id}`,
       before: saved.before?.content,
       after: saved.draft.content,
@@ -154,7 +173,7 @@ function createContentRouter(
     const discarded = await discardDraft(deps.content, kind, id);
     if (discarded === null) throw new HttpError(404, 'no_draft', `No draft of ${kind} ${id}.`);
     await recordAudit(deps.audit, res, {
-      action: `${plural}.discard-draft`,
+      action: `${plural}.discardDraft`,
       resource: `${kind}:${id}`,
       before: discarded.content,
       after: null,

@@ -3,7 +3,11 @@ import { z } from 'zod';
 import type { LeaderboardSnapshot } from '../../loyalty/leaderboard/leaderboard';
 import type { RecalculationResult } from '../../loyalty/tiers/recalculate-tiers';
 import { tierRulesSchema, type TierRules } from '../../loyalty/tiers/tier-rules';
+import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
+import type { AuditRepository } from './audit-repository';
+import { ok, type AdminOperation } from './admin-operations';
+import { recordAudit } from './audit';
 import { parseInput } from './validation';
 
 const tierRecalculationRequest = z
@@ -18,11 +22,29 @@ const tierRecalculationRequest = z
   });
 
 const emptyRequest = z.strictObject({});
+export const jobOperations: AdminOperation[] = [
+  {
+    method: 'post',
+    path: '/tier-recalculation',
+    summary: 'Runs the tier recalculation now (dryRun: only report; rules: try a draft)',
+    body: tierRecalculationRequest,
+    response: ok('The run: members scanned, moved up and down'),
+  },
+  {
+    method: 'post',
+    path: '/leaderboard-snapshot',
+    summary: "Ranks this month's leaderboard now",
+    body: emptyRequest,
+    response: ok('The snapshot: month, takenAt, ranked, distinctScores, top'),
+  },
+];
 
 /** `POST /admin/api/jobs/<job>`: runs a scheduled job now, the same use case the scheduler runs. */
 export function createJobsRouter(deps: {
   recalculateTiers(options: { dryRun: boolean; rules?: TierRules }): Promise<RecalculationResult>;
   snapshotLeaderboard(): Promise<LeaderboardSnapshot>;
+  audit: AuditRepository;
+  clock: Clock;
 }): Router {
   const router = Router();
 
@@ -37,6 +59,12 @@ export function createJobsRouter(deps: {
       );
     }
     const { kind: _, ...run } = result;
+    await recordAudit(deps.audit, res, {
+      action: body.dryRun ? 'jobs.tierRecalculation.dryRun' : 'jobs.tierRecalculation',
+      resource: 'job:tier-recalculation',
+      after: run,
+      at: deps.clock.now().toJSDate(),
+    });
     res.json(run);
   });
 
@@ -44,13 +72,15 @@ export function createJobsRouter(deps: {
   router.post('/leaderboard-snapshot', async (req, res) => {
     parseInput(emptyRequest, req.body ?? {});
     const snapshot = await deps.snapshotLeaderboard();
-    res.json({
+    const answer = {
       month: snapshot.month,
       takenAt: snapshot.takenAt.toISOString(),
       ranked: snapshot.ranked,
       distinctScores: snapshot.histogram.length,
       top: snapshot.top,
-    });
+    };
+    await recordAudit(deps.audit, res, { action: 'jobs.leaderboardSnapshot', resource: 'job:leaderboard-snapshot', after: { month: answer.month, ranked: answer.ranked }, at: deps.clock.now().toJSDate() });
+    res.json(answer);
   });
 
   return router;

@@ -6,15 +6,49 @@ import { adjustPoints } from '../../loyalty/points/adjust-points';
 import { verifyLedger } from '../../loyalty/points/verify-ledger';
 import type { ProgrammeRules } from '../../loyalty/programme';
 import type { Repositories } from '../../repositories';
+import { locales } from '../../conversation/flow-schema';
+import { importMembers, type ImportedMember, type RejectedRow } from '../../loyalty/members/import-members';
 import { HttpError } from '../error-handler';
+import { ok, pageOf, pageQuery, type AdminOperation } from './admin-operations';
+import { recordAudit } from './audit';
 import { parseInput } from './validation';
 
-const lookup = z.object({
-  channel: z.enum(['line', 'messenger', 'botframework', 'web']),
-  channelUserId: z.string().min(1).max(200),
+const channel = z.enum(['line', 'messenger', 'botframework', 'web']);
+const memberId = z.string().regex(/^m_[A-Za-z0-9_-]{16}$/, 'a member id such as m_Ab12…');
+const membersQuery = pageQuery({ cursor: memberId })
+  .extend({
+    /** With channelUserId: the one member with this channel identity (answers the member, not a page). */
+    channel: channel.optional(),
+    channelUserId: z.string().min(1).max(200).optional(),
+    /** Members whose name, mobile or a channel user id contains this text. */
+    q: z.string().trim().min(1).max(100).optional(),
+  })
+  .refine((query) => (query.channel === undefined) === (query.channelUserId === undefined), {
+    message: 'send channel and channelUserId together',
+    path: ['channelUserId'],
+  });
+const memberIdParam = z.object({ id: memberId });
+const ledgerQuery = pageQuery({ maxLimit: 200, cursor: z.string().regex(/^\d{1,15}\.[0-9a-f]{24}$/, 'the nextCursor of the previous page') });
+const tierHistoryQuery = pageQuery({ cursor: z.string().regex(/^[A-Za-z0-9_-]{1,300}$/, 'the nextCursor of the previous page') });
+
+/** One member as a CRM knows them; externalId makes importing again an update. */
+const importedMember = z.strictObject({
+  externalId: z.string().trim().min(1).max(100).regex(/^[\w:@-]+$/, 'letters, digits and _ : @ - only'),
+  displayName: z.string().trim().min(1).max(80),
+  phone: z.string().trim().regex(/^\+?[\d\s-]{6,20}$/, 'a phone number such as 0912345678 or +886 912 345 678'),
+  birthday: z.iso.date('a date such as 1990-04-01').nullable().default(null),
+  locale: z.enum(locales).nullable().default(null),
+  /** Awarded once through the ledger (key import:<externalId>); a re-import never awards again. */
+  openingPoints: z.int().min(0).max(10_000_000).default(0),
+  /** e.g. the member's LINE user id, so they are recognised when they first chat. */
+  identities: z
+    .array(z.strictObject({ channel, channelUserId: z.string().trim().min(1).max(200) }))
+    .max(10)
+    .default([]),
 });
-const memberIdParam = z.object({ id: z.string().regex(/^m_[A-Za-z0-9_-]{16}$/, 'a member id such as m_Ab12…') });
-const ledgerQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+/** Rows are checked one by one, so one bad row is reported and the others are imported. */
+const memberBatch = z.strictObject({ members: z.array(z.unknown()).min(1).max(1000) });
+const isBatch = (body: unknown) => typeof body === 'object' && body !== null && 'members' in body;
 const adjustment = z.strictObject({
   points: z
     .int()
@@ -25,8 +59,54 @@ const adjustment = z.strictObject({
   idempotencyKey: z.string().trim().min(8).max(100).regex(/^[\w.:-]+$/, 'letters, digits and . _ : - only'),
 });
 
+export const memberOperations: AdminOperation[] = [
+  {
+    method: 'get',
+    path: '/',
+    summary: 'Members: search by ?q=, list, or look one up by ?channel=&channelUserId=',
+    description: 'With channel and channelUserId the answer is that member (404 if none); otherwise a page of members.',
+    query: membersQuery,
+    response: pageOf('members', 'Members in id order, or the one member found by channel identity'),
+  },
+  {
+    method: 'post',
+    path: '/',
+    summary: 'Imports members from a CRM (one, or { members: [...] } up to 1,000)',
+    description:
+      'Idempotent on externalId: importing again updates name, phone, birthday and locale and never awards openingPoints twice. ' +
+      'Each row answers created, updated or error with a reason; a bad row does not stop the others.',
+    body: z.union([z.strictObject({ members: z.array(importedMember).min(1).max(1000) }), importedMember]),
+    response: ok('Per-row results and counts'),
+  },
+  { method: 'get', path: '/:id', summary: 'One member with balance and lots', params: memberIdParam, response: ok('The member') },
+  {
+    method: 'get',
+    path: '/:id/ledger',
+    summary: "A member's ledger entries, newest first",
+    params: memberIdParam,
+    query: ledgerQuery,
+    response: pageOf('entries', 'Ledger entries'),
+  },
+  {
+    method: 'get',
+    path: '/:id/tier-history',
+    summary: "A member's tier changes, newest first",
+    params: memberIdParam,
+    query: tierHistoryQuery,
+    response: pageOf('changes', 'Tier changes: from, to, reason, qualifyingPoints, at'),
+  },
+  {
+    method: 'post',
+    path: '/:id/adjustments',
+    summary: 'Adds or takes points (staff correction); the idempotencyKey makes a retry replay',
+    params: memberIdParam,
+    body: adjustment,
+    response: ok('The ledger entry and the new balance (200 with replayed: true for a repeat)', undefined, 201),
+  },
+];
+
 export function createMembersRouter(deps: { repositories: Repositories; rules: ProgrammeRules; clock: Clock }): Router {
-  const { members, identities, ledger } = deps.repositories;
+  const { members, identities, ledger, tiers, tierHistory, audit } = deps.repositories;
   const router = Router();
 
   const memberOr404 = async (id: string) => {
@@ -37,10 +117,40 @@ export function createMembersRouter(deps: { repositories: Repositories; rules: P
   };
 
   router.get('/', async (req, res) => {
-    const query = parseInput(lookup, req.query);
-    const identity = await identities.find(`${query.channel}:${query.channelUserId}`);
-    if (identity?.memberId == null) throw new HttpError(404, 'member_not_found', `No member has ${query.channel} id ${query.channelUserId}`);
-    res.json(await memberOr404(identity.memberId));
+    const query = parseInput(membersQuery, req.query);
+    if (query.channel !== undefined && query.channelUserId !== undefined) {
+      const identity = await identities.find(`${query.channel}:${query.channelUserId}`);
+      if (identity?.memberId == null) throw new HttpError(404, 'member_not_found', `No member has ${query.channel} id ${query.channelUserId}`);
+      res.json(await memberOr404(identity.memberId));
+      return;
+    }
+    res.json(
+      await members.page({
+        limit: query.limit,
+        ...(query.cursor !== undefined ? { after: query.cursor } : {}),
+        ...(query.q !== undefined ? { text: query.q } : {}),
+      }),
+    );
+  });
+
+  router.post('/', async (req, res) => {
+    const rows: unknown[] = isBatch(req.body) ? parseInput(memberBatch, req.body).members : [parseInput(importedMember, req.body)];
+    const now = deps.clock.now();
+    const [startingTier] = await tiers.all();
+    const { summary, results, previousProfiles } = await importMembers(
+      { members, identities, ledger, earning: deps.rules.earning, startingTier: startingTier?.id ?? 'member' },
+      rows.map(parseImportRow),
+      now,
+    );
+    const only = results.length === 1 ? results[0]! : undefined;
+    await recordAudit(audit, res, {
+      action: 'members.import',
+      resource: only && 'memberId' in only ? `member:${only.memberId}` : 'members',
+      before: previousProfiles,
+      after: { summary, results },
+      at: now.toJSDate(),
+    });
+    res.json({ summary, results });
   });
 
   router.get('/:id', async (req, res) => {
@@ -49,14 +159,22 @@ export function createMembersRouter(deps: { repositories: Repositories; rules: P
 
   router.get('/:id/ledger', async (req, res) => {
     const { id } = parseInput(memberIdParam, req.params);
-    const { limit } = parseInput(ledgerQuery, req.query);
+    const { limit, cursor } = parseInput(ledgerQuery, req.query);
     await memberOr404(id);
-    res.json({ entries: await ledger.recent(id as MemberId, limit) });
+    res.json(await ledger.page(id as MemberId, { limit, ...(cursor !== undefined ? { cursor } : {}) }));
+  });
+
+  router.get('/:id/tier-history', async (req, res) => {
+    const { id } = parseInput(memberIdParam, req.params);
+    const { limit, cursor } = parseInput(tierHistoryQuery, req.query);
+    await memberOr404(id);
+    res.json(await tierHistory.pageOfMember(id, { limit, ...(cursor !== undefined ? { cursor } : {}) }));
   });
 
   router.post('/:id/adjustments', async (req, res) => {
     const { id } = parseInput(memberIdParam, req.params);
     const body = parseInput(adjustment, req.body);
+    const balanceBefore = (await members.balanceState(id))?.points ?? null;
     const outcome = await adjustPoints(
       { members, ledger, earning: deps.rules.earning },
       { memberId: id as MemberId, ...body, now: deps.clock.now() },
@@ -68,13 +186,31 @@ export function createMembersRouter(deps: { repositories: Repositories; rules: P
         throw new HttpError(409, 'not_enough_points', `Not enough points: the member has ${outcome.balance}, ${outcome.shortBy} short`);
       case 'keyReused':
         throw new HttpError(409, 'idempotency_key_reused', 'This idempotencyKey was used for a different adjustment');
-      default:
-        res.status(outcome.kind === 'replayed' ? 200 : 201).json({ entry: outcome.entry, balance: outcome.balance, replayed: outcome.kind === 'replayed' });
+      default: {
+        const answer = { entry: outcome.entry, balance: outcome.balance, replayed: outcome.kind === 'replayed' };
+        await recordAudit(audit, res, {
+          action: 'members.adjust',
+          resource: `member:${id}`,
+          before: { balance: balanceBefore },
+          after: answer,
+          at: deps.clock.now().toJSDate(),
+        });
+        res.status(outcome.kind === 'replayed' ? 200 : 201).json(answer);
+      }
     }
   });
 
   return router;
 }
+
+export const ledgerOperations: AdminOperation[] = [
+  {
+    method: 'get',
+    path: '/verify',
+    summary: 'Checks every balance against its ledger entries',
+    response: ok('The invariant check: mismatches, pending entries'),
+  },
+];
 
 export function createLedgerRouter(deps: { repositories: Repositories }): Router {
   const router = Router();
@@ -82,4 +218,15 @@ export function createLedgerRouter(deps: { repositories: Repositories }): Router
     res.json(await verifyLedger({ members: deps.repositories.members, ledger: deps.repositories.ledger }));
   });
   return router;
+}
+
+/** A batch row, parsed on its own: a bad one becomes its error result and the others go on. */
+function parseImportRow(row: unknown): ImportedMember | RejectedRow {
+  const parsed = importedMember.safeParse(row);
+  if (parsed.success) return parsed.data;
+  const externalId = (row as { externalId?: unknown } | null)?.externalId;
+  return {
+    externalId: typeof externalId === 'string' ? externalId : null,
+    rejected: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`).join('; '),
+  };
 }

@@ -5,6 +5,8 @@ import type { MissionChanges } from '../../loyalty/missions/mission-repository';
 import type { Repositories } from '../../repositories';
 import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
+import { ok, pageOf, pageQuery, type AdminOperation } from './admin-operations';
+import { recordAudit } from './audit';
 import { parseInput } from './validation';
 
 const missionId = z.string().regex(missionIdPattern, 'lower-case letters, digits and dashes, e.g. december-check-ins');
@@ -54,9 +56,24 @@ const missionChanges = z
   .refine(windowIsOrdered, windowMessage);
 
 const idParam = z.object({ id: missionId });
+const missionsQuery = pageQuery({ cursor: missionId });
+
+export const missionOperations: AdminOperation[] = [
+  { method: 'get', path: '/', summary: 'Missions in id order', query: missionsQuery, response: pageOf('missions', 'Missions') },
+  { method: 'get', path: '/:id', summary: 'One mission', params: idParam, response: ok('The mission') },
+  { method: 'post', path: '/', summary: 'Adds a mission', body: newMission, response: ok('The new mission', undefined, 201) },
+  {
+    method: 'patch',
+    path: '/:id',
+    summary: 'Changes a mission',
+    params: idParam,
+    body: missionChanges,
+    response: ok('The mission after the change'),
+  },
+];
 
 export function createMissionsRouter(deps: { repositories: Repositories; clock: Clock }): Router {
-  const { missions } = deps.repositories;
+  const { missions, audit } = deps.repositories;
   const router = Router();
 
   const missionOr404 = async (id: string): Promise<Mission> => {
@@ -65,8 +82,9 @@ export function createMissionsRouter(deps: { repositories: Repositories; clock: 
     return mission;
   };
 
-  router.get('/', async (_req, res) => {
-    res.json({ items: await missions.all() });
+  router.get('/', async (req, res) => {
+    const { limit, cursor } = parseInput(missionsQuery, req.query);
+    res.json(await missions.page({ limit, ...(cursor !== undefined ? { after: cursor } : {}) }));
   });
 
   router.get('/:id', async (req, res) => {
@@ -76,9 +94,11 @@ export function createMissionsRouter(deps: { repositories: Repositories; clock: 
   router.post('/', async (req, res) => {
     const { id, ...fields } = parseInput(newMission, req.body);
     const mission: Mission = { ...fields, id: id as MissionId };
-    if ((await missions.create(mission, deps.clock.now().toJSDate())).kind === 'duplicate') {
+    const now = deps.clock.now().toJSDate();
+    if ((await missions.create(mission, now)).kind === 'duplicate') {
       throw new HttpError(409, 'mission_exists', `A mission ${id} exists already; PATCH it, or choose another id`);
     }
+    await recordAudit(audit, res, { action: 'missions.create', resource: `mission:${id}`, after: mission, at: now });
     res.status(201).json(mission);
   });
 
@@ -89,8 +109,11 @@ export function createMissionsRouter(deps: { repositories: Repositories; clock: 
     if (!windowIsOrdered({ startsAt: changes.startsAt ?? current.startsAt, endsAt: changes.endsAt ?? current.endsAt })) {
       throw new HttpError(400, 'invalid_request', 'endsAt must be after startsAt', [{ path: 'endsAt', message: 'must be after startsAt' }]);
     }
-    await missions.update(id, changes, deps.clock.now().toJSDate());
-    res.json(await missionOr404(id));
+    const now = deps.clock.now().toJSDate();
+    await missions.update(id, changes, now);
+    const updated = await missionOr404(id);
+    await recordAudit(audit, res, { action: 'missions.update', resource: `mission:${id}`, before: current, after: updated, at: now });
+    res.json(updated);
   });
 
   return router;

@@ -8,6 +8,8 @@ import type { ListPosition, StoredPointCode } from '../../loyalty/point-codes/po
 import type { Repositories } from '../../repositories';
 import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
+import { ok, pageOf, pageQuery, type AdminOperation } from './admin-operations';
+import { recordAudit } from './audit';
 import { parseInput } from './validation';
 
 const isoDateTime = z.iso
@@ -50,18 +52,44 @@ const creationAt = (now: Date) =>
       { when: (payload) => payload.issues.length === 0 },
     );
 
-const listing = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z
-    .string()
-    .refine((cursor) => decodeCursor(cursor) !== null, 'the nextCursor of the previous page')
-    .transform((cursor) => decodeCursor(cursor)!)
-    .optional(),
-});
+const listing = pageQuery({ defaultLimit: 20, cursor: z.string().refine((cursor) => decodeCursor(cursor) !== null, 'the nextCursor of the previous page') });
+const codeParam = z.object({ code: z.string().min(1).max(40) });
+
+export const pointCodeOperations: AdminOperation[] = [
+  {
+    method: 'post',
+    path: '/',
+    summary: 'Creates point codes (idempotencyKey: the same key returns the same codes)',
+    body: creationAt(new Date(0)),
+    response: ok('The codes with QR links (200 with replayed: true for a repeat)', undefined, 201),
+  },
+  {
+    method: 'get',
+    path: '/',
+    summary: 'Point codes, newest first',
+    query: listing,
+    response: pageOf('codes', 'Point codes with uses and QR links'),
+  },
+  { method: 'get', path: '/:code', summary: 'One point code', params: codeParam, response: ok('The point code') },
+  {
+    method: 'get',
+    path: '/:code/qr.png',
+    summary: 'The QR code to print, as PNG',
+    params: codeParam,
+    response: { status: 200, description: 'A PNG image', contentType: 'image/png' },
+  },
+  {
+    method: 'get',
+    path: '/:code/qr.svg',
+    summary: 'The QR code to print, as SVG',
+    params: codeParam,
+    response: { status: 200, description: 'An SVG image', contentType: 'image/svg+xml' },
+  },
+];
 
 /** `/admin/api/point-codes`: create codes, list them, and their QR codes for printing. */
 export function createPointCodesRouter(deps: {
-  repositories: Pick<Repositories, 'pointCodes'>;
+  repositories: Pick<Repositories, 'pointCodes' | 'audit'>;
   clock: Clock;
   /** LINE_BASIC_ID makes QR codes open the LINE chat; without it they open the web chat at PUBLIC_BASE_URL (or this server). */
   config: Pick<Config, 'LINE_BASIC_ID' | 'PUBLIC_BASE_URL'>;
@@ -103,29 +131,36 @@ export function createPointCodesRouter(deps: {
     if (outcome.kind === 'idempotencyConflict') {
       throw new HttpError(409, 'idempotency_key_reused', 'This idempotencyKey was used for codes with other settings: use a new key');
     }
-    res.status(outcome.replayed ? 200 : 201).json({ codes: outcome.codes.map(view(req)), replayed: outcome.replayed });
+    const answer = { codes: outcome.codes.map(view(req)), replayed: outcome.replayed };
+    await recordAudit(deps.repositories.audit, res, {
+      action: 'pointCodes.create',
+      resource: outcome.codes.length === 1 ? `pointCode:${outcome.codes[0]!.code}` : 'pointCodes',
+      after: answer,
+      at: now.toJSDate(),
+    });
+    res.status(outcome.replayed ? 200 : 201).json(answer);
   });
 
   router.get('/', async (req, res) => {
     const { limit, cursor } = parseInput(listing, req.query);
-    const page = await pointCodes.list(limit + 1, cursor);
+    const page = await pointCodes.list(limit + 1, cursor === undefined ? undefined : decodeCursor(cursor)!);
     const codes = page.slice(0, limit);
     const last = codes.at(-1);
     res.json({ codes: codes.map(view(req)), nextCursor: page.length > limit && last ? encodeCursor(last) : null });
   });
 
   router.get('/:code', async (req, res) => {
-    res.json(view(req)(await codeOr404(req.params.code)));
+    res.json(view(req)(await codeOr404(parseInput(codeParam, req.params).code)));
   });
 
   router.get('/:code/qr.png', async (req, res) => {
-    const { code } = await codeOr404(req.params.code);
+    const { code } = await codeOr404(parseInput(codeParam, req.params).code);
     const png = await QRCode.toBuffer(chatLinkOf(req, code), { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 600 });
     res.type('png').set('content-disposition', `inline; filename="point-code-${code}.png"`).send(png);
   });
 
   router.get('/:code/qr.svg', async (req, res) => {
-    const { code } = await codeOr404(req.params.code);
+    const { code } = await codeOr404(parseInput(codeParam, req.params).code);
     const svg = await QRCode.toString(chatLinkOf(req, code), { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     res.type('image/svg+xml').set('content-disposition', `inline; filename="point-code-${code}.svg"`).send(svg);
   });

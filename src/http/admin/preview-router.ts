@@ -5,6 +5,7 @@ import { formatProblem } from '../../conversation/flow-validation';
 import { previewMessage, resetPreview, type PreviewDeps, type PreviewInput } from '../../conversation/preview';
 import { HttpError } from '../error-handler';
 import type { AdminPrincipal } from './admin-auth';
+import { ok, type AdminOperation } from './admin-operations';
 import { recordAudit } from './audit';
 import type { AuditRepository } from './audit-repository';
 import { parseInput } from './validation';
@@ -23,6 +24,11 @@ export const previewMessageBody = z
     context.issues.push({ code: 'custom', input: body, message: 'send exactly one of text (typed) or payload (a tapped choice)' });
     return z.NEVER;
   });
+
+export const previewOperations: AdminOperation[] = [
+  { method: 'post', path: '/messages', summary: 'Chats on the drafts as your sandbox member', body: previewMessageBody, response: ok('{ messages } in the web chat shape') },
+  { method: 'post', path: '/reset', summary: 'Starts the sandbox conversation and member over', response: ok('Reset') },
+];
 
 /**
  * `/admin/api/preview`: chat on the drafts before publishing, as the calling admin's sandbox

@@ -10,10 +10,16 @@ import { errorBody, HttpError } from '../error-handler';
 import type { AdminPrincipal } from './admin-auth';
 import { recordAudit } from './audit';
 import { parseInput } from './validation';
+import { ok, type AdminOperation } from './admin-operations';
 
 const memberIdParam = z.object({ id: z.string().regex(/^m_[A-Za-z0-9_-]{16}$/, 'a member id such as m_Ab12…') });
 
 /** Whole-member data is for the admin role only, reads included: a marketer sees balances, not a person's file. */
+export const privacyOperations: AdminOperation[] = [
+  { method: 'get', path: '/:id/export', summary: 'Everything held about a member, as JSON (admin only)', params: memberIdParam, response: ok('The export'), roles: ['admin'] },
+  { method: 'delete', path: '/:id', summary: 'Erases a member: personal data removed, vouchers cancelled, points forfeited (admin only)', params: memberIdParam, response: ok('The erasure'), roles: ['admin'] },
+];
+
 const adminOnly: RequestHandler = (_req, res, next) => {
   const admin = res.locals.admin as AdminPrincipal | undefined;
   if (admin?.role === 'admin') {

@@ -6,6 +6,8 @@ import type { RewardChanges } from '../../loyalty/rewards/reward-repository';
 import type { Repositories } from '../../repositories';
 import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
+import { ok, pageOf, pageQuery, type AdminOperation } from './admin-operations';
+import { recordAudit } from './audit';
 import { parseInput } from './validation';
 
 const rewardId = z.string().regex(rewardIdPattern, 'lower-case letters, digits and dashes, e.g. coffee-voucher');
@@ -67,17 +69,36 @@ const rewardChanges = z
   })
   .refine(windowIsOrdered, windowMessage);
 
-const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: rewardId.optional(),
-});
+const rewardsQuery = pageQuery({ cursor: rewardId });
 const idParam = z.object({ id: rewardId });
 const codeUpload = z.strictObject({
   codes: z.array(z.string().trim().regex(/^\S{1,64}$/, 'a code of 1 to 64 characters without spaces')).min(1).max(10_000),
 });
 
+export const rewardOperations: AdminOperation[] = [
+  { method: 'get', path: '/', summary: 'The reward catalog in id order', query: rewardsQuery, response: pageOf('rewards', 'Rewards') },
+  { method: 'get', path: '/:id', summary: 'One reward with its coupon code counts', params: idParam, response: ok('The reward') },
+  { method: 'post', path: '/', summary: 'Adds a reward', body: newReward, response: ok('The new reward', undefined, 201) },
+  {
+    method: 'patch',
+    path: '/:id',
+    summary: 'Changes a reward (stockDelta changes stock atomically)',
+    params: idParam,
+    body: rewardChanges,
+    response: ok('The reward after the change'),
+  },
+  {
+    method: 'post',
+    path: '/:id/codes',
+    summary: 'Uploads coupon codes and turns the pool on',
+    params: idParam,
+    body: codeUpload,
+    response: ok('Codes added and skipped as duplicates, and the pool counts'),
+  },
+];
+
 export function createRewardsRouter(deps: { repositories: Repositories; clock: Clock }): Router {
-  const { rewards, tiers } = deps.repositories;
+  const { rewards, tiers, audit } = deps.repositories;
   const router = Router();
 
   const rewardOr404 = async (id: string): Promise<Reward> => {
@@ -97,7 +118,7 @@ export function createRewardsRouter(deps: { repositories: Repositories; clock: C
   };
 
   router.get('/', async (req, res) => {
-    const query = parseInput(pageQuery, req.query);
+    const query = parseInput(rewardsQuery, req.query);
     res.json(await rewards.page({ limit: query.limit, ...(query.cursor !== undefined ? { after: query.cursor } : {}) }));
   });
 
@@ -113,7 +134,9 @@ export function createRewardsRouter(deps: { repositories: Repositories; clock: C
     for (const candidate of candidates) {
       const reward: Reward = { ...body, id: candidate as RewardId };
       if ((await rewards.create(reward, now)).kind === 'created') {
-        res.status(201).json(await withCouponCodes(reward));
+        const created = await withCouponCodes(reward);
+        await recordAudit(audit, res, { action: 'rewards.create', resource: `reward:${reward.id}`, after: created, at: now });
+        res.status(201).json(created);
         return;
       }
     }
@@ -137,8 +160,11 @@ export function createRewardsRouter(deps: { repositories: Repositories; clock: C
         throw new HttpError(409, 'stock_unlimited', 'This reward has unlimited stock: set stock to a number first, then send stockDelta');
       case 'stockTooLow':
         throw new HttpError(409, 'stock_too_low', `Stock is ${result.stock}; stockDelta ${changes.stockDelta} would take it below 0`);
-      case 'updated':
-        res.json(await withCouponCodes(await rewardOr404(id)));
+      case 'updated': {
+        const updated = await withCouponCodes(await rewardOr404(id));
+        await recordAudit(audit, res, { action: 'rewards.update', resource: `reward:${id}`, before: current, after: updated, at: deps.clock.now().toJSDate() });
+        res.json(updated);
+      }
     }
   });
 
@@ -148,9 +174,13 @@ export function createRewardsRouter(deps: { repositories: Repositories; clock: C
     const { codes } = parseInput(codeUpload, req.body);
     const reward = await rewardOr404(id);
     const now = deps.clock.now().toJSDate();
+    const before = { usesCouponPool: reward.usesCouponPool, couponCodes: await rewards.couponCodeCounts(reward.id) };
     const { added, duplicates } = await rewards.addCouponCodes(reward.id, codes, now);
     if (!reward.usesCouponPool) await rewards.update(reward.id, { usesCouponPool: true }, now);
-    res.json({ added, duplicates, couponCodes: await rewards.couponCodeCounts(reward.id), usesCouponPool: true });
+    const after = { usesCouponPool: true, couponCodes: await rewards.couponCodeCounts(reward.id) };
+    // The codes themselves are what members redeem: the audit keeps counts, not the codes.
+    await recordAudit(audit, res, { action: 'rewards.uploadCodes', resource: `reward:${reward.id}`, before, after: { ...after, added, duplicates }, at: now });
+    res.json({ added, duplicates, ...after });
   });
 
   return router;

@@ -6,11 +6,32 @@ import { tierRulesSchema, type TierRules } from '../../loyalty/tiers/tier-rules'
 import type { Repositories } from '../../repositories';
 import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
+import { ok, type AdminOperation } from './admin-operations';
 import { recordAudit } from './audit';
 import { parseInput } from './validation';
 
 /** Publishing asks when members move: `now` runs the recalculation at once, `nextRun` leaves it to the nightly job. */
 export const publishQuery = z.strictObject({ recalculate: z.enum(['now', 'nextRun']).default('nextRun') });
+const dryRunBody = z.strictObject({ rules: tierRulesSchema.optional() });
+
+export const tierRuleOperations: AdminOperation[] = [
+  { method: 'get', path: '/', summary: 'The published tier rules', response: ok('The tier rules') },
+  {
+    method: 'put',
+    path: '/',
+    summary: 'Publishes tier rules; ?recalculate=now moves members at once, nextRun (default) at the nightly run',
+    query: publishQuery,
+    body: tierRulesSchema,
+    response: ok('The published rules and when members move'),
+  },
+  {
+    method: 'post',
+    path: '/dry-run',
+    summary: 'Computes what the published or a draft rule set would change, writing nothing',
+    body: dryRunBody,
+    response: ok('Upgrades, downgrades, unchanged and samples'),
+  },
+];
 
 /**
  * `GET|PUT /admin/api/tier-rules`. Publishing never moves members silently: the caller chooses
@@ -30,9 +51,11 @@ export function createTierRulesRouter(deps: {
 
   /** Marketers try a draft before publishing it: the same job, computing without writing. */
   router.post('/dry-run', async (req, res) => {
-    const { rules } = parseInput(z.strictObject({ rules: tierRulesSchema.optional() }), req.body);
+    const { rules } = parseInput(dryRunBody, req.body);
     const run = await deps.recalculateTiers({ dryRun: true, ...(rules ? { rules } : {}) });
-    res.json(run.kind === 'leaseHeld' ? run : withoutKind(run));
+    const answer = run.kind === 'leaseHeld' ? run : withoutKind(run);
+    await recordAudit(audit, res, { action: 'tierRules.dryRun', resource: 'tierRules', after: { rules: rules ?? 'published', run: answer }, at: deps.clock.now().toJSDate() });
+    res.json(answer);
   });
 
   router.put('/', async (req, res) => {
@@ -48,7 +71,7 @@ export function createTierRulesRouter(deps: {
         outcome.rewards.map((reward) => ({ path: `rewards.${reward.id}.minimumTier`, message: `tier ${reward.minimumTier} is removed` })),
       );
     }
-    await recordAudit(audit, res, { action: 'tier-rules.publish', resource: 'tier-rules', before: outcome.before, after: rules, at: now });
+    await recordAudit(audit, res, { action: 'tierRules.publish', resource: 'tierRules', before: outcome.before, after: rules, at: now });
     if (recalculate === 'nextRun') {
       res.json({ ...rules, recalculation: { when: 'nextRun', note: 'Members move at the next nightly tier recalculation.' } });
       return;

@@ -85,6 +85,30 @@ export function createIdentityRepository(connection: Connection) {
       return (await Identities.countDocuments({ _id: key, memberId })) === 1;
     },
 
+    /**
+     * Links a channel identity nobody has used yet (a CRM import knows the member's LINE user id
+     * before they chat) to the member, unless it belongs to another member already.
+     */
+    async claimForMember(key: string, source: { channel: ChannelName; channelUserId: string }, memberId: MemberId, now: Date): Promise<boolean> {
+      await Identities.updateOne(
+        { _id: key },
+        {
+          $setOnInsert: {
+            channel: source.channel,
+            channelUserId: source.channelUserId,
+            memberId: null,
+            locale: null,
+            following: true,
+            lastInboundAt: null,
+            createdAt: now,
+          },
+        },
+        { upsert: true },
+      );
+      await Identities.updateOne({ _id: key, memberId: null }, { $set: { memberId } });
+      return (await Identities.countDocuments({ _id: key, memberId })) === 1;
+    },
+
     async setLocale(key: string, locale: Locale): Promise<void> {
       await Identities.updateOne({ _id: key }, { $set: { locale } });
     },

@@ -109,6 +109,9 @@ export interface NewMember extends Omit<Member, 'points' | 'earnedTotal' | 'chec
   sandbox?: boolean;
 }
 
+/** The fields a member gives about themselves. */
+export type MemberProfile = Pick<Member, 'name' | 'mobile' | 'birthday' | 'locale'>;
+
 /** A message for the member's next chat: a template and its variables. */
 export interface Notice {
   key: string;
@@ -234,6 +237,36 @@ export function createMemberRepository(connection: Connection) {
       return doc ? toMember(doc) : null;
     },
 
+    /** Changes what a member told us (a CRM re-import); the balance and history stay as they are. */
+    async updateProfile(id: MemberId, profile: MemberProfile): Promise<void> {
+      await Members.updateOne({ _id: id }, { $set: profile });
+    },
+
+    /**
+     * A page of members in id order, optionally those whose name, mobile or a channel user id
+     * contains `text` (case-insensitive, taken literally). A scan: members have no text index
+     * (DATABASE.md), which is fine for staff looking someone up, not for a hot path.
+     */
+    async page(options: { limit: number; after?: string; text?: string }): Promise<{ members: Member[]; nextCursor: string | null }> {
+      const filter: Record<string, unknown> = {};
+      if (options.after !== undefined) filter._id = { $gt: options.after };
+      if (options.text !== undefined) {
+        const literal = new RegExp(escapeRegExp(options.text), 'i');
+        const digits = options.text.replace(/[\s()+-]/g, '');
+        filter.$or = [
+          { name: literal },
+          { mobile: /^\d+$/.test(digits) ? new RegExp(escapeRegExp(digits)) : literal },
+          { 'identities.channelUserId': literal },
+        ];
+      }
+      const docs = await Members.find(filter, { appliedEntries: 0, lots: 0, notices: 0, noticeKeys: 0, earnedByMonth: 0 })
+        .sort({ _id: 1 })
+        .limit(options.limit + 1)
+        .lean();
+      const members = docs.slice(0, options.limit).map(toMember);
+      return { members, nextCursor: docs.length > options.limit ? (members.at(-1)?.id ?? null) : null };
+    },
+
     async addIdentity(id: MemberId, identity: { channel: ChannelName; channelUserId: string }): Promise<void> {
       await Members.updateOne({ _id: id }, { $addToSet: { identities: identity } });
     },
@@ -355,6 +388,10 @@ export function createMemberRepository(connection: Connection) {
 }
 
 export type MemberRepository = ReturnType<typeof createMemberRepository>;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 const balanceProjection = { revision: 1, points: 1, lots: 1, appliedEntries: 1, tier: 1 };
 

@@ -94,6 +94,14 @@ export function createMissionRepository(connection: Connection) {
       return (await Missions.updateOne({ _id: id }, { $set: set })).matchedCount === 1;
     },
 
+    /** A page of missions in id order; `after` is the last id of the previous page. */
+    async page(options: { limit: number; after?: string }): Promise<{ missions: Mission[]; nextCursor: string | null }> {
+      const filter = options.after !== undefined ? { _id: { $gt: options.after } } : {};
+      const docs = await Missions.find(filter).sort({ _id: 1 }).limit(options.limit + 1).lean();
+      const missions = docs.slice(0, options.limit).map(toMission);
+      return { missions, nextCursor: docs.length > options.limit ? (missions.at(-1)?.id ?? null) : null };
+    },
+
     /** Every mission, newest first. Missions are few (a marketer's campaigns), so no paging. */
     async all(): Promise<Mission[]> {
       return (await Missions.find().sort({ startsAt: -1 }).lean()).map(toMission);

@@ -253,6 +253,24 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
       return docs.map(toEntry);
     },
 
+    /** A member's applied entries, newest first; `cursor` is the previous page's `nextCursor`. */
+    async page(memberId: MemberId, options: { limit: number; cursor?: string }): Promise<{ entries: LedgerEntry[]; nextCursor: string | null }> {
+      const filter: Record<string, unknown> = { memberId, status: 'applied' };
+      const position = options.cursor === undefined ? null : /^(\d{1,15})\.([0-9a-f]{24})$/.exec(options.cursor);
+      if (position) {
+        const createdAt = new Date(Number(position[1]));
+        const sequence = new Types.ObjectId(position[2]);
+        filter.$or = [{ createdAt: { $lt: createdAt } }, { createdAt, sequence: { $lt: sequence } }];
+      }
+      const docs = await Ledger.find(filter).sort({ createdAt: -1, sequence: -1 }).limit(options.limit + 1).lean();
+      const page = docs.slice(0, options.limit);
+      const last = page.at(-1);
+      return {
+        entries: page.map(toEntry),
+        nextCursor: docs.length > options.limit && last ? `${last.createdAt.getTime()}.${last.sequence.toHexString()}` : null,
+      };
+    },
+
     async find(key: string): Promise<LedgerEntry | null> {
       const doc = await Ledger.findById(key).lean();
       return doc ? toEntry(doc) : null;

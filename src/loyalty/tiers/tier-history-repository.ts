@@ -61,6 +61,23 @@ export function createTierHistoryRepository(connection: Connection) {
       for await (const { _id, ...change } of cursor) yield { ...change, memberId: change.memberId as MemberId };
     },
 
+    /** A member's tier changes, newest first; `cursor` is the previous page's `nextCursor`. */
+    async pageOfMember(memberId: string, options: { limit: number; cursor?: string }): Promise<{ changes: TierChange[]; nextCursor: string | null }> {
+      const filter: Record<string, unknown> = { memberId };
+      const position = options.cursor === undefined ? null : /^(\d{1,15})\.(.{1,200})$/.exec(Buffer.from(options.cursor, 'base64url').toString());
+      if (position) {
+        const at = new Date(Number(position[1]));
+        filter.$or = [{ at: { $lt: at } }, { at, _id: { $lt: position[2] } }];
+      }
+      const docs = await History.find(filter).sort({ at: -1, _id: -1 }).limit(options.limit + 1).lean();
+      const page = docs.slice(0, options.limit);
+      const last = page.at(-1);
+      return {
+        changes: page.map(({ _id, ...change }) => ({ ...change, memberId: change.memberId as MemberId })),
+        nextCursor: docs.length > options.limit && last ? Buffer.from(`${last.at.getTime()}.${last._id}`).toString('base64url') : null,
+      };
+    },
+
     async countOfRun(runId: string): Promise<number> {
       return History.countDocuments({ runId });
     },
