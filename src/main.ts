@@ -59,6 +59,8 @@ async function main(): Promise<void> {
       { name: 'redemption-recovery', cron: '* * * * *', run: () => platform!.jobs.recoverRedemptions() },
       { name: 'reservation-release', cron: config.RESERVATION_RELEASE_CRON, run: () => platform!.jobs.releaseReservations() },
       { name: 'tier-recalculation', cron: config.TIER_RECALC_CRON, run: () => platform!.jobs.recalculateTiers() },
+      { name: 'daily-stats', cron: config.DAILY_STATS_CRON, run: () => platform!.jobs.recordDailyStats() },
+      { name: 'broadcast-dispatch', cron: '* * * * *', run: () => platform!.jobs.dispatchBroadcasts() },
     ],
     config.LOYALTY_TIMEZONE,
     logger,
@@ -80,6 +82,13 @@ async function main(): Promise<void> {
     },
     `bot server listening on port ${port}; chat as a customer at http://localhost:${port}/chat`,
   );
+  if (config.DEMO_DATA) {
+    // After listen: seeding an empty database takes a few seconds and must not delay startup.
+    platform.jobs
+      .seedDemoHistory()
+      .then((seed) => seed.kind === 'seeded' && logger.info(seed, 'demo programme history seeded (DEMO_DATA=true)'))
+      .catch((error: unknown) => logger.error({ err: error }, 'seeding the demo history failed'));
+  }
   if (config.lineEnabled) logger.info(`LINE webhook URL: <your public https origin>/webhooks/line`);
 }
 

@@ -27,6 +27,14 @@ import { createTierRulesRouter } from './http/admin/tier-rules-router';
 import { recalculateTiers, type RecalculationOptions, type RecalculationResult } from './loyalty/tiers/recalculate-tiers';
 import { recoverPointCodeClaims } from './loyalty/point-codes/collect-points';
 import { createApp } from './http/app';
+import { createAnalyticsRouter } from './http/admin/analytics-router';
+import { createBroadcastsRouter } from './http/admin/broadcasts-router';
+import { createPurchasesRouter } from './http/admin/purchases-router';
+import { createSegmentsRouter } from './http/admin/segments-router';
+import { recordDailyStats } from './analytics/dashboard';
+import type { BroadcastDeps } from './broadcasts/broadcast-deps';
+import { createBroadcastDispatcher } from './broadcasts/send-broadcast';
+import { seedDemoHistory, type DemoHistorySeed } from './loyalty/demo-history';
 import { createHealthRouter } from './http/health-router';
 import { seedDefaults } from './loyalty/demo-data';
 import { awardBirthdayBonuses } from './loyalty/members/birthday-bonus';
@@ -58,6 +66,12 @@ export interface Platform {
     recalculateTiers(
       options?: Partial<Pick<RecalculationOptions, 'dryRun' | 'rules' | 'onProgress' | 'batchSize' | 'owner'>>,
     ): Promise<RecalculationResult>;
+    /** Stores the dashboard figures of finished days not stored yet (src/analytics/dashboard.ts). */
+    recordDailyStats(): Promise<{ stored: number }>;
+    /** Sends broadcasts that are due, and resumes ones a crashed run left (src/broadcasts/send-broadcast.ts). */
+    dispatchBroadcasts(): Promise<{ finished: string[] }>;
+    /** DEMO_DATA: five weeks of demo members and history, once per database (src/loyalty/demo-history.ts). */
+    seedDemoHistory(): Promise<DemoHistorySeed>;
   };
 }
 
@@ -171,6 +185,17 @@ export async function createPlatform(deps: {
       leaseClock: () => clock.now().toJSDate(),
     });
 
+  const broadcastDeps: BroadcastDeps = {
+    ...repositories,
+    pushChannels: notifyDeps.pushChannels,
+    catalog: () => catalog,
+    defaultLocale: config.DEFAULT_LOCALE,
+    zone: rules.zone,
+    clock,
+    logger,
+  };
+  const broadcastDispatcher = createBroadcastDispatcher(broadcastDeps);
+
   const adminRoutes: AdminRoute[] = [
     { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }) },
     { path: '/ledger', area: 'staff', router: createLedgerRouter({ repositories }) },
@@ -180,6 +205,10 @@ export async function createPlatform(deps: {
     { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }) },
     { path: '/tier-rules', area: 'programme', router: createTierRulesRouter({ repositories, clock }) },
     { path: '/jobs', area: 'staff', router: createJobsRouter({ recalculateTiers: runTierRecalculation }) },
+    { path: '/analytics', area: 'programme', router: createAnalyticsRouter({ ...repositories, clock, zone: rules.zone }) },
+    { path: '/segments', area: 'programme', router: createSegmentsRouter({ ...repositories, clock, zone: rules.zone }) },
+    { path: '/purchases', area: 'staff', router: createPurchasesRouter({ ...repositories, clock }) },
+    { path: '/broadcasts', area: 'programme', router: createBroadcastsRouter({ ...broadcastDeps, audit: repositories.audit, dispatcher: broadcastDispatcher }) },
   ];
   const app = createApp(
     {
@@ -214,6 +243,9 @@ export async function createPlatform(deps: {
       recoverRedemptions: () => recoverRedemptions({ ...repositories, rules }, clock.now()),
       releaseReservations: () => releaseReservations({ ...repositories, rules }, clock.now()),
       recalculateTiers: runTierRecalculation,
+      recordDailyStats: () => recordDailyStats(repositories, clock.now(), rules.zone),
+      dispatchBroadcasts: () => broadcastDispatcher.runDue(),
+      seedDemoHistory: () => seedDemoHistory(repositories, { now: clock.now(), zone: rules.zone, rules }),
     },
   };
 }

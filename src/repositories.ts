@@ -1,4 +1,7 @@
 import type { Model } from 'mongoose';
+import { createDailyStatsRepository } from './analytics/daily-stats-repository';
+import { createProgrammeFactsRepository } from './analytics/programme-facts-repository';
+import { createBroadcastRepository } from './broadcasts/broadcast-repository';
 import { createInboundEventRepository } from './conversation/inbound-event-repository';
 import { createPushBudgetRepository } from './conversation/push-budget-repository';
 import { createSessionRepository } from './conversation/session-repository';
@@ -18,6 +21,9 @@ import { createMemberTierRepository } from './loyalty/tiers/member-tier-reposito
 import { createTierHistoryRepository } from './loyalty/tiers/tier-history-repository';
 import { createTierRepository } from './loyalty/tiers/tier-repository';
 import { createTierRulesRepository } from './loyalty/tiers/tier-rules-repository';
+import { createDemoHistoryRepository } from './loyalty/demo-history-repository';
+import { createPurchaseRepository } from './segments/purchase-repository';
+import { createSegmentRepository } from './segments/segment-repository';
 
 /** Every repository on one connection; the only objects that touch mongoose. */
 export function createRepositories(connection: Connection) {
@@ -41,6 +47,12 @@ export function createRepositories(connection: Connection) {
     inboundEvents: createInboundEventRepository(connection),
     pushBudget: createPushBudgetRepository(connection),
     audit: createAuditRepository(connection),
+    programmeFacts: createProgrammeFactsRepository(connection),
+    dailyStats: createDailyStatsRepository(connection),
+    segments: createSegmentRepository(connection),
+    purchases: createPurchaseRepository(connection),
+    broadcasts: createBroadcastRepository(connection),
+    demoHistory: createDemoHistoryRepository(connection),
   };
 }
 
