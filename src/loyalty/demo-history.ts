@@ -44,20 +44,33 @@ function randomFrom(seed: number): () => number {
 export function simulateDemoHistory(now: DateTime, rules: Pick<ProgrammeRules, 'zone' | 'checkIn' | 'earning' | 'signupBonus'>): DemoHistory {
   const zone = rules.zone;
   const today = now.setZone(zone).startOf('day');
-  const firstDay = today.minus({ days: demoHistoryDays });
   const random = randomFrom(Number(today.toFormat('yyyyMMdd')));
   const coffee = sampleRewards.find((reward) => reward.id === 'coffee')!;
   const voucher = sampleRewards.find((reward) => reward.id === 'voucher-200')!;
   const silver = defaultTiers.find((tier) => tier.id === 'silver')!;
   const history: DemoHistory = { members: [], identities: [], ledger: [], redemptions: [], tierChanges: [], stockTaken: new Map() };
+  // Luxon zone arithmetic is slow in a loop of thousands: each calendar day is worked out once.
+  const calendar = new Map<number, { start: number; key: string; month: string; expiresAt: Date | null }>();
+  const dayAgo = (daysAgo: number) => {
+    let day = calendar.get(daysAgo);
+    if (day === undefined) {
+      const start = today.minus({ days: daysAgo });
+      day = { start: start.toMillis(), key: start.toISODate()!, month: start.toFormat('yyyy-MM'), expiresAt: expiryOf(rules.earning.expiry, start, zone) };
+      calendar.set(daysAgo, day);
+    }
+    return day;
+  };
+  const hour = 3_600_000;
 
   for (let index = 0; index < demoMemberCount; index += 1) {
     const memberId = demoMemberId(index);
     // 40 % joined before the five weeks, the rest during them: a growing programme.
     const joinedDaysAgo = index < demoMemberCount * 0.4 ? demoHistoryDays + 5 + Math.floor(random() * 60) : 1 + Math.floor(random() * (demoHistoryDays - 1));
-    const joined = today.minus({ days: joinedDaysAgo }).plus({ hours: 9 + random() * 12 });
+    const joinedDay = dayAgo(joinedDaysAgo);
+    const joined = joinedDay.start + (9 + random() * 12) * hour;
     const checkInChance = 0.6 + random() * 0.38;
     const lapsesAfter = random() < 0.12 ? Math.floor(random() * demoHistoryDays) : Number.POSITIVE_INFINITY;
+    const ledgerBefore = history.ledger.length;
     let lots: Lot[] = [];
     let earnedTotal = 0;
     const earnedByMonth: Record<string, number> = {};
@@ -66,60 +79,60 @@ export function simulateDemoHistory(now: DateTime, rules: Pick<ProgrammeRules, '
     let lastActive = joined;
     let tier = 'member';
 
-    const earn = (key: string, at: DateTime, points: number, reason: string, note: string | null, expiresAt: Date | null = expiryOf(rules.earning.expiry, at, zone)) => {
-      const month = at.setZone(zone).toFormat('yyyy-MM');
-      history.ledger.push({ key, memberId, kind: 'earn', points, reason, note, createdAt: at.toJSDate(), expiresAt, qualifyingMonth: month, draws: [] });
-      lots.push({ key, points, remaining: points, earnedAt: at.toJSDate(), expiresAt });
+    const earn = (key: string, daysAgo: number, at: number, points: number, reason: string, note: string | null, expiresAt = dayAgo(daysAgo).expiresAt) => {
+      const month = dayAgo(daysAgo).month;
+      history.ledger.push({ key, memberId, kind: 'earn', points, reason, note, createdAt: new Date(at), expiresAt, qualifyingMonth: month, draws: [] });
+      lots.push({ key, points, remaining: points, earnedAt: new Date(at), expiresAt });
       earnedTotal += points;
       earnedByMonth[month] = (earnedByMonth[month] ?? 0) + points;
     };
-    const spend = (key: string, at: DateTime, points: number, reason: string, note: string): Draw[] | null => {
-      const plan = planSpend(lots, points, at);
+    const spend = (key: string, at: number, points: number, reason: string, note: string): Draw[] | null => {
+      const plan = planSpend(lots, points, DateTime.fromMillis(at));
       if (plan.kind !== 'ok') return null;
       lots = plan.lotsAfter;
-      history.ledger.push({ key, memberId, kind: 'spend', points: -points, reason, note, createdAt: at.toJSDate(), expiresAt: null, qualifyingMonth: null, draws: plan.draws });
+      history.ledger.push({ key, memberId, kind: 'spend', points: -points, reason, note, createdAt: new Date(at), expiresAt: null, qualifyingMonth: null, draws: plan.draws });
       return plan.draws;
     };
-    const expireDue = (at: DateTime) => {
-      const due = planExpiry(lots, at);
+    const expireDue = (at: number) => {
+      const due = planExpiry(lots, DateTime.fromMillis(at));
       for (const draw of due.draws) {
-        history.ledger.push({ key: `expire:${draw.lot}`, memberId, kind: 'expire', points: -draw.points, reason: 'expiry', note: null, createdAt: at.toJSDate(), expiresAt: null, qualifyingMonth: null, draws: [draw] });
+        history.ledger.push({ key: `expire:${draw.lot}`, memberId, kind: 'expire', points: -draw.points, reason: 'expiry', note: null, createdAt: new Date(at), expiresAt: null, qualifyingMonth: null, draws: [draw] });
       }
       lots = due.lotsAfter;
     };
 
-    earn(`signup:${memberId}`, joined, rules.signupBonus, 'signupBonus', null);
+    earn(`signup:${memberId}`, joinedDaysAgo, joined, rules.signupBonus, 'signupBonus', null);
     if (joinedDaysAgo > demoHistoryDays) {
       // A code collected long ago under a short promotion: it expires during the five weeks unless spent.
-      const expiresAt = firstDay.plus({ days: 3 + Math.floor(random() * (demoHistoryDays - 6)) }).endOf('day').toJSDate();
-      earn(`demo-code:${memberId}:old`, joined.plus({ days: 1 }), 40 + 10 * Math.floor(random() * 6), 'pointCode', 'Autumn promotion', expiresAt);
+      const expiresAt = new Date(dayAgo(demoHistoryDays - 3 - Math.floor(random() * (demoHistoryDays - 6))).start + 24 * hour - 1);
+      earn(`demo-code:${memberId}:old`, joinedDaysAgo - 1, joined + 24 * hour, 40 + 10 * Math.floor(random() * 6), 'pointCode', 'Autumn promotion', expiresAt);
     }
 
     for (let offset = Math.min(joinedDaysAgo, demoHistoryDays); offset >= 1; offset -= 1) {
-      const day = today.minus({ days: offset });
-      const dayKey = day.toISODate()!;
-      expireDue(day.plus({ hours: 3, minutes: 30 }));
+      const day = dayAgo(offset);
+      const dayKey = day.key;
+      expireDue(day.start + 3.5 * hour);
       if (demoHistoryDays - offset > lapsesAfter) continue;
       if (offset === joinedDaysAgo) continue; // the signup day itself
       if (random() < checkInChance) {
-        const at = day.plus({ hours: 7 + random() * 15 });
-        const yesterday = day.minus({ days: 1 }).toISODate();
+        const at = day.start + (7 + random() * 15) * hour;
+        const yesterday = dayAgo(offset + 1).key;
         streak = lastDay === yesterday ? streak + 1 : 1;
         const bonus = streak % rules.checkIn.streakDays === 0 ? rules.checkIn.streakBonus : 0;
-        earn(`checkin:${memberId}:${dayKey}`, at, rules.checkIn.points + bonus, 'checkin', bonus > 0 ? `${streak}-day streak` : null);
+        earn(`checkin:${memberId}:${dayKey}`, offset, at, rules.checkIn.points + bonus, 'checkin', bonus > 0 ? `${streak}-day streak` : null);
         lastDay = dayKey;
         lastActive = at;
       }
       if (random() < 0.04) {
-        const at = day.plus({ hours: 12 + random() * 8 });
-        earn(`demo-code:${memberId}:${dayKey}`, at, 30, 'pointCode', 'In-store purchase');
+        const at = day.start + (12 + random() * 8) * hour;
+        earn(`demo-code:${memberId}:${dayKey}`, offset, at, 30, 'pointCode', 'In-store purchase');
         lastActive = at;
       }
       const balance = balanceOf(lots);
       const wantsVoucher = tier !== 'member' && balance >= voucher.cost && random() < 0.25;
       if (wantsVoucher || (balance >= coffee.cost && random() < 0.07)) {
         const reward = wantsVoucher ? voucher : coffee;
-        const at = day.plus({ hours: 10 + random() * 10 });
+        const at = day.start + (10 + random() * 10) * hour;
         const id = `DEMO${String(index).padStart(3, '0')}${dayKey.replaceAll('-', '')}`;
         if (spend(`redemption:${id}`, at, reward.cost, 'redemption', reward.name['zh-TW']) !== null) {
           history.redemptions.push({
@@ -138,11 +151,11 @@ export function simulateDemoHistory(now: DateTime, rules: Pick<ProgrammeRules, '
             failure: null,
             shortBy: null,
             balanceAfter: balanceOf(lots),
-            createdAt: at.toJSDate(),
-            updatedAt: at.plus({ minutes: 5 }).toJSDate(),
-            redeemedAt: at.toJSDate(),
+            createdAt: new Date(at),
+            updatedAt: new Date(at + 300_000),
+            redeemedAt: new Date(at),
             holdUntil: null,
-            fulfilledAt: at.plus({ minutes: 5 }).toJSDate(),
+            fulfilledAt: new Date(at + 300_000),
             cancelledAt: null,
             releasedAt: null,
             handledBy: 'demo',
@@ -153,8 +166,7 @@ export function simulateDemoHistory(now: DateTime, rules: Pick<ProgrammeRules, '
       }
       if (tier === 'member' && earnedTotal >= silver.threshold) {
         // The nightly tier job moves them at 03:00 the next morning.
-        const at = day.plus({ days: 1, hours: 3 });
-        history.tierChanges.push({ runId: `demo-${dayKey}`, memberId, from: 'member', to: silver.id, reason: 'upgrade', qualifyingPoints: earnedTotal, at: at.toJSDate() });
+        history.tierChanges.push({ runId: `demo-${dayKey}`, memberId, from: 'member', to: silver.id, reason: 'upgrade', qualifyingPoints: earnedTotal, at: new Date(dayAgo(offset - 1).start + 3 * hour) });
         tier = silver.id;
       }
     }
@@ -168,8 +180,8 @@ export function simulateDemoHistory(now: DateTime, rules: Pick<ProgrammeRules, '
         memberId,
         locale: index % 5 === 0 ? 'en' : 'zh-TW',
         following: true,
-        lastInboundAt: lastActive.toJSDate(),
-        createdAt: joined.toJSDate(),
+        lastInboundAt: new Date(lastActive),
+        createdAt: new Date(joined),
       });
     }
     history.members.push({
@@ -190,8 +202,8 @@ export function simulateDemoHistory(now: DateTime, rules: Pick<ProgrammeRules, '
       appliedEntries: [],
       notices: [],
       noticeKeys: [],
-      revision: history.ledger.filter((entry) => entry.memberId === memberId).length,
-      createdAt: joined.toJSDate(),
+      revision: history.ledger.length - ledgerBefore,
+      createdAt: new Date(joined),
       demo: true,
     });
   }
