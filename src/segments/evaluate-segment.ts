@@ -30,13 +30,16 @@ const sampleSize = 10;
 export async function findSegmentMembers(deps: SegmentDeps, definition: SegmentDefinition, now: DateTime, zone: string): Promise<SegmentMember[]> {
   const nowDate = now.toJSDate();
   const today = now.setZone(zone).toISODate()!;
+  const members: MemberProfile[] = [];
+  for await (const member of deps.programmeFacts.streamMembers()) if (!member.sandbox) members.push(member);
+  // Quintiles rank the members a segment can hold: sandbox purchases would shift everyone's scores.
+  const ids = new Set(members.map((member) => member.memberId));
   const rfm = usesRfm(definition)
-    ? scoreRfm(await deps.purchases.summariesSince(now.minus({ days: rfmWindowDays }).toJSDate()), nowDate)
+    ? scoreRfm((await deps.purchases.summariesSince(now.minus({ days: rfmWindowDays }).toJSDate())).filter((summary) => ids.has(summary.memberId)), nowDate)
     : new Map<string, RfmScores>();
   const lastInbound = await deps.programmeFacts.lastInboundByMember();
   const found: SegmentMember[] = [];
-  for await (const member of deps.programmeFacts.streamMembers()) {
-    if (member.sandbox) continue;
+  for (const member of members) {
     const candidate = {
       ...member,
       channels: member.identities.map((identity) => identity.channel),
