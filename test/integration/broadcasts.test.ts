@@ -174,4 +174,29 @@ describe('broadcasts to a segment', () => {
     expect(empty.status).toBe(400);
     expect((await request(platform.app).get('/admin/api/broadcasts/bc_unknown').set(admin())).status).toBe(404);
   });
+
+  it('keeps a scheduled broadcast until it is due, and a cancelled one for good', async () => {
+    platform.clock.set('2027-02-01T10:00:00+08:00');
+    line.reset();
+    const member = await aMember('scheduled-test', [{ channel: 'line', channelUserId: lineUserId() }]);
+    const segment = await request(platform.app).post('/admin/api/segments').set(admin()).send({ name: 'Scheduled', definition: { tiers: ['scheduled-test'] } });
+    const later = await request(platform.app)
+      .post('/admin/api/broadcasts')
+      .set(admin())
+      .send({ segmentId: segment.body.id, message: { templateId: 'common.gave-up' }, scheduledAt: '2027-02-01T12:00:00+08:00' });
+    expect(later.status).toBe(201);
+    const cancelled = await request(platform.app)
+      .post('/admin/api/broadcasts')
+      .set(admin())
+      .send({ segmentId: segment.body.id, message: { en: 'Never' }, scheduledAt: '2027-02-01T11:00:00+08:00' });
+    expect((await request(platform.app).post(`/admin/api/broadcasts/${cancelled.body.id}/cancel`).set(admin())).body.status).toBe('cancelled');
+
+    await platform.jobs.dispatchBroadcasts();
+    expect(line.pushes()).toHaveLength(0);
+    platform.clock.set('2027-02-01T12:00:30+08:00');
+    await platform.jobs.dispatchBroadcasts();
+    expect(linePushRecipients()).toEqual([member.line]);
+    expect((line.pushes()[0]!.body as { messages: { text: string }[] }).messages[0]!.text).toContain('我們之後再繼續'); // no locale on the member: DEFAULT_LOCALE
+    expect((await request(platform.app).get(`/admin/api/broadcasts/${cancelled.body.id}`).set(admin())).body.status).toBe('cancelled');
+  });
 });
