@@ -17,7 +17,6 @@ describe('the demo programme history (DEMO_DATA)', () => {
   it('seeds five weeks once, keeps the ledger invariant and gives the dashboard believable figures', async () => {
     const seed = await platform.jobs.seedDemoHistory();
     expect(seed).toMatchObject({ kind: 'seeded', members: 200 });
-    console.log('demo seed', seed);
     expect(await platform.jobs.seedDemoHistory()).toEqual({ kind: 'alreadySeeded' });
 
     const report = await verifyLedger(platform.repositories);
@@ -32,7 +31,6 @@ describe('the demo programme history (DEMO_DATA)', () => {
     expect(days.slice(0, 35).every((day) => day.stored)).toBe(true);
     expect(days.at(-1)!.stored).toBe(false);
     const rates = days.slice(0, 35).map((day) => day.checkInRate!);
-    console.log(rates.join(' '));
     expect(Math.min(...rates)).toBeGreaterThanOrEqual(0.55);
     expect(Math.max(...rates)).toBeLessThanOrEqual(0.9);
     expect(days[34]!.totalMembers).toBe(200);
@@ -43,5 +41,12 @@ describe('the demo programme history (DEMO_DATA)', () => {
     expect(sum('expired')).toBeGreaterThan(0);
     expect(days[34]!.tierMix.silver ?? 0).toBeGreaterThan(days[0]!.tierMix.silver ?? 0);
     expect(Object.keys(days.reduce((all, day) => ({ ...all, ...day.redemptionsByReward }), {}))).toEqual(expect.arrayContaining(['coffee']));
-  });
+
+    const segment = await request(platform.app)
+      .post('/admin/api/segments/preview')
+      .set('Authorization', `Bearer ${testAdminTokens.marketer}`)
+      .send({ definition: {} });
+    expect(segment.body).toMatchObject({ size: 200, demoMembers: 200 });
+    expect(segment.body.sample[0].name).toMatch(/^Demo member \d{3} \(fake\)$/);
+  }, 90_000);
 });
