@@ -76,6 +76,7 @@ const envSchema = z.object({
   BIRTHDAY_BONUS_CRON: cronExpression('5 0 * * *'),
   RESERVATION_RELEASE_CRON: cronExpression('*/15 * * * *'),
   LEADERBOARD_SNAPSHOT_CRON: cronExpression('*/10 * * * *'),
+  DAILY_STATS_CRON: cronExpression('10 0 * * *'),
 
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(30),

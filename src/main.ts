@@ -63,6 +63,8 @@ async function main(): Promise<void> {
       { name: 'transcript-sweep', cron: config.TRANSCRIPT_SWEEP_CRON, run: () => platform!.jobs.sweepTranscripts() },
       { name: 'erasure-recovery', cron: '*/5 * * * *', run: () => platform!.jobs.finishErasures() },
       { name: 'leaderboard-snapshot', cron: config.LEADERBOARD_SNAPSHOT_CRON, run: () => platform!.jobs.snapshotLeaderboard() },
+      { name: 'daily-stats', cron: config.DAILY_STATS_CRON, run: () => platform!.jobs.recordDailyStats() },
+      { name: 'broadcast-dispatch', cron: '* * * * *', run: () => platform!.jobs.dispatchBroadcasts() },
     ],
     config.LOYALTY_TIMEZONE,
     logger,
@@ -89,6 +91,13 @@ async function main(): Promise<void> {
       ? `marketers' console: http://localhost:${port}/admin/ (sign in with a token from ADMIN_TOKENS)`
       : `marketers' console: http://localhost:${port}/admin/ (sign in with the one-off admin token printed above)`,
   );
+  if (config.DEMO_DATA) {
+    // After listen: seeding an empty database takes a few seconds and must not delay startup.
+    platform.jobs
+      .seedDemoHistory()
+      .then((seed) => seed.kind === 'seeded' && logger.info(seed, 'demo programme history seeded (DEMO_DATA=true)'))
+      .catch((error: unknown) => logger.error({ err: error }, 'seeding the demo history failed'));
+  }
   if (config.lineEnabled) logger.info(`LINE webhook URL: <your public https origin>/webhooks/line`);
 }
 

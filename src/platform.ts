@@ -38,6 +38,14 @@ import { recalculateTiers, type RecalculationOptions, type RecalculationResult }
 import { offerTierNotices } from './loyalty/tiers/tier-notices';
 import { recoverPointCodeClaims } from './loyalty/point-codes/collect-points';
 import { createApp } from './http/app';
+import { analyticsOperations, createAnalyticsRouter } from './http/admin/analytics-router';
+import { broadcastOperations, createBroadcastsRouter } from './http/admin/broadcasts-router';
+import { createPurchasesRouter, purchaseOperations } from './http/admin/purchases-router';
+import { createSegmentsRouter, segmentOperations } from './http/admin/segments-router';
+import { recordDailyStats } from './analytics/dashboard';
+import type { BroadcastDeps } from './broadcasts/broadcast-deps';
+import { createBroadcastDispatcher } from './broadcasts/send-broadcast';
+import { seedDemoHistory, type DemoHistorySeed } from './loyalty/demo-history';
 import { createHealthRouter } from './http/health-router';
 import { seedDefaults } from './loyalty/demo-data';
 import { awardBirthdayBonuses } from './loyalty/members/birthday-bonus';
@@ -82,6 +90,12 @@ export interface Platform {
     finishErasures(): Promise<{ finished: number }>;
     /** Ranks this month's leaderboard in one pass over the members and stores it for the leaderboard replies. */
     snapshotLeaderboard(): Promise<LeaderboardSnapshot>;
+    /** Stores the dashboard figures of finished days not stored yet (src/analytics/dashboard.ts). */
+    recordDailyStats(): Promise<{ stored: number }>;
+    /** Sends broadcasts that are due, and resumes ones a crashed run left (src/broadcasts/send-broadcast.ts). */
+    dispatchBroadcasts(): Promise<{ finished: string[] }>;
+    /** DEMO_DATA: five weeks of demo members and history, once per database (src/loyalty/demo-history.ts). */
+    seedDemoHistory(): Promise<DemoHistorySeed>;
   };
 }
 
@@ -221,6 +235,17 @@ export async function createPlatform(deps: {
 
   const runLeaderboardSnapshot = () => snapshotLeaderboard(repositories, { now: clock.now(), zone: rules.zone });
 
+  const broadcastDeps: BroadcastDeps = {
+    ...repositories,
+    pushChannels: notifyDeps.pushChannels,
+    catalog,
+    defaultLocale: config.DEFAULT_LOCALE,
+    zone: rules.zone,
+    clock,
+    logger,
+  };
+  const broadcastDispatcher = createBroadcastDispatcher(broadcastDeps);
+
   const adminRoutes: AdminRoute[] = [
     { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }), operations: memberOperations },
     { path: '/members', area: 'staff', router: createPrivacyAdminRouter({ repositories, rules, clock }), operations: privacyOperations },
@@ -249,6 +274,15 @@ export async function createPlatform(deps: {
       area: 'programme',
       router: createPreviewRouter({ content, runner: runnerDeps, ...repositories, clock, audit: repositories.audit }),
       operations: previewOperations,
+    },
+    { path: '/analytics', area: 'programme', router: createAnalyticsRouter({ ...repositories, clock, zone: rules.zone }), operations: analyticsOperations },
+    { path: '/segments', area: 'programme', router: createSegmentsRouter({ ...repositories, clock, zone: rules.zone }), operations: segmentOperations },
+    { path: '/purchases', area: 'staff', router: createPurchasesRouter({ ...repositories, clock }), operations: purchaseOperations },
+    {
+      path: '/broadcasts',
+      area: 'programme',
+      router: createBroadcastsRouter({ ...broadcastDeps, audit: repositories.audit, dispatcher: broadcastDispatcher }),
+      operations: broadcastOperations,
     },
   ];
   const app = createApp(
@@ -292,6 +326,9 @@ export async function createPlatform(deps: {
       sweepTranscripts: () => sweepTranscripts(repositories.transcripts, { days: config.TRANSCRIPT_RETENTION_DAYS }, clock.now()),
       finishErasures: () => finishInterruptedErasures({ ...repositories, rules }, clock.now()),
       snapshotLeaderboard: runLeaderboardSnapshot,
+      recordDailyStats: () => recordDailyStats(repositories, clock.now(), rules.zone),
+      dispatchBroadcasts: () => broadcastDispatcher.runDue(),
+      seedDemoHistory: () => seedDemoHistory(repositories, { now: clock.now(), zone: rules.zone, rules }),
     },
   };
 }

@@ -1,5 +1,8 @@
 import type { Model } from 'mongoose';
 import { createContentVersionRepository } from './conversation/content-version-repository';
+import { createDailyStatsRepository } from './analytics/daily-stats-repository';
+import { createProgrammeFactsRepository } from './analytics/programme-facts-repository';
+import { createBroadcastRepository } from './broadcasts/broadcast-repository';
 import { createInboundEventRepository } from './conversation/inbound-event-repository';
 import { createPushBudgetRepository } from './conversation/push-budget-repository';
 import { createSessionRepository } from './conversation/session-repository';
@@ -23,6 +26,9 @@ import { createTierHistoryRepository } from './loyalty/tiers/tier-history-reposi
 import { createTierRepository } from './loyalty/tiers/tier-repository';
 import { createTierRulesRepository } from './loyalty/tiers/tier-rules-repository';
 import { createLinkSecretRepository } from './privacy/link-secret-repository';
+import { createDemoHistoryRepository } from './loyalty/demo-history-repository';
+import { createPurchaseRepository } from './segments/purchase-repository';
+import { createSegmentRepository } from './segments/segment-repository';
 
 /** Every repository on one connection; the only objects that touch mongoose. */
 export function createRepositories(connection: Connection) {
@@ -51,6 +57,12 @@ export function createRepositories(connection: Connection) {
     contentVersions: createContentVersionRepository(connection),
     transcripts: createTranscriptRepository(connection),
     linkSecrets: createLinkSecretRepository(connection),
+    programmeFacts: createProgrammeFactsRepository(connection),
+    dailyStats: createDailyStatsRepository(connection),
+    segments: createSegmentRepository(connection),
+    purchases: createPurchaseRepository(connection),
+    broadcasts: createBroadcastRepository(connection),
+    demoHistory: createDemoHistoryRepository(connection),
   };
 }
 

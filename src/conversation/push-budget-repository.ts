@@ -30,6 +30,12 @@ export function createPushBudgetRepository(connection: Connection) {
       }
     },
 
+    /** Pushes taken from a month's budget so far. */
+    async sentIn(channelMonth: string): Promise<number> {
+      const doc = await PushCounts.findById(channelMonth, { sent: 1 }).lean();
+      return doc?.sent ?? 0;
+    },
+
     async release(channelMonth: string): Promise<void> {
       await PushCounts.updateOne({ _id: channelMonth, sent: { $gt: 0 } }, { $inc: { sent: -1 } });
     },

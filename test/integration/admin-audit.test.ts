@@ -183,6 +183,33 @@ const writes: Record<string, () => Promise<{ url: string; body?: object; resourc
     const id = await memberWith(10);
     return { url: `/admin/api/members/${id}`, resource: new RegExp(`^member:${id}$`), action: 'members.erase' };
   },
+  'post /admin/api/segments': async () => ({ url: '/admin/api/segments', body: { name: `Gold ${unique()}`, definition: { tiers: ['gold'] } }, resource: /^segment:seg_/, action: 'segments.create' }),
+  'patch /admin/api/segments/{id}': async () => {
+    const id = await aSegment();
+    return { url: `/admin/api/segments/${id}`, body: { name: `Silver ${unique()}` }, resource: new RegExp(`^segment:${id}$`), action: 'segments.update' };
+  },
+  'delete /admin/api/segments/{id}': async () => {
+    const id = await aSegment();
+    return { url: `/admin/api/segments/${id}`, resource: new RegExp(`^segment:${id}$`), action: 'segments.delete' };
+  },
+  'post /admin/api/purchases': async () => {
+    const memberId = await memberWith(0);
+    return {
+      url: '/admin/api/purchases',
+      body: { memberId, amount: 350, occurredAt: platform.clock.now().toISO(), idempotencyKey: `purchase-${unique()}` },
+      resource: new RegExp(`^member:${memberId}$`),
+      action: 'purchases.record',
+    };
+  },
+  'post /admin/api/broadcasts': async () => ({ url: '/admin/api/broadcasts', body: { segmentId: await aSegment(), message: { en: 'Hello' } }, resource: /^broadcast:bc_/, action: 'broadcasts.create' }),
+  'post /admin/api/broadcasts/{id}/send': async () => {
+    const id = await aBroadcast();
+    return { url: `/admin/api/broadcasts/${id}/send`, resource: new RegExp(`^broadcast:${id}$`), action: 'broadcasts.send' };
+  },
+  'post /admin/api/broadcasts/{id}/cancel': async () => {
+    const id = await aBroadcast();
+    return { url: `/admin/api/broadcasts/${id}/cancel`, resource: new RegExp(`^broadcast:${id}$`), action: 'broadcasts.cancel' };
+  },
   ...contentWrites('flow', 'help', { content: helpFlowDraft }),
   ...contentWrites('template', 'checkin', { content: { en: `${readFileSync('templates/en/checkin.yaml', 'utf8')}\n# edited in the console\n` } }),
   'post /admin/api/jobs/tier-recalculation': async () => ({
@@ -193,9 +220,20 @@ const writes: Record<string, () => Promise<{ url: string; body?: object; resourc
   }),
 };
 
+async function aSegment(): Promise<string> {
+  const response = await request(platform.app).post('/admin/api/segments').set(as('admin')).send({ name: `Segment ${unique()}`, definition: {} });
+  return response.body.id;
+}
+
+async function aBroadcast(): Promise<string> {
+  const response = await request(platform.app).post('/admin/api/broadcasts').set(as('admin')).send({ segmentId: await aSegment(), message: { en: 'Hi' } });
+  return response.body.id;
+}
+
 /** Writes that are deliberately not audited, and why. */
 const unaudited: Record<string, string> = {
   'post /admin/api/preview/messages': 'a sandbox chat: every message would flood the log, and it changes only the sandbox member',
+  'post /admin/api/segments/preview': 'computes a size and a sample, changes nothing',
   'post /admin/api/preview/reset': 'audited, but covered in admin-flows.test.ts (it needs a sandbox member first)',
 };
 
@@ -225,7 +263,8 @@ describe('every admin write is audited', () => {
     expect(await auditCount()).toBe(before + 1);
     const [entry] = await platform.repositories.audit.list({ limit: 1 });
     expect(entry).toMatchObject({ actor: principalOf('admin'), role: 'admin', action: call.action, resource: expect.stringMatching(call.resource) });
-    expect(entry!.after).toBeDefined();
+    // A deletion keeps what was deleted; everything else keeps what it became.
+    expect(method === 'delete' ? (entry!.before ?? entry!.after) : entry!.after).toBeDefined();
     expect(JSON.stringify(entry)).not.toContain(testAdminTokens.admin);
   });
 

@@ -1,0 +1,91 @@
+import type { ChannelName } from '../channels/channel';
+import type { Locale } from '../conversation/flow-schema';
+
+/** Free text per locale, or a message template from templates/ (rendered in the member's locale). */
+export type BroadcastMessage = { kind: 'text'; text: Partial<Record<Locale, string>> } | { kind: 'template'; templateId: string };
+
+/**
+ * draft: created, not sent. scheduled: waits for `scheduledAt` (or was just asked to send).
+ * sending: a run holds the lease. sent: every recipient handled. stoppedQuota: the month's LINE
+ * push quota ran out; send again (next month, or after raising LINE_MONTHLY_PUSH_BUDGET) to go on
+ * with the members not yet handled. cancelled: will not be sent.
+ */
+export type BroadcastStatus = 'draft' | 'scheduled' | 'sending' | 'sent' | 'stoppedQuota' | 'cancelled';
+
+export interface Broadcast {
+  id: string;
+  name: string;
+  segmentId: string;
+  message: BroadcastMessage;
+  scheduledAt: Date | null;
+  status: BroadcastStatus;
+  /** Segment members when the last run started. */
+  recipients: number | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  lease: { owner: string; until: Date } | null;
+}
+
+export type SkipReason = 'demoMember' | 'outsideMessengerWindow' | 'noPushChannel' | 'unfollowed';
+
+/**
+ * What happened to one member. `claimed` is a run that crashed between claiming the member and
+ * recording the outcome: the message may or may not have gone out, and it is never sent again
+ * (at most once).
+ */
+export type RecipientStatus = 'claimed' | 'sent' | 'skipped' | 'failed';
+
+export interface RecipientResult {
+  memberId: string;
+  status: RecipientStatus;
+  channel: ChannelName | null;
+  reason: SkipReason | 'pushRejected' | null;
+  at: Date;
+}
+
+export type Route = { kind: 'push'; channel: 'line' | 'messenger'; channelUserId: string } | { kind: 'skip'; reason: SkipReason };
+
+export interface IdentityState {
+  lastInboundAt: Date | null;
+  following: boolean;
+}
+
+// Messenger's standard messaging window (PLATFORMS.md 2.7); outside it a broadcast may not be sent.
+export const messengerWindowMs = 24 * 60 * 60 * 1000;
+
+/**
+ * How a broadcast reaches one member: Messenger inside its 24-hour window first (it costs no
+ * quota), then LINE (one push from the monthly quota) to a member still following; otherwise the
+ * member is skipped with the reason. Demo members are never messaged. Web chat cannot push, and
+ * broadcasts are not queued for the next chat (news goes stale), so web-only members are skipped.
+ */
+export function routeRecipient(
+  member: { demo: boolean; identities: { channel: ChannelName; channelUserId: string }[] },
+  identityStates: Map<string, IdentityState>,
+  pushEnabled: { line: boolean; messenger: boolean },
+  now: Date,
+): Route {
+  if (member.demo) return { kind: 'skip', reason: 'demoMember' };
+  const stateOf = (identity: { channel: ChannelName; channelUserId: string }) =>
+    identityStates.get(`${identity.channel}:${identity.channelUserId}`) ?? { lastInboundAt: null, following: true };
+  const messenger = pushEnabled.messenger ? member.identities.filter((identity) => identity.channel === 'messenger') : [];
+  const line = pushEnabled.line ? member.identities.filter((identity) => identity.channel === 'line') : [];
+  const insideWindow = messenger.find((identity) => {
+    const last = stateOf(identity).lastInboundAt;
+    return last !== null && now.getTime() - last.getTime() < messengerWindowMs;
+  });
+  if (insideWindow) return { kind: 'push', channel: 'messenger', channelUserId: insideWindow.channelUserId };
+  const following = line.find((identity) => stateOf(identity).following);
+  if (following) return { kind: 'push', channel: 'line', channelUserId: following.channelUserId };
+  if (messenger.length > 0) return { kind: 'skip', reason: 'outsideMessengerWindow' };
+  if (line.length > 0) return { kind: 'skip', reason: 'unfollowed' };
+  return { kind: 'skip', reason: 'noPushChannel' };
+}
+
+/** The member's language if the broadcast has it, else the default, else any it has. */
+export function pickLocale(available: Locale[], preferred: Locale | null, defaultLocale: Locale): Locale {
+  if (preferred !== null && available.includes(preferred)) return preferred;
+  if (available.includes(defaultLocale)) return defaultLocale;
+  return available[0] ?? defaultLocale;
+}

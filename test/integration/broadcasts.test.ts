@@ -1,0 +1,202 @@
+import request from 'supertest';
+import { startFakeGraphApi, type FakeGraphApi } from '../fakes/fake-graph-api';
+import { startFakeLineApi, type FakeLineApi } from '../fakes/fake-line-api';
+import type { ChannelName } from '../../src/channels/channel';
+import type { MemberId } from '../../src/shared/ids';
+import { startTestPlatform, testAdminTokens, testLineSecret, type TestPlatform } from '../support/platform';
+
+let platform: TestPlatform;
+let line: FakeLineApi;
+let graph: FakeGraphApi;
+
+beforeAll(async () => {
+  line = await startFakeLineApi();
+  graph = await startFakeGraphApi();
+  platform = await startTestPlatform({
+    LINE_CHANNEL_SECRET: testLineSecret,
+    LINE_CHANNEL_ACCESS_TOKEN: 'test-line-access-token',
+    LINE_API_BASE_URL: line.baseUrl,
+    LINE_MONTHLY_PUSH_BUDGET: '3',
+    MESSENGER_APP_SECRET: 'test-messenger-app-secret',
+    MESSENGER_PAGE_ACCESS_TOKEN: 'test-page-access-token',
+    MESSENGER_VERIFY_TOKEN: 'test-verify-token',
+    MESSENGER_API_BASE_URL: graph.baseUrl,
+    DEFAULT_LOCALE: 'zh-TW',
+  });
+});
+afterAll(async () => {
+  await platform.close();
+  await line.close();
+  await graph.close();
+});
+
+const admin = () => ({ Authorization: `Bearer ${testAdminTokens.marketer}` });
+let sequence = 0;
+const lineUserId = () => `U${(++sequence).toString(16).padStart(32, '0')}`;
+const psid = () => `${1_000_000 + ++sequence}`;
+
+async function aMember(tier: string, identities: { channel: ChannelName; channelUserId: string; lastInboundHoursAgo?: number }[], flags: { demo?: boolean; locale?: 'en' | 'zh-TW' } = {}) {
+  const id = `m_broadcast_${++sequence}` as MemberId;
+  const now = platform.clock.now();
+  await platform.repositories.members.create({
+    id,
+    signupKey: `test:${id}`,
+    name: `Member ${sequence}`,
+    mobile: '0912345678',
+    birthday: null,
+    locale: flags.locale ?? null,
+    tier,
+    consents: [],
+    identities: identities.map(({ channel, channelUserId }) => ({ channel, channelUserId })),
+    createdAt: now.minus({ days: 10 }).toJSDate(),
+  });
+  for (const identity of identities) {
+    const key = `${identity.channel}:${identity.channelUserId}`;
+    await platform.repositories.identities.touch(key, identity, now.minus({ hours: identity.lastInboundHoursAgo ?? 100 }).toJSDate());
+    await platform.repositories.identities.linkMember(key, id);
+  }
+  // The demo flag is written by the demo seeding, straight into the document.
+  if (flags.demo) await platform.repositories.members.model.collection.updateOne({ _id: id as never }, { $set: { demo: true } });
+  return { id, ...Object.fromEntries(identities.map((identity) => [identity.channel, identity.channelUserId])) } as { id: MemberId; line?: string; messenger?: string };
+}
+
+const linePushRecipients = () => line.pushes().map((push) => (push.body as { to: string }).to);
+const messengerRecipients = () => graph.messages().map((message) => (message.body.recipient as { id: string }).id);
+
+describe('broadcasts to a segment', () => {
+  it('reaches each member of the segment once, by Messenger inside 24 hours or LINE within the quota, and resumes next month', async () => {
+    const onMessenger = await aMember('silver', [{ channel: 'messenger', channelUserId: psid(), lastInboundHoursAgo: 2 }], { locale: 'en' });
+    const outsideWindow = await aMember('silver', [{ channel: 'messenger', channelUserId: psid(), lastInboundHoursAgo: 30 }]);
+    const webOnly = await aMember('silver', [{ channel: 'web', channelUserId: 'web-visitor-1' }]);
+    const demo = await aMember('silver', [{ channel: 'line', channelUserId: lineUserId() }], { demo: true });
+    const onLine = [];
+    for (let index = 0; index < 4; index += 1) onLine.push(await aMember('silver', [{ channel: 'line', channelUserId: lineUserId() }]));
+    const gold = await aMember('gold', [{ channel: 'line', channelUserId: lineUserId() }]);
+
+    const segment = await request(platform.app).post('/admin/api/segments').set(admin()).send({ name: 'Silver members', definition: { tiers: ['silver'] } });
+    expect(segment.status).toBe(201);
+    expect(segment.body.preview).toMatchObject({ size: 8, demoMembers: 1 });
+
+    const created = await request(platform.app)
+      .post('/admin/api/broadcasts')
+      .set(admin())
+      .send({ segmentId: segment.body.id, message: { 'zh-TW': '本週末點數加倍！', en: 'Double points this weekend!' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'draft', counts: { sent: 0, skipped: 0, failed: 0, claimed: 0 } });
+    const id = created.body.id as string;
+
+    const cost = await request(platform.app).get(`/admin/api/broadcasts/${id}/cost`).set(admin());
+    expect(cost.body).toEqual({
+      recipients: 8,
+      line: { enabled: true, pushesNeeded: 4, monthlyBudget: 3, remainingThisMonth: 3, shortBy: 1 },
+      messenger: { enabled: true, insideWindow: 1, outsideWindow: 1 },
+      noPushChannel: 1,
+      unfollowed: 0,
+      demoMembers: 1,
+    });
+
+    expect((await request(platform.app).post(`/admin/api/broadcasts/${id}/send`).set(admin())).status).toBe(202);
+    await platform.jobs.dispatchBroadcasts();
+    const stopped = await request(platform.app).get(`/admin/api/broadcasts/${id}`).set(admin());
+    expect(stopped.body.status).toBe('stoppedQuota');
+    expect(linePushRecipients()).toHaveLength(3);
+
+    // Next month the quota is fresh; the member still in the window wrote again.
+    platform.clock.set('2026-12-01T10:00:00+08:00');
+    await platform.repositories.identities.touch(`messenger:${onMessenger.messenger}`, { channel: 'messenger', channelUserId: onMessenger.messenger! }, platform.clock.now().minus({ hours: 1 }).toJSDate());
+    expect((await request(platform.app).post(`/admin/api/broadcasts/${id}/send`).set(admin())).status).toBe(202);
+    await platform.jobs.dispatchBroadcasts();
+
+    const finished = await request(platform.app).get(`/admin/api/broadcasts/${id}`).set(admin());
+    expect(finished.body).toMatchObject({ status: 'sent', recipients: 8, counts: { sent: 5, skipped: 3, failed: 0, claimed: 0 } });
+    expect(linePushRecipients().sort()).toEqual(onLine.map((member) => member.line!).sort());
+    expect(messengerRecipients()).toEqual([onMessenger.messenger]);
+    expect(graph.messages()[0]!.body.message).toMatchObject({ text: 'Double points this weekend!' });
+    expect(linePushRecipients()).not.toContain(demo.line);
+    expect(linePushRecipients()).not.toContain(gold.line);
+    expect((line.pushes()[0]!.body as { messages: { text: string }[] }).messages[0]!.text).toBe('本週末點數加倍！');
+
+    const skipped = await request(platform.app).get(`/admin/api/broadcasts/${id}/recipients?status=skipped`).set(admin());
+    expect(Object.fromEntries(skipped.body.results.map((result: { memberId: string; reason: string }) => [result.memberId, result.reason]))).toEqual({
+      [outsideWindow.id]: 'outsideMessengerWindow',
+      [webOnly.id]: 'noPushChannel',
+      [demo.id]: 'demoMember',
+    });
+
+    // Sending a finished broadcast again is refused, so nobody hears it twice.
+    expect((await request(platform.app).post(`/admin/api/broadcasts/${id}/send`).set(admin())).status).toBe(409);
+    const audit = await platform.repositories.audit.list({ limit: 10, resource: `broadcast:${id}` });
+    expect(audit.map((entry) => entry.action).sort()).toEqual(['broadcasts.create', 'broadcasts.send', 'broadcasts.send']);
+  });
+
+  it('does not message again the members a crashed run claimed or reached', async () => {
+    platform.clock.set('2027-01-05T10:00:00+08:00');
+    line.reset();
+    const members = [];
+    for (let index = 0; index < 4; index += 1) members.push(await aMember('bronze-test', [{ channel: 'line', channelUserId: lineUserId() }]));
+    const segment = await request(platform.app).post('/admin/api/segments').set(admin()).send({ name: 'Bronze on LINE', definition: { tiers: ['bronze-test'], channels: ['line'] } });
+    const created = await request(platform.app)
+      .post('/admin/api/broadcasts')
+      .set(admin())
+      .send({ segmentId: segment.body.id, message: { en: 'Hello' }, scheduledAt: '2027-01-05T09:00:00+08:00' });
+    const id = created.body.id as string;
+    expect(created.body.status).toBe('scheduled');
+
+    // What a process killed mid-run leaves: one member claimed (push maybe made), one reached, the lease still held.
+    const { broadcasts } = platform.repositories;
+    const now = platform.clock.now().toJSDate();
+    expect(await broadcasts.claimRun(id, 'crashed-process', now, new Date(now.getTime() + 120_000))).toBe(true);
+    await broadcasts.claimRecipient(id, members[0]!.id, now);
+    await broadcasts.claimRecipient(id, members[1]!.id, now);
+    await broadcasts.settleRecipient(id, { memberId: members[1]!.id, status: 'sent', channel: 'line', reason: null, at: now });
+
+    await platform.jobs.dispatchBroadcasts();
+    expect(line.pushes()).toHaveLength(0); // the lease has not run out: the crashed run might still be alive
+
+    platform.clock.set('2027-01-05T10:03:00+08:00');
+    await platform.jobs.dispatchBroadcasts();
+    expect(linePushRecipients().sort()).toEqual([members[2]!.line!, members[3]!.line!].sort());
+    const status = await request(platform.app).get(`/admin/api/broadcasts/${id}`).set(admin());
+    expect(status.body).toMatchObject({ status: 'sent', counts: { sent: 3, claimed: 1, skipped: 0, failed: 0 } });
+
+    await platform.jobs.dispatchBroadcasts();
+    expect(line.pushes()).toHaveLength(2);
+  });
+
+  it('answers 400 for an unknown segment or template, and 404 for an unknown broadcast', async () => {
+    const noSegment = await request(platform.app).post('/admin/api/broadcasts').set(admin()).send({ segmentId: 'seg_nope', message: { en: 'Hi' } });
+    expect(noSegment.status).toBe(400);
+    expect(noSegment.body.error.code).toBe('segment_not_found');
+    const segment = await request(platform.app).post('/admin/api/segments').set(admin()).send({ name: 'All', definition: {} });
+    const noTemplate = await request(platform.app).post('/admin/api/broadcasts').set(admin()).send({ segmentId: segment.body.id, message: { templateId: 'no.such.template' } });
+    expect(noTemplate.body.error.code).toBe('template_not_found');
+    const empty = await request(platform.app).post('/admin/api/broadcasts').set(admin()).send({ segmentId: segment.body.id, message: {} });
+    expect(empty.status).toBe(400);
+    expect((await request(platform.app).get('/admin/api/broadcasts/bc_unknown').set(admin())).status).toBe(404);
+  });
+
+  it('keeps a scheduled broadcast until it is due, and a cancelled one for good', async () => {
+    platform.clock.set('2027-02-01T10:00:00+08:00');
+    line.reset();
+    const member = await aMember('scheduled-test', [{ channel: 'line', channelUserId: lineUserId() }]);
+    const segment = await request(platform.app).post('/admin/api/segments').set(admin()).send({ name: 'Scheduled', definition: { tiers: ['scheduled-test'] } });
+    const later = await request(platform.app)
+      .post('/admin/api/broadcasts')
+      .set(admin())
+      .send({ segmentId: segment.body.id, message: { templateId: 'common.gave-up' }, scheduledAt: '2027-02-01T12:00:00+08:00' });
+    expect(later.status).toBe(201);
+    const cancelled = await request(platform.app)
+      .post('/admin/api/broadcasts')
+      .set(admin())
+      .send({ segmentId: segment.body.id, message: { en: 'Never' }, scheduledAt: '2027-02-01T11:00:00+08:00' });
+    expect((await request(platform.app).post(`/admin/api/broadcasts/${cancelled.body.id}/cancel`).set(admin())).body.status).toBe('cancelled');
+
+    await platform.jobs.dispatchBroadcasts();
+    expect(line.pushes()).toHaveLength(0);
+    platform.clock.set('2027-02-01T12:00:30+08:00');
+    await platform.jobs.dispatchBroadcasts();
+    expect(linePushRecipients()).toEqual([member.line]);
+    expect((line.pushes()[0]!.body as { messages: { text: string }[] }).messages[0]!.text).toContain('我們之後再繼續'); // no locale on the member: DEFAULT_LOCALE
+    expect((await request(platform.app).get(`/admin/api/broadcasts/${cancelled.body.id}`).set(admin())).body.status).toBe('cancelled');
+  });
+});
