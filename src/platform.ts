@@ -12,6 +12,7 @@ import { actionOutcomes, createFlowActions } from './conversation/flow-actions';
 import type { FlowCatalog } from './conversation/flow-catalog';
 import { loadCatalogFromFiles } from './conversation/flow-files';
 import { createFlowRunner } from './conversation/flow-runner';
+import { createChatRateLimiter } from './conversation/chat-rate-limit';
 import { createInbox, type Inbox } from './conversation/inbox';
 import { notifyMember, type NotifyDeps } from './conversation/notify-member';
 import { initModels, pingMongo, type Connection } from './database/mongo-connection';
@@ -28,6 +29,7 @@ import { recalculateTiers, type RecalculationOptions, type RecalculationResult }
 import { recoverPointCodeClaims } from './loyalty/point-codes/collect-points';
 import { createApp } from './http/app';
 import { createHealthRouter } from './http/health-router';
+import { perIpRateLimit } from './http/rate-limit';
 import { seedDefaults } from './loyalty/demo-data';
 import { awardBirthdayBonuses } from './loyalty/members/birthday-bonus';
 import { expirePoints, type ExpiryRun } from './loyalty/points/expire-points';
@@ -101,6 +103,10 @@ export async function createPlatform(deps: {
   });
   const inbox = createInbox({
     runner,
+    chatLimit: {
+      limiter: createChatRateLimiter({ events: config.CHAT_RATE_LIMIT_EVENTS, windowMs: config.CHAT_RATE_LIMIT_WINDOW_SECONDS * 1000 }),
+      slowDown: (event) => runner.slowDown(event),
+    },
     inboundEvents: repositories.inboundEvents,
     clock,
     logger,
@@ -190,6 +196,10 @@ export async function createPlatform(deps: {
       adminApi: createAdminApi(adminTokens, adminRoutes),
     },
     logger,
+    {
+      webChat: perIpRateLimit({ limit: config.WEB_CHAT_RATE_LIMIT, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS, what: 'the web chat' }),
+      adminApi: perIpRateLimit({ limit: config.ADMIN_API_RATE_LIMIT, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS, what: 'the admin API' }),
+    },
   );
 
   return {

@@ -31,7 +31,11 @@ export interface FlowRunnerDeps {
 export interface FlowRunner {
   /** One turn: the event in, the replies out. Never throws: a failure becomes the apology. */
   handle(event: InboundEvent): Promise<OutboundMessage[]>;
+  /** The polite answer to a chat user over the rate limit, in their language; the event itself is not run. */
+  slowDown(event: InboundEvent): Promise<OutboundMessage[]>;
 }
+
+export const slowDownTemplate = 'common.slow-down';
 
 type Start = { kind: 'start'; flow: Flow; variables: Variables };
 type Continue = { kind: 'continue'; flow: Flow; session: Session; input: AnswerInput };
@@ -49,6 +53,11 @@ export function createFlowRunner(deps: FlowRunnerDeps): FlowRunner {
         const locale = asLocale(event.locale) ?? deps.defaultLocale;
         return [renderTemplate(deps.catalog().template('common.error', locale), {})];
       }
+    },
+    async slowDown(event) {
+      const known = await deps.identities.find(identityKeyOf(event)).catch(() => null);
+      const locale = known?.locale ?? asLocale(event.locale) ?? deps.defaultLocale;
+      return [renderTemplate(deps.catalog().template(slowDownTemplate, locale), {})];
     },
   };
 }

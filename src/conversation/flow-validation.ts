@@ -11,6 +11,7 @@ export const runnerTemplates = [
   'common.gave-up',
   'common.members-only',
   'common.error',
+  'common.slow-down',
   'common.expired-question',
   'notice.points-expiring',
   'notice.birthday',

@@ -1,6 +1,7 @@
 import { identityKeyOf, type InboundEvent, type OutboundMessage } from '../channels/channel';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
+import type { ChatRateLimiter } from './chat-rate-limit';
 import type { InboundEventRepository } from './inbound-event-repository';
 
 /** Sends a turn's replies back through the channel the event came from. */
@@ -35,7 +36,12 @@ export interface InboxDeps {
   clock: Clock;
   logger: Logger;
   onTurn?: (event: InboundEvent, seconds: number) => void;
+  /** Per chat user flood control: events over the limit are not run; the first of them gets `slowDown`. */
+  chatLimit?: { limiter: ChatRateLimiter; slowDown(event: InboundEvent): Promise<OutboundMessage[]> };
 }
+
+// Following and unfollowing change what we may send; they are never what floods a chat.
+const exemptFromChatLimit = new Set<InboundEvent['kind']>(['followed', 'unfollowed']);
 
 export function createInbox(deps: InboxDeps): Inbox {
   /** The tail of each identity's queue: a new event runs after the previous one settles. */
@@ -54,9 +60,12 @@ export function createInbox(deps: InboxDeps): Inbox {
   }
 
   async function turn(event: InboundEvent): Promise<OutboundMessage[]> {
+    const admission = deps.chatLimit && !exemptFromChatLimit.has(event.kind) ? deps.chatLimit.limiter.admit(identityKeyOf(event)) : 'process';
     const started = performance.now();
-    const messages = await deps.runner.handle(event);
-    deps.onTurn?.(event, (performance.now() - started) / 1000);
+    const messages =
+      admission === 'process' ? await deps.runner.handle(event) : admission === 'slowDown' ? await deps.chatLimit!.slowDown(event) : [];
+    if (admission === 'process') deps.onTurn?.(event, (performance.now() - started) / 1000);
+    else deps.logger.warn({ channel: event.channel, eventId: event.eventId, admission }, 'chat user over the rate limit: event not processed');
     await deps.inboundEvents.markHandled(eventKeyOf(event), deps.clock.now().toJSDate()).catch((error: unknown) => {
       deps.logger.warn({ err: error, eventId: event.eventId }, 'could not mark the event handled');
     });
