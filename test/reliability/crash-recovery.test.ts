@@ -187,7 +187,7 @@ describe('crash recovery: the server is killed during a stream of adjustments', 
       });
       memberIds.push(id);
     }
-    const serverEnv = { MONGODB_URI: mongoUri, ADMIN_TOKENS: `admin:${adminToken}`, DEMO_DATA: 'false', POINTS_EXPIRY_POLICY: 'never' };
+    const serverEnv = { MONGODB_URI: mongoUri, ADMIN_TOKENS: `admin:${adminToken}`, DEMO_DATA: 'false', POINTS_EXPIRY_POLICY: 'never', ADMIN_API_RATE_LIMIT: '0' };
     const fixture = {
       repositories,
       memberIds,

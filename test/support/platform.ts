@@ -11,6 +11,8 @@ export const testAdminTokens = {
   viewer: 'test-viewer-token-0000000001',
 };
 
+const unlimited = { CHAT_RATE_LIMIT_EVENTS: '10000', WEB_CHAT_RATE_LIMIT: '0', ADMIN_API_RATE_LIMIT: '0' };
+
 export interface TestPlatform extends Platform {
   config: Config;
   clock: ReturnType<typeof fixedClock>;
@@ -23,7 +25,8 @@ export async function startTestPlatform(
   now = '2026-11-23T10:00:00+08:00',
 ): Promise<TestPlatform> {
   const connection = await openTestDatabase();
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
+  // Tests drive one chat user or one admin client far faster than a person: the limits are off unless a test sets them.
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...unlimited, ...env });
   const clock = fixedClock(now);
   const adminTokens = Object.entries(testAdminTokens).map(([role, token]) => ({ role: role as 'admin', token }));
   const platform = await createPlatform({ config, connection, logger: pino({ level: 'silent' }), clock, adminTokens });
