@@ -103,6 +103,7 @@ export async function createPlatform(deps: {
   });
   const inbox = createInbox({
     runner,
+    databaseUp: () => connection.readyState === 1,
     chatLimit: {
       limiter: createChatRateLimiter({ events: config.CHAT_RATE_LIMIT_EVENTS, windowMs: config.CHAT_RATE_LIMIT_WINDOW_SECONDS * 1000 }),
       slowDown: (event) => runner.slowDown(event),

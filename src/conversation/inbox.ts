@@ -1,7 +1,9 @@
 import { identityKeyOf, type InboundEvent, type OutboundMessage } from '../channels/channel';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
+import { isDatabaseUnavailable } from '../database/mongo-connection';
 import type { ChatRateLimiter } from './chat-rate-limit';
+import type { FlowRunner } from './flow-runner';
 import type { InboundEventRepository } from './inbound-event-repository';
 
 /** Sends a turn's replies back through the channel the event came from. */
@@ -31,13 +33,23 @@ export interface Inbox {
 }
 
 export interface InboxDeps {
-  runner: { handle(event: InboundEvent): Promise<OutboundMessage[]> };
+  runner: Pick<FlowRunner, 'handle' | 'run' | 'apology'>;
   inboundEvents: InboundEventRepository;
   clock: Clock;
   logger: Logger;
   onTurn?: (event: InboundEvent, seconds: number) => void;
   /** Per chat user flood control: events over the limit are not run; the first of them gets `slowDown`. */
   chatLimit?: { limiter: ChatRateLimiter; slowDown(event: InboundEvent): Promise<OutboundMessage[]> };
+  /** False while the database is known to be unreachable: `accept` then rejects at once (the webhook answers 503). */
+  databaseUp?: () => boolean;
+  /** How long an accepted event's turn is retried while the database is unreachable; 5 minutes unless a test says otherwise. */
+  retryWhileDatabaseAwayMs?: number;
+}
+
+export class DatabaseUnavailableError extends Error {
+  constructor() {
+    super('The database is not connected: the events were not recorded');
+  }
 }
 
 // Following and unfollowing change what we may send; they are never what floods a chat.
@@ -59,11 +71,32 @@ export function createInbox(deps: InboxDeps): Inbox {
     return run;
   }
 
-  async function turn(event: InboundEvent): Promise<OutboundMessage[]> {
+  /**
+   * An accepted event was answered 200: the platform will not send it again, so a turn that failed
+   * because the database went away is run again (with backoff) until it is back, instead of being
+   * answered with the apology and lost. Its effects are idempotent (ledger keys, the redemption's
+   * flow run), so a turn cut half-way finishes, never doubles.
+   */
+  async function runRetryingWhileDatabaseAway(event: InboundEvent): Promise<OutboundMessage[]> {
+    const giveUpAt = performance.now() + (deps.retryWhileDatabaseAwayMs ?? 5 * 60_000);
+    for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 5000)) {
+      try {
+        return await deps.runner.run(event);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || performance.now() + waitMs > giveUpAt) {
+          deps.logger.error({ err: error, channel: event.channel, eventId: event.eventId }, 'turn failed');
+          return deps.runner.apology(event);
+        }
+        deps.logger.warn({ channel: event.channel, eventId: event.eventId, retryInMs: waitMs }, 'database unavailable: the turn will run again');
+        await new Promise((resolveWait) => setTimeout(resolveWait, waitMs));
+      }
+    }
+  }
+
+  async function turn(event: InboundEvent, run: (event: InboundEvent) => Promise<OutboundMessage[]>): Promise<OutboundMessage[]> {
     const admission = deps.chatLimit && !exemptFromChatLimit.has(event.kind) ? deps.chatLimit.limiter.admit(identityKeyOf(event)) : 'process';
     const started = performance.now();
-    const messages =
-      admission === 'process' ? await deps.runner.handle(event) : admission === 'slowDown' ? await deps.chatLimit!.slowDown(event) : [];
+    const messages = admission === 'process' ? await run(event) : admission === 'slowDown' ? await deps.chatLimit!.slowDown(event) : [];
     if (admission === 'process') deps.onTurn?.(event, (performance.now() - started) / 1000);
     else deps.logger.warn({ channel: event.channel, eventId: event.eventId, admission }, 'chat user over the rate limit: event not processed');
     await deps.inboundEvents.markHandled(eventKeyOf(event), deps.clock.now().toJSDate()).catch((error: unknown) => {
@@ -79,11 +112,13 @@ export function createInbox(deps: InboxDeps): Inbox {
   return {
     async accept(events, deliver) {
       const relevant = events.filter((event) => event.kind !== 'unsupported');
+      // Fail fast rather than let the driver queue the writes until its timeout: the platform retries a 5xx.
+      if (relevant.length > 0 && deps.databaseUp?.() === false) throw new DatabaseUnavailableError();
       const fresh = await Promise.all(relevant.map(firstSight));
       const accepted = relevant.filter((_, index) => fresh[index]);
       for (const event of accepted) {
         void enqueue(event, async () => {
-          const messages = await turn(event);
+          const messages = await turn(event, runRetryingWhileDatabaseAway);
           await deliver(event, messages);
         }).catch((error: unknown) => {
           deps.logger.error({ err: error, channel: event.channel, eventId: event.eventId }, 'event could not be delivered');
@@ -95,7 +130,7 @@ export function createInbox(deps: InboxDeps): Inbox {
     async handleNow(event) {
       if (event.kind === 'unsupported') return [];
       if (!(await firstSight(event))) return [];
-      return enqueue(event, () => turn(event));
+      return enqueue(event, () => turn(event, (queued) => deps.runner.handle(queued)));
     },
 
     async drain() {
