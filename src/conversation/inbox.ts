@@ -105,21 +105,57 @@ export function createInbox(deps: InboxDeps): Inbox {
     return messages;
   }
 
-  async function firstSight(event: InboundEvent): Promise<boolean> {
-    return deps.inboundEvents.recordFirstSight(eventKeyOf(event), deps.clock.now().toJSDate());
+  /** Events this process has claimed and not yet finished (queued or running). */
+  const inFlight = new Set<string>();
+
+  /**
+   * True when this process should run the event: it is new, or it was recorded before but never
+   * handled and nobody here is handling it (the process that recorded it was killed, or an earlier
+   * attempt answered 5xx after recording part of a batch). Otherwise it is a duplicate. The claim is
+   * taken before the database is asked, so concurrent copies in this process cannot both win.
+   */
+  async function claim(event: InboundEvent): Promise<boolean> {
+    const key = eventKeyOf(event);
+    if (inFlight.has(key)) return false;
+    inFlight.add(key);
+    try {
+      if (await deps.inboundEvents.recordFirstSight(key, deps.clock.now().toJSDate())) return true;
+      if ((await deps.inboundEvents.handledAt(key)) === null) {
+        deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'running an event that was recorded but never handled');
+        return true;
+      }
+    } catch (error) {
+      inFlight.delete(key);
+      throw error;
+    }
+    inFlight.delete(key);
+    return false;
   }
+
+  const release = (event: InboundEvent) => inFlight.delete(eventKeyOf(event));
 
   return {
     async accept(events, deliver) {
       const relevant = events.filter((event) => event.kind !== 'unsupported');
       // Fail fast rather than let the driver queue the writes until its timeout: the platform retries a 5xx.
       if (relevant.length > 0 && deps.databaseUp?.() === false) throw new DatabaseUnavailableError();
-      const fresh = await Promise.all(relevant.map(firstSight));
-      const accepted = relevant.filter((_, index) => fresh[index]);
+      const claims = await Promise.allSettled(relevant.map(claim));
+      const accepted = relevant.filter((_, index) => claims[index]!.status === 'fulfilled' && (claims[index] as PromiseFulfilledResult<boolean>).value);
+      const failed = claims.find((settled): settled is PromiseRejectedResult => settled.status === 'rejected');
+      if (failed !== undefined) {
+        // The webhook answers 5xx and the platform sends the whole batch again: the events recorded
+        // now are unhandled, so that redelivery claims them.
+        for (const event of accepted) release(event);
+        throw failed.reason;
+      }
       for (const event of accepted) {
         void enqueue(event, async () => {
-          const messages = await turn(event, runRetryingWhileDatabaseAway);
-          await deliver(event, messages);
+          try {
+            const messages = await turn(event, runRetryingWhileDatabaseAway);
+            await deliver(event, messages);
+          } finally {
+            release(event);
+          }
         }).catch((error: unknown) => {
           deps.logger.error({ err: error, channel: event.channel, eventId: event.eventId }, 'event could not be delivered');
         });
@@ -129,8 +165,8 @@ export function createInbox(deps: InboxDeps): Inbox {
 
     async handleNow(event) {
       if (event.kind === 'unsupported') return [];
-      if (!(await firstSight(event))) return [];
-      return enqueue(event, () => turn(event, (queued) => deps.runner.handle(queued)));
+      if (!(await claim(event))) return [];
+      return enqueue(event, () => turn(event, (queued) => deps.runner.handle(queued)).finally(() => release(event)));
     },
 
     async drain() {

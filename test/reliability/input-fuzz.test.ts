@@ -10,7 +10,7 @@ import { signLineBody, signMessengerBody } from '../support/signed-webhook';
 // turn (the apology), and the server answers as usual afterwards. Bodies are signed where the route
 // checks a signature, so fuzzed JSON gets past it. FUZZ_SEED replays a run; FUZZ_RUNS makes it longer.
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
-const numRuns = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : 40;
+const numRuns = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : 30;
 const runs = { seed, numRuns, endOnFailure: true };
 const messengerSecret = 'test-messenger-app-secret';
 const apology = 'Sorry, something went wrong on our side';
