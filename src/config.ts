@@ -102,6 +102,12 @@ const envSchema = z.object({
   ),
   TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
   TRANSCRIPT_SWEEP_CRON: cronExpression('45 3 * * *'),
+
+  CHAT_RATE_LIMIT_EVENTS: z.coerce.number().int().min(1).max(10_000).default(20),
+  CHAT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  WEB_CHAT_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(120),
+  ADMIN_API_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(600),
 });
 
 export type Env = z.infer<typeof envSchema>;

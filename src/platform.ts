@@ -14,6 +14,7 @@ import { buildCatalog, readShippedSources } from './conversation/flow-files';
 import { createFlowRunner, type FlowRunnerDeps } from './conversation/flow-runner';
 import type { ContentDeps } from './conversation/content-publishing';
 import { createLiveCatalog, type LiveCatalog } from './conversation/live-catalog';
+import { createChatRateLimiter } from './conversation/chat-rate-limit';
 import { createInbox, type Inbox } from './conversation/inbox';
 import { notifyMember, type NotifyDeps } from './conversation/notify-member';
 import { initModels, pingMongo, type Connection } from './database/mongo-connection';
@@ -47,6 +48,7 @@ import type { BroadcastDeps } from './broadcasts/broadcast-deps';
 import { createBroadcastDispatcher } from './broadcasts/send-broadcast';
 import { seedDemoHistory, type DemoHistorySeed } from './loyalty/demo-history';
 import { createHealthRouter } from './http/health-router';
+import { perIpRateLimit } from './http/rate-limit';
 import { seedDefaults } from './loyalty/demo-data';
 import { awardBirthdayBonuses } from './loyalty/members/birthday-bonus';
 import type { LeaderboardSnapshot } from './loyalty/leaderboard/leaderboard';
@@ -153,6 +155,11 @@ export async function createPlatform(deps: {
   const runner = createFlowRunner({ ...runnerDeps, catalog });
   const inbox = createInbox({
     runner,
+    databaseUp: () => connection.readyState === 1,
+    chatLimit: {
+      limiter: createChatRateLimiter({ events: config.CHAT_RATE_LIMIT_EVENTS, windowMs: config.CHAT_RATE_LIMIT_WINDOW_SECONDS * 1000 }),
+      slowDown: (event) => runner.slowDown(event),
+    },
     inboundEvents: repositories.inboundEvents,
     clock,
     logger,
@@ -295,6 +302,11 @@ export async function createPlatform(deps: {
       privacy: createPrivacyRouter({ exportLinks, repositories, clock }),
     },
     logger,
+    {
+      webChat: perIpRateLimit({ limit: config.WEB_CHAT_RATE_LIMIT, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS, what: 'the web chat' }),
+      adminApi: perIpRateLimit({ limit: config.ADMIN_API_RATE_LIMIT, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS, what: 'the admin API' }),
+      privacyDownloads: perIpRateLimit({ limit: config.WEB_CHAT_RATE_LIMIT, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS, what: 'data export downloads' }),
+    },
   );
 
   return {

@@ -55,7 +55,9 @@ export function answerWebhookError(options: { logger: Logger; platform: string; 
   };
 }
 
+// body-parser's own errors carry `type`, but one from the stream it reads (a body that is not the gzip its
+// Content-Encoding says) carries only the 4xx status it was given: both are the sender's mistake.
 function bodyParserStatusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error) || !('status' in error)) return undefined;
+  if (typeof error !== 'object' || error === null || !('status' in error)) return undefined;
   return typeof error.status === 'number' ? error.status : undefined;
 }

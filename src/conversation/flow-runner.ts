@@ -35,7 +35,15 @@ export interface FlowRunnerDeps {
 export interface FlowRunner {
   /** One turn: the event in, the replies out. Never throws: a failure becomes the apology. */
   handle(event: InboundEvent): Promise<OutboundMessage[]>;
+  /** One turn that rejects when it fails, for a caller that retries (the inbox, while the database is away). */
+  run(event: InboundEvent): Promise<OutboundMessage[]>;
+  /** What `handle` answers when a turn fails. */
+  apology(event: InboundEvent): OutboundMessage[];
+  /** The polite answer to a chat user over the rate limit, in their language; the event itself is not run. */
+  slowDown(event: InboundEvent): Promise<OutboundMessage[]>;
 }
+
+export const slowDownTemplate = 'common.slow-down';
 
 type Start = { kind: 'start'; flow: Flow; variables: Variables };
 type Continue = { kind: 'continue'; flow: Flow; session: Session; input: AnswerInput };
@@ -45,16 +53,27 @@ type Plan = Start | Continue | Say;
 export function createFlowRunner(deps: FlowRunnerDeps): FlowRunner {
   return {
     async handle(event) {
-      if (event.kind === 'unsupported') return [];
       try {
-        const turn = await runTurn(deps, event);
-        await recordTranscript(deps, event, turn);
-        return turn.messages;
+        return await this.run(event);
       } catch (error) {
         deps.logger.error({ err: error, channel: event.channel, eventId: event.eventId }, 'turn failed');
-        const locale = asLocale(event.locale) ?? deps.defaultLocale;
-        return [renderTemplate(deps.catalog().template('common.error', locale), {})];
+        return this.apology(event);
       }
+    },
+    async run(event) {
+      if (event.kind === 'unsupported') return [];
+      const turn = await runTurn(deps, event);
+      await recordTranscript(deps, event, turn);
+      return turn.messages;
+    },
+    apology(event) {
+      const locale = asLocale(event.locale) ?? deps.defaultLocale;
+      return [renderTemplate(deps.catalog().template('common.error', locale), {})];
+    },
+    async slowDown(event) {
+      const known = await deps.identities.find(identityKeyOf(event)).catch(() => null);
+      const locale = known?.locale ?? asLocale(event.locale) ?? deps.defaultLocale;
+      return [renderTemplate(deps.catalog().template(slowDownTemplate, locale), {})];
     },
   };
 }

@@ -12,6 +12,7 @@ export const runnerTemplates = [
   'common.gave-up',
   'common.members-only',
   'common.error',
+  'common.slow-down',
   'common.expired-question',
   'notice.points-expiring',
   'notice.birthday',

@@ -33,6 +33,12 @@ export function createInboundEventRepository(connection: Connection) {
       }
     },
 
+    /** When the event's turn finished; null while it is recorded but unhandled; undefined if never recorded. */
+    async handledAt(eventKey: string): Promise<Date | null | undefined> {
+      const found = await InboundEvents.findById(eventKey, { handledAt: 1 }).lean();
+      return found === null ? undefined : (found.handledAt ?? null);
+    },
+
     async markHandled(eventKey: string, now: Date): Promise<void> {
       await InboundEvents.updateOne({ _id: eventKey }, { $set: { handledAt: now } });
     },

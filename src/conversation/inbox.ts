@@ -1,6 +1,9 @@
 import { identityKeyOf, type InboundEvent, type OutboundMessage } from '../channels/channel';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
+import { isDatabaseUnavailable } from '../database/mongo-connection';
+import type { ChatRateLimiter } from './chat-rate-limit';
+import type { FlowRunner } from './flow-runner';
 import type { InboundEventRepository } from './inbound-event-repository';
 
 /** Sends a turn's replies back through the channel the event came from. */
@@ -30,12 +33,27 @@ export interface Inbox {
 }
 
 export interface InboxDeps {
-  runner: { handle(event: InboundEvent): Promise<OutboundMessage[]> };
+  runner: Pick<FlowRunner, 'handle' | 'run' | 'apology'>;
   inboundEvents: InboundEventRepository;
   clock: Clock;
   logger: Logger;
   onTurn?: (event: InboundEvent, seconds: number) => void;
+  /** Per chat user flood control: events over the limit are not run; the first of them gets `slowDown`. */
+  chatLimit?: { limiter: ChatRateLimiter; slowDown(event: InboundEvent): Promise<OutboundMessage[]> };
+  /** False while the database is known to be unreachable: `accept` then rejects at once (the webhook answers 503). */
+  databaseUp?: () => boolean;
+  /** How long an accepted event's turn is retried while the database is unreachable; 5 minutes unless a test says otherwise. */
+  retryWhileDatabaseAwayMs?: number;
 }
+
+export class DatabaseUnavailableError extends Error {
+  constructor() {
+    super('The database is not connected: the events were not recorded');
+  }
+}
+
+// Following and unfollowing change what we may send; they are never what floods a chat.
+const exemptFromChatLimit = new Set<InboundEvent['kind']>(['followed', 'unfollowed']);
 
 export function createInbox(deps: InboxDeps): Inbox {
   /** The tail of each identity's queue: a new event runs after the previous one settles. */
@@ -53,29 +71,91 @@ export function createInbox(deps: InboxDeps): Inbox {
     return run;
   }
 
-  async function turn(event: InboundEvent): Promise<OutboundMessage[]> {
+  /**
+   * An accepted event was answered 200: the platform will not send it again, so a turn that failed
+   * because the database went away is run again (with backoff) until it is back, instead of being
+   * answered with the apology and lost. Its effects are idempotent (ledger keys, the redemption's
+   * flow run), so a turn cut half-way finishes, never doubles.
+   */
+  async function runRetryingWhileDatabaseAway(event: InboundEvent): Promise<OutboundMessage[]> {
+    const giveUpAt = performance.now() + (deps.retryWhileDatabaseAwayMs ?? 5 * 60_000);
+    for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 5000)) {
+      try {
+        return await deps.runner.run(event);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || performance.now() + waitMs > giveUpAt) {
+          deps.logger.error({ err: error, channel: event.channel, eventId: event.eventId }, 'turn failed');
+          return deps.runner.apology(event);
+        }
+        deps.logger.warn({ channel: event.channel, eventId: event.eventId, retryInMs: waitMs }, 'database unavailable: the turn will run again');
+        await new Promise((resolveWait) => setTimeout(resolveWait, waitMs));
+      }
+    }
+  }
+
+  async function turn(event: InboundEvent, run: (event: InboundEvent) => Promise<OutboundMessage[]>): Promise<OutboundMessage[]> {
+    const admission = deps.chatLimit && !exemptFromChatLimit.has(event.kind) ? deps.chatLimit.limiter.admit(identityKeyOf(event)) : 'process';
     const started = performance.now();
-    const messages = await deps.runner.handle(event);
-    deps.onTurn?.(event, (performance.now() - started) / 1000);
+    const messages = admission === 'process' ? await run(event) : admission === 'slowDown' ? await deps.chatLimit!.slowDown(event) : [];
+    if (admission === 'process') deps.onTurn?.(event, (performance.now() - started) / 1000);
+    else deps.logger.warn({ channel: event.channel, eventId: event.eventId, admission }, 'chat user over the rate limit: event not processed');
     await deps.inboundEvents.markHandled(eventKeyOf(event), deps.clock.now().toJSDate()).catch((error: unknown) => {
       deps.logger.warn({ err: error, eventId: event.eventId }, 'could not mark the event handled');
     });
     return messages;
   }
 
-  async function firstSight(event: InboundEvent): Promise<boolean> {
-    return deps.inboundEvents.recordFirstSight(eventKeyOf(event), deps.clock.now().toJSDate());
+  /** Events this process has claimed and not yet finished (queued or running). */
+  const inFlight = new Set<string>();
+
+  /**
+   * True when this process should run the event: it is new, or it was recorded before but never
+   * handled and nobody here is handling it (the process that recorded it was killed, or an earlier
+   * attempt answered 5xx after recording part of a batch). Otherwise it is a duplicate. The claim is
+   * taken before the database is asked, so concurrent copies in this process cannot both win.
+   */
+  async function claim(event: InboundEvent): Promise<boolean> {
+    const key = eventKeyOf(event);
+    if (inFlight.has(key)) return false;
+    inFlight.add(key);
+    try {
+      if (await deps.inboundEvents.recordFirstSight(key, deps.clock.now().toJSDate())) return true;
+      if ((await deps.inboundEvents.handledAt(key)) === null) {
+        deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'running an event that was recorded but never handled');
+        return true;
+      }
+    } catch (error) {
+      inFlight.delete(key);
+      throw error;
+    }
+    inFlight.delete(key);
+    return false;
   }
+
+  const release = (event: InboundEvent) => inFlight.delete(eventKeyOf(event));
 
   return {
     async accept(events, deliver) {
       const relevant = events.filter((event) => event.kind !== 'unsupported');
-      const fresh = await Promise.all(relevant.map(firstSight));
-      const accepted = relevant.filter((_, index) => fresh[index]);
+      // Fail fast rather than let the driver queue the writes until its timeout: the platform retries a 5xx.
+      if (relevant.length > 0 && deps.databaseUp?.() === false) throw new DatabaseUnavailableError();
+      const claims = await Promise.allSettled(relevant.map(claim));
+      const accepted = relevant.filter((_, index) => claims[index]!.status === 'fulfilled' && (claims[index] as PromiseFulfilledResult<boolean>).value);
+      const failed = claims.find((settled): settled is PromiseRejectedResult => settled.status === 'rejected');
+      if (failed !== undefined) {
+        // The webhook answers 5xx and the platform sends the whole batch again: the events recorded
+        // now are unhandled, so that redelivery claims them.
+        for (const event of accepted) release(event);
+        throw failed.reason;
+      }
       for (const event of accepted) {
         void enqueue(event, async () => {
-          const messages = await turn(event);
-          await deliver(event, messages);
+          try {
+            const messages = await turn(event, runRetryingWhileDatabaseAway);
+            await deliver(event, messages);
+          } finally {
+            release(event);
+          }
         }).catch((error: unknown) => {
           deps.logger.error({ err: error, channel: event.channel, eventId: event.eventId }, 'event could not be delivered');
         });
@@ -85,8 +165,8 @@ export function createInbox(deps: InboxDeps): Inbox {
 
     async handleNow(event) {
       if (event.kind === 'unsupported') return [];
-      if (!(await firstSight(event))) return [];
-      return enqueue(event, () => turn(event));
+      if (!(await claim(event))) return [];
+      return enqueue(event, () => turn(event, (queued) => deps.runner.handle(queued)).finally(() => release(event)));
     },
 
     async drain() {

@@ -40,3 +40,25 @@ export function ignoreDuplicateKeys(error: unknown): void {
   const onlyDuplicates = writeErrors ? writeErrors.every((writeError) => writeError.code === 11000) : isDuplicateKeyError(error);
   if (!onlyDuplicates) throw error;
 }
+
+const unavailableErrorNames = new Set([
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+/**
+ * True when an operation failed because the database could not be reached (down, restarting, the
+ * network cut), not because of what was asked: the same operation may succeed once it is back.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  if (typeof name === 'string' && unavailableErrorNames.has(name)) return true;
+  // mongoose queues operations while disconnected and fails them with this message after bufferTimeoutMS.
+  return typeof message === 'string' && /buffering timed out/.test(message);
+}

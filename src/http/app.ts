@@ -15,19 +15,29 @@ export interface AppRouters {
   privacy?: Router;
 }
 
-export function createApp(routers: AppRouters, logger: Logger): Express {
+/** Per-IP limits in front of the browser and admin routes (src/http/rate-limit.ts); none on webhooks. */
+export interface AppLimits {
+  webChat: express.RequestHandler;
+  adminApi: express.RequestHandler;
+  /** The members' data-export downloads: a link guessed or shared is tried at the web chat's pace at most. */
+  privacyDownloads?: express.RequestHandler;
+}
+
+const noLimit: express.RequestHandler = (_req, _res, next) => next();
+
+export function createApp(routers: AppRouters, logger: Logger, limits: AppLimits = { webChat: noLimit, adminApi: noLimit }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(routers.health);
   for (const webhook of routers.webhooks) app.use(webhook.path, webhook.router);
   app.use(['/chat', '/admin'], pageSecurityHeaders());
-  app.use('/chat', routers.webChat);
+  app.use('/chat', limits.webChat, routers.webChat);
   app.get('/', (_req, res) => res.redirect('/chat'));
   app.use('/api/messages', routers.botFramework);
-  app.use('/admin/api', routers.adminApi);
+  app.use('/admin/api', limits.adminApi, routers.adminApi);
   app.use('/admin', createConsoleRouter());
-  if (routers.privacy) app.use('/privacy', routers.privacy);
+  if (routers.privacy) app.use('/privacy', limits.privacyDownloads ?? noLimit, routers.privacy);
   app.use(notFound);
   app.use(createErrorHandler(logger));
   return app;

@@ -2,6 +2,8 @@ import { Router } from 'express';
 import type { Metrics } from '../shared/metrics';
 import { errorBody } from './error-handler';
 
+const readyPingTimeoutMs = 2000;
+
 export function createHealthRouter(deps: { ping: () => Promise<void>; metrics: Metrics }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
@@ -9,7 +11,11 @@ export function createHealthRouter(deps: { ping: () => Promise<void>; metrics: M
   });
   router.get('/readyz', async (_req, res) => {
     try {
-      await deps.ping();
+      // Probes give up after a second or two: a database that hangs is as unready as one that refuses.
+      await Promise.race([
+        deps.ping(),
+        new Promise((_resolve, reject) => setTimeout(() => reject(new Error(`no answer to ping within ${readyPingTimeoutMs} ms`)), readyPingTimeoutMs).unref()),
+      ]);
       res.json({ status: 'ready' });
     } catch (error) {
       res.status(503).json(errorBody('database_unavailable', `The database does not answer: ${(error as Error).message}`));

@@ -12,6 +12,8 @@ export const testAdminTokens = {
   viewer: 'test-viewer-token-0000000001',
 };
 
+const unlimited = { CHAT_RATE_LIMIT_EVENTS: '10000', WEB_CHAT_RATE_LIMIT: '0', ADMIN_API_RATE_LIMIT: '0' };
+
 export interface TestPlatform extends Platform {
   config: Config;
   clock: ReturnType<typeof fixedClock>;
@@ -25,7 +27,8 @@ export async function startTestPlatform(
   logger: Logger = pino({ level: 'silent' }),
 ): Promise<TestPlatform> {
   const connection = await openTestDatabase();
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
+  // Tests drive one chat user or one admin client far faster than a person: the limits are off unless a test sets them.
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...unlimited, ...env });
   const clock = fixedClock(now);
   const adminTokens = Object.entries(testAdminTokens).map(([role, token]) => ({ role: role as 'admin', token }));
   const platform = await createPlatform({ config, connection, logger, clock, adminTokens });

@@ -123,6 +123,11 @@ function answerEndpointError(logger: Logger): ErrorRequestHandler {
       sendError(res, 413, 'body_too_large', `The request body is larger than ${bodyLimit}.`);
       return;
     }
+    const status = typeof error === 'object' && error !== null && 'status' in error ? error.status : undefined;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      sendError(res, status, 'invalid_body', 'The request body could not be read; send UTF-8 JSON, uncompressed or as its Content-Encoding says.');
+      return;
+    }
     logger.error({ err: error }, 'Bot Framework request failed');
     sendError(res, 500, 'internal', 'Something went wrong on our side.');
   };

@@ -218,5 +218,10 @@ function toWebChatError(error: unknown): WebChatError {
   if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
     return new WebChatError(415, 'unsupported_encoding', 'Send the body as UTF-8 JSON.');
   }
+  // A body that does not decode as its Content-Encoding says: the stream error carries only its 4xx status.
+  const status = typeof error === 'object' && error !== null && 'status' in error ? error.status : undefined;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new WebChatError(status, 'invalid_body', 'The request body could not be read; send UTF-8 JSON, uncompressed or as its Content-Encoding says.');
+  }
   return new WebChatError(500, 'internal', 'Something went wrong on our side. Please try again in a moment.');
 }
