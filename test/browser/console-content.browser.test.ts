@@ -83,6 +83,8 @@ async function see(locator: Locator): Promise<Locator> {
 
 async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   await page.locator('.spinner, .preview-typing').first().waitFor({ state: 'detached', timeout: seeTimeoutMs });
+  // A sticky top bar would be drawn where the page was scrolled to.
+  if (options.fullPage) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(artifactsDir, `${name}.png`), fullPage: options.fullPage ?? false });
 }
 
@@ -96,6 +98,7 @@ async function joinInChat(scope: Locator, say: (text: string) => Promise<void>, 
   await say('0912345678');
   await see(scope.getByText('最後，你的生日是？'));
   await tap('略過');
+  await see(scope.getByText('🎉 歡迎加入，林小美！'));
 }
 
 describe('flows and templates in the console', () => {
@@ -163,6 +166,7 @@ describe('flows and templates in the console', () => {
         await joinInChat(previewLog, previewSay, previewTap);
         await previewSay('簽到');
         await see(previewLog.getByText('🌟 簽到完成，謝謝你今天也來！+10 點'));
+        await page.evaluate(() => window.scrollTo(0, 0));
         await screenshot(page, '23-content-preview');
 
         // Publishing asks first, showing what changes.
@@ -217,6 +221,42 @@ describe('flows and templates in the console', () => {
       } finally {
         await customer?.context.close();
         await consoleVisit.context.close();
+      }
+    },
+    timeoutMs,
+  );
+
+  test(
+    'a marketer sets an earn multiplier, dry-runs the rules and publishes them recalculating now',
+    async () => {
+      const { context, page, problems } = await open('/admin/', laptop, 'en');
+      try {
+        await page.getByLabel('Admin token').fill(testAdminTokens.marketer);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await see(page.locator('.topbar .role', { hasText: 'Marketer' }));
+        await page.getByRole('link', { name: 'Tier rules' }).click();
+        const gold = page.locator('.tier-table tbody tr').nth(2);
+        const multiplier = gold.getByLabel('Earn multiplier (1–10)');
+        await expect(multiplier.inputValue()).resolves.toBe('1.5');
+
+        await multiplier.fill('12');
+        await page.getByRole('button', { name: 'Dry run this draft' }).click();
+        await see(gold.locator('.field-error'));
+        await multiplier.fill('1.75');
+        await page.getByRole('button', { name: 'Dry run this draft' }).click();
+        await see(page.getByRole('region', { name: 'Dry run result' }));
+
+        await page.getByRole('button', { name: 'Publish rules' }).click();
+        const question = await see(page.getByRole('dialog', { name: 'When should members move?' }));
+        await screenshot(page, '28-tier-rules-when');
+        await question.getByRole('button', { name: 'Recalculate now' }).click();
+        await see(page.getByRole('alert').filter({ hasText: 'Published and recalculated' }));
+        await see(page.getByRole('region', { name: 'Recalculation result' }));
+        await screenshot(page, '29-tier-rules-recalculated', { fullPage: true });
+        expect((await platform!.repositories.tierRules.current()).tiers[2]).toMatchObject({ id: 'gold', earnMultiplier: 1.75 });
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
       }
     },
     timeoutMs,

@@ -19,10 +19,12 @@ export function yamlEditor({ value = '', label, lang, readOnly = false, onInput 
     lang,
     readonly: readOnly || null,
   });
-  const problemList = h('ul', { class: 'yaml-problems', hidden: true });
+  // For screen readers (the textarea's description); sighted people read the bands and the form's list.
+  const problemList = h('ul', { class: 'visually-hidden' });
   problemList.id = `yaml-problems-${Math.random().toString(36).slice(2, 9)}`;
   textarea.setAttribute('aria-describedby', problemList.id);
-  const element = h('div', { class: 'yaml-editor' }, h('div', { class: 'yaml-scroll' }, gutter, h('div', { class: 'yaml-code' }, marks, textarea)), problemList);
+  const code = h('div', { class: 'yaml-code' }, marks, textarea);
+  const element = h('div', { class: 'yaml-editor' }, h('div', { class: 'yaml-scroll' }, gutter, code), problemList);
   let lineCount = 0;
   let problemLines = new Map();
 
@@ -80,7 +82,8 @@ export function yamlEditor({ value = '', label, lang, readOnly = false, onInput 
           h('li', null, problem.line ? h('span', { class: 'yaml-problem-where' }, t('content.lineColumn', { line: problem.line, column: problem.column ?? '—' })) : null, problem.message),
         ),
       );
-      problemList.hidden = problems.length === 0;
+      // With marks, the text gives up the right-hand column to the messages so none covers code.
+      code.classList.toggle('yaml-code-marked', problemLines.size > 0);
       if (problems.length > 0) textarea.setAttribute('aria-invalid', 'true');
       else textarea.removeAttribute('aria-invalid');
       drawGutter();

@@ -270,7 +270,8 @@ export async function render(view, { params }) {
       const target = editorFor(problem.file);
       if (!target) continue;
       const line = problem.line ?? lineOfPath(editors[target].value, problem.path);
-      const marked = { line, column: problem.column, message: problem.path ? `${problem.path}: ${problem.reason}` : problem.reason };
+      const reason = shortReason(problem.reason).replace(/^not valid YAML: /, '');
+      const marked = { line, column: problem.column, message: problem.path ? `${problem.path}: ${reason}` : reason };
       byEditor.set(target, [...(byEditor.get(target) ?? []), marked]);
       const tab = target === 'flow' ? 'yaml' : `yaml:${target}`;
       counts.set(tab, (counts.get(tab) ?? 0) + 1);
@@ -300,7 +301,7 @@ export async function render(view, { params }) {
         [problem.file, problem.line ? t('content.lineColumn', { line: problem.line, column: problem.column ?? '—' }) : null, problem.path || null]
           .filter(Boolean)
           .join(' · ')
-          .concat(` — ${problem.reason}`),
+          .concat(` — ${shortReason(problem.reason)}`),
       ),
     );
     if (firstInView) editors[firstInView.target].focusLine(firstInView.line, firstInView.column);
@@ -450,6 +451,13 @@ export function diffView(diff) {
         return h('span', { class: `diff-line diff-${kind}` }, line || ' ');
       }),
   );
+}
+
+/** A parser's reason without the excerpt and position it appends ("… at line 2, column 3:\n\n  text …"). */
+function shortReason(reason) {
+  return String(reason ?? '')
+    .split('\n')[0]
+    .replace(/ at line \d+, column \d+:?$/, '');
 }
 
 /** Every wording string in a template with its path: [{ path: ['choices', 0, 'label'], value, hint }]. */
