@@ -141,8 +141,8 @@ describe('flows and templates in the console', () => {
         await yaml.fill(lines.join('\n'));
         await page.getByRole('button', { name: 'Save draft' }).click();
         const mark = await see(page.locator('.yaml-mark').first());
-        await expect(mark.textContent()).resolves.toContain('not valid YAML');
-        await see(page.getByRole('alert').filter({ hasText: 'templates/zh-TW/checkin.yaml' }));
+        await expect(mark.textContent()).resolves.toContain('Implicit keys need to be on a single line');
+        await see(page.getByRole('alert').filter({ hasText: `templates/zh-TW/checkin.yaml (draft) · line ${brokenLine}, column 3 — not valid YAML` }));
         await expect(page.locator('.yaml-line-error').allTextContents()).resolves.toEqual([String(brokenLine)]);
         await screenshot(page, '22-content-yaml-error');
 
