@@ -1,5 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { isDeepStrictEqual } from 'node:util';
+import { isMap, isNode, isScalar, isSeq, parse as parseYaml, parseDocument, stringify as stringifyYaml, type Document } from 'yaml';
 import {
   emptyTemplateFile,
   flowFile,
@@ -302,17 +303,60 @@ export async function templateDraftContent(
   id: string,
   input: { texts: Partial<Record<Locale, string>> } | { entries: Record<string, Partial<Record<Locale, unknown>>> },
 ): Promise<Record<Locale, string>> {
+  const current = await describeResource(deps, 'template', id);
+  const base = templateTexts(current?.draft?.content ?? current?.live?.content ?? '');
   if ('entries' in input) {
+    const entries = input.entries;
     return Object.fromEntries(
       locales.map((locale) => {
-        const templates = Object.entries(input.entries).flatMap(([templateId, byLocale]) =>
+        const templates = Object.entries(entries).flatMap(([templateId, byLocale]) =>
           byLocale[locale] === undefined ? [] : [[templateId, byLocale[locale]] as const],
         );
-        return [locale, templates.length === 0 ? emptyTemplateFile : stringifyYaml(Object.fromEntries(templates))];
+        return [locale, templates.length === 0 ? emptyTemplateFile : writeEntries(base[locale], templates)];
       }),
     ) as Record<Locale, string>;
   }
-  const current = await describeResource(deps, 'template', id);
-  const base = templateTexts(current?.draft?.content ?? current?.live?.content ?? '');
   return Object.fromEntries(locales.map((locale) => [locale, input.texts[locale] ?? base[locale]])) as Record<Locale, string>;
+}
+
+/**
+ * The form's templates written into the current YAML text, changing only the values that differ:
+ * comments, quoting and one-line lists survive, so the diff a marketer is shown before publishing
+ * holds the wording they changed and nothing else. Text that does not parse is written afresh.
+ */
+function writeEntries(text: string, templates: (readonly [string, unknown])[]): string {
+  const document = parseDocument(text);
+  if (document.errors.length > 0 || !isMap(document.contents)) return stringifyYaml(Object.fromEntries(templates));
+  const wanted = new Set(templates.map(([templateId]) => templateId));
+  for (const pair of [...document.contents.items]) {
+    const key = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (typeof key === 'string' && !wanted.has(key)) document.delete(key);
+  }
+  for (const [templateId, template] of templates) writeChanged(document, [templateId], template);
+  // No folding: a long line the marketer did not touch must come back as it was.
+  return document.toString({ lineWidth: 0 });
+}
+
+function writeChanged(document: Document, path: (string | number)[], value: unknown): void {
+  const node = document.getIn(path, true);
+  const current = isNode(node) ? node.toJSON() : node;
+  if (isDeepStrictEqual(current, value)) return;
+  if (isScalar(node) && typeof value === 'string' && typeof node.value === 'string') {
+    node.value = value; // keeps the scalar's quoting style
+    return;
+  }
+  if (isMap(node) && isPlainObject(value) && isPlainObject(current)) {
+    for (const key of Object.keys(current)) if (!(key in value)) document.deleteIn([...path, key]);
+    for (const [key, child] of Object.entries(value)) writeChanged(document, [...path, key], child);
+    return;
+  }
+  if (isSeq(node) && Array.isArray(value) && Array.isArray(current) && value.length === current.length) {
+    value.forEach((child, index) => writeChanged(document, [...path, index], child));
+    return;
+  }
+  document.setIn(path, value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

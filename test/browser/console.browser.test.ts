@@ -256,6 +256,7 @@ describe('the console in a real browser', () => {
         expect((await platform!.repositories.members.findById(memberId))?.tier).toBe('member');
 
         await page.getByRole('button', { name: 'Publish rules' }).click();
+        await page.getByRole('dialog').getByRole('button', { name: 'At the next nightly run' }).click();
         await see(page.getByRole('alert').filter({ hasText: 'Published' }));
         expect((await platform!.repositories.tierRules.current()).tiers[1]).toMatchObject({ entryThreshold: 200, retainThreshold: 150 });
         expect(problems.filter((problem) => !problem.includes('400'))).toEqual([]);

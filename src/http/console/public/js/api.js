@@ -53,6 +53,7 @@ export const api = {
   post: (path, body) => send('POST', path, body ?? {}),
   put: (path, body) => send('PUT', path, body),
   patch: (path, body) => send('PATCH', path, body),
+  delete: (path) => send('DELETE', path),
   /** An image the API serves behind the token (QR codes), as a blob: URL for an <img>. */
   async objectUrl(path) {
     return URL.createObjectURL(await send('GET', path, undefined, { accept: 'blob' }));

@@ -1,4 +1,5 @@
-import { api } from '../api.js';
+import { api, query } from '../api.js';
+import { choose } from '../dialogs.js';
 import { facts, h, replace } from '../dom.js';
 import { clearErrors, field, formStatus, input, integerOf, progress, select, showErrors, showStatus, submitting, toast } from '../forms.js';
 import { formatNumber, t } from '../i18n.js';
@@ -14,13 +15,15 @@ export function title() {
 }
 
 /**
- * A form over GET/PUT /admin/api/tier-rules. "Dry run" sends the draft to the recalculation job
- * with dryRun: true, which counts who would move without moving anyone.
+ * A form over GET/PUT /admin/api/tier-rules. "Dry run" sends the draft to POST /tier-rules/dry-run,
+ * which counts who would move without moving anyone. Publishing asks whether members move now or
+ * at the next nightly recalculation (`?recalculate=now|nextRun`).
  */
 export async function render(view) {
   const rules = await api.get('/tier-rules');
   const canPublish = canWrite('/tier-rules');
-  const canDryRun = canWrite('/jobs');
+  // The dry run lives under /tier-rules, so whoever may publish the rules may try them first.
+  const canDryRun = canPublish;
   const rows = h('tbody', null);
   const addRow = (tier) => rows.append(tierRow(tier, rows));
   rules.tiers.forEach(addRow);
@@ -57,6 +60,7 @@ export async function render(view) {
               h('th', { scope: 'col' }, t('rewards.nameEn')),
               h('th', { scope: 'col' }, t('tierRules.entry')),
               h('th', { scope: 'col' }, t('tierRules.retain')),
+              h('th', { scope: 'col' }, t('tierRules.multiplier')),
               h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('redemptions.actions'))),
             ),
           ),
@@ -75,7 +79,7 @@ export async function render(view) {
     h(
       'div',
       { class: 'form-actions' },
-      canDryRun ? dryRunButton : h('span', { class: 'muted' }, t('tierRules.dryRunNotAllowed')),
+      canDryRun ? dryRunButton : null,
       canPublish ? h('button', { type: 'submit', class: 'button button-primary' }, t('tierRules.publish')) : null,
     ),
     dryRunResult,
@@ -89,6 +93,7 @@ export async function render(view) {
         name: { 'zh-TW': value('zh-TW'), en: value('en') },
         entryThreshold: integerOf(value('entryThreshold')),
         retainThreshold: integerOf(value('retainThreshold')),
+        earnMultiplier: decimalOf(value('earnMultiplier')),
       };
     }),
     basis: basis.value,
@@ -108,11 +113,27 @@ export async function render(view) {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const published = await submitting(form, () => api.put('/tier-rules', draft()));
+    const recalculate = await choose({
+      title: t('tierRules.whenTitle'),
+      message: t('tierRules.whenMessage'),
+      cancel: t('common.cancel'),
+      choices: [
+        { value: 'nextRun', label: t('tierRules.whenNextRun') },
+        { value: 'now', label: t('tierRules.whenNow'), kind: 'primary' },
+      ],
+    });
+    if (!recalculate) return;
+    const bar = recalculate === 'now' ? progress(t('tierRules.recalculating')) : null;
+    if (bar) replace(dryRunResult, bar.element);
+    const published = await submitting(form, () => api.put(`/tier-rules${query({ recalculate })}`, draft()));
+    bar?.done();
     if (!published) return;
     forgetTierNames();
-    showStatus(form, 'success', t('tierRules.published'));
-    toast(t('tierRules.published'));
+    const message = publishedMessage(published.recalculation);
+    showStatus(form, 'success', message);
+    toast(message);
+    const run = published.recalculation?.run;
+    replace(dryRunResult, run ? runReport(run, await tierNamer(), 'moved') : null);
   });
 
   dryRunButton.addEventListener('click', async () => {
@@ -121,11 +142,16 @@ export async function render(view) {
     replace(dryRunResult, bar.element);
     dryRunButton.disabled = true;
     try {
-      const run = await api.post('/jobs/tier-recalculation', { dryRun: true, rules: draft() });
+      const run = await api.post('/tier-rules/dry-run', { rules: draft() });
+      if (run.kind === 'leaseHeld') {
+        showStatus(form, 'info', t('tierRules.alreadyRunning'));
+        replace(dryRunResult);
+        return;
+      }
       showStatus(form, 'info', t('tierRules.dryRunDone', { seconds: (run.durationMs / 1000).toFixed(1) }));
-      replace(dryRunResult, dryRunReport(run, await tierNamer()));
+      replace(dryRunResult, runReport(run, await tierNamer(), 'dryRun'));
     } catch (error) {
-      // The job reports a broken draft as `rules.tiers.1.id`; the form's fields are named `tiers.1.id`.
+      // The dry run reports a broken draft as `rules.tiers.1.id`; the form's fields are named `tiers.1.id`.
       error.details = error.details.map((detail) => ({ ...detail, path: String(detail.path).replace(/^rules\./, '') }));
       showErrors(form, error);
       replace(dryRunResult);
@@ -151,6 +177,7 @@ function tierRow(tier, rows) {
     cell('en', { type: 'text', value: tier?.name.en ?? '', lang: 'en' }),
     cell('entryThreshold', { type: 'number', min: '0', step: '1', value: tier?.entryThreshold ?? '' }),
     cell('retainThreshold', { type: 'number', min: '0', step: '1', value: tier?.retainThreshold ?? '' }),
+    cell('earnMultiplier', { type: 'number', min: '1', max: '10', step: '0.01', inputmode: 'decimal', value: tier?.earnMultiplier ?? 1 }),
     h('td', { class: 'row-actions' }, up, remove),
   );
   remove.addEventListener('click', () => row.remove());
@@ -158,27 +185,43 @@ function tierRow(tier, rows) {
   return row;
 }
 
-function dryRunReport(run, tierName) {
+/** What publishing did: "members move at the next nightly run", or how many moved just now. */
+function publishedMessage(recalculation) {
+  if (recalculation?.when !== 'now') return t('tierRules.publishedNextRun');
+  if (recalculation.status === 'alreadyRunning') return t('tierRules.publishedAlreadyRunning');
+  return t('tierRules.publishedNow', { upgrades: formatNumber(recalculation.run.upgrades), downgrades: formatNumber(recalculation.run.downgrades) });
+}
+
+/** A dry run's counts ("would move") or a real run's ("moved"), with sample members. */
+function runReport(run, tierName, mode) {
   const samples = Object.entries(run.samples ?? {});
+  const heading = mode === 'dryRun' ? t('tierRules.dryRunResult') : t('tierRules.recalculationResult');
   return h(
     'section',
-    { class: 'dry-run-report', 'aria-label': t('tierRules.dryRunResult') },
-    h('h2', null, t('tierRules.dryRunResult')),
+    { class: 'dry-run-report', 'aria-label': heading },
+    h('h2', null, heading),
     h(
       'div',
       { class: 'stats' },
-      h('div', { class: 'stat stat-up' }, h('span', { class: 'stat-label' }, t('tierRules.upgrades')), h('span', { class: 'stat-value', dataset: { testid: 'upgrades' } }, formatNumber(run.upgrades))),
-      h('div', { class: 'stat stat-down' }, h('span', { class: 'stat-label' }, t('tierRules.downgrades')), h('span', { class: 'stat-value', dataset: { testid: 'downgrades' } }, formatNumber(run.downgrades))),
+      h('div', { class: 'stat stat-up' }, h('span', { class: 'stat-label' }, t(mode === 'dryRun' ? 'tierRules.upgrades' : 'tierRules.movedUp')), h('span', { class: 'stat-value', dataset: { testid: 'upgrades' } }, formatNumber(run.upgrades))),
+      h('div', { class: 'stat stat-down' }, h('span', { class: 'stat-label' }, t(mode === 'dryRun' ? 'tierRules.downgrades' : 'tierRules.movedDown')), h('span', { class: 'stat-value', dataset: { testid: 'downgrades' } }, formatNumber(run.downgrades))),
       h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, t('tierRules.unchanged')), h('span', { class: 'stat-value', dataset: { testid: 'unchanged' } }, formatNumber(run.unchanged))),
     ),
     samples.length === 0
-      ? h('p', { class: 'muted' }, t('tierRules.noMoves'))
+      ? h('p', { class: 'muted' }, t(mode === 'dryRun' ? 'tierRules.noMoves' : 'tierRules.nobodyMoved'))
       : h(
           'div',
           null,
           h('h3', null, t('tierRules.samples')),
           facts(samples.map(([move, members]) => [move.split('→').map(tierName).join(' → '), h('span', { class: 'sample-list' }, members.map((id) => h('a', { href: link('members', id) }, id)))])),
         ),
-    h('p', { class: 'fine-print' }, t('tierRules.dryRunNote')),
+    mode === 'dryRun' ? h('p', { class: 'fine-print' }, t('tierRules.dryRunNote')) : null,
   );
+}
+
+/** A decimal input's value as a number, or the text itself so the API names the mistake. */
+function decimalOf(value) {
+  const trimmed = String(value).trim();
+  if (trimmed === '') return undefined;
+  return /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : trimmed;
 }
