@@ -22,6 +22,9 @@ export interface TierMove {
   to: string;
 }
 
+/** The fields the tier job reads: the buckets, not the lots, notices or applied markers. */
+export const memberTierProjection = { tier: 1, earnedByMonth: 1, tierSince: 1 } as const;
+
 /**
  * The members collection as the tier job sees it. It goes through the driver's collection, not
  * the Member model, because `tierSince` is this feature's field and the model's strict schema
@@ -40,7 +43,7 @@ export function createMemberTierRepository(connection: Connection) {
     /** Every member after `after` in `_id` order: one lean pass, so a checkpoint can resume it. */
     async *stream(after: string | null, batchSize: number): AsyncGenerator<MemberTierState> {
       const cursor = members().find(after === null ? {} : { _id: { $gt: after } }, {
-        projection: { tier: 1, earnedByMonth: 1, tierSince: 1 },
+        projection: memberTierProjection,
         sort: { _id: 1 },
         batchSize,
       });

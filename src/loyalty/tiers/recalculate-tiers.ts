@@ -12,6 +12,8 @@ import type { TierRulesRepository } from './tier-rules-repository';
 
 export const tierRecalculationJob = 'tier-recalculation';
 const leaseId = `lease:${tierRecalculationJob}`;
+/** Members per batch: one bulkWrite, one history insert and one checkpoint each. */
+export const defaultTierBatchSize = 500;
 
 export interface RecalculationCounts {
   upgrades: number;
@@ -80,7 +82,7 @@ export async function recalculateTiers(deps: RecalculationDeps, options: Recalcu
     throw new Error('Draft tier rules can only be dry-run: publish them with PUT /admin/api/tier-rules first');
   }
   const rules = options.rules ?? (await deps.tierRules.current());
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? defaultTierBatchSize;
   const decide = (member: MemberTierState) => decideTier(member, rules, member.tier, options.now, options.zone);
   const rank = (tier: string) => rules.tiers.findIndex((rule) => rule.id === tier);
 
