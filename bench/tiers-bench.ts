@@ -30,6 +30,8 @@ interface Options {
   runs: number;
   batchSize: number | undefined;
   heapMegabytes: number;
+  /** The share of members whose current tier is drawn at random instead of settled by last night's run. */
+  churn: number;
   out: string | undefined;
 }
 
@@ -41,6 +43,7 @@ function readOptions(): Options {
       runs: { type: 'string', default: '1' },
       'batch-size': { type: 'string' },
       heap: { type: 'string' },
+      churn: { type: 'string', default: '0.25' },
       out: { type: 'string' },
     },
   });
@@ -52,7 +55,9 @@ function readOptions(): Options {
   const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
   // mongo-java-server keeps every document as Java objects: about 3 KB of heap per seeded member.
   const heapMegabytes = values.heap === undefined ? Math.max(512, Math.ceil((members * 4) / 1024) + 512) : Number(values.heap);
-  return { members, backend: values.backend, runs, batchSize, heapMegabytes, out: values.out };
+  const churn = Number(values.churn);
+  if (!(churn >= 0 && churn <= 1)) throw new Error('--churn must be between 0 and 1, e.g. --churn 0.25');
+  return { members, backend: values.backend, runs, batchSize, heapMegabytes, churn, out: values.out };
 }
 
 /** mulberry32: a tiny seeded generator, so every run seeds the same members. */
@@ -69,13 +74,19 @@ function seededRandom(seed: number): () => number {
 
 const monthKeys = Array.from({ length: 36 }, (_, back) => now.startOf('month').minus({ months: back }).toFormat('yyyy-MM'));
 
+/** The rolling 12 months at `now`: monthKeys[0..11]. */
+const windowMonths = new Set(monthKeys.slice(0, 12));
+const nowMillis = now.toMillis();
+
 /**
  * A member as signup and awardPoints leave it. Activity: 45 % inactive (nothing, or only buckets
- * older than the window), 35 % light, 15 % regular, 5 % heavy; current tiers 70/20/10 % member,
- * silver, gold regardless of activity, and half of them entered their tier in the last 90 days.
- * With 30 grace days that gives upgrades, downgrades, grace periods and unchanged members.
+ * older than the window), 35 % light, 15 % regular, 5 % heavy. The current tier is the one the
+ * member's points reach (last night's run settled it), except for a `churn` share whose tier is
+ * drawn 70/20/10 % member, silver, gold regardless of activity; half of all members entered their
+ * tier in the last 90 days. With 30 grace days that gives upgrades, downgrades, grace periods
+ * and unchanged members; `--churn 1` is the worst night (every tier random, about 4 in 10 move).
  */
-function memberDocument(index: number, random: () => number) {
+function memberDocument(index: number, random: () => number, churn: number) {
   const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
   const earnedByMonth: Record<string, number> = {};
   const activity = random();
@@ -90,8 +101,11 @@ function memberDocument(index: number, random: () => number) {
   }
   const earnedTotal = Object.values(earnedByMonth).reduce((sum, points) => sum + points, 0);
   const tierDraw = random();
-  const tier = tierDraw < 0.7 ? 'member' : tierDraw < 0.9 ? 'silver' : 'gold';
-  const tierSince = random() < 0.5 ? null : now.minus({ minutes: between(0, 90 * 24 * 60) }).toJSDate();
+  let qualifying = 0;
+  for (const [month, earned] of Object.entries(earnedByMonth)) if (windowMonths.has(month)) qualifying += earned;
+  const settled = [...rules.tiers].reverse().find((rule) => qualifying >= rule.entryThreshold)!.id;
+  const tier = random() >= churn ? settled : tierDraw < 0.7 ? 'member' : tierDraw < 0.9 ? 'silver' : 'gold';
+  const tierSince = random() < 0.5 ? null : new Date(nowMillis - between(0, 90 * 24 * 60) * 60_000);
   const id = `m_bench${String(index).padStart(9, '0')}`;
   const points = Math.floor(earnedTotal * 0.4);
   return {
@@ -118,7 +132,7 @@ function memberDocument(index: number, random: () => number) {
   };
 }
 
-async function seed(repositories: Repositories, members: number): Promise<number> {
+async function seed(repositories: Repositories, members: number, churn: number): Promise<number> {
   const started = performance.now();
   await repositories.members.model.collection.deleteMany({});
   await repositories.tierHistory.model.deleteMany({});
@@ -126,7 +140,7 @@ async function seed(repositories: Repositories, members: number): Promise<number
   const random = seededRandom(20261124);
   const report = progressReporter('seed', 'members', process.stdout.isTTY === true);
   for (let start = 0; start < members; start += seedBatchSize) {
-    const docs = Array.from({ length: Math.min(seedBatchSize, members - start) }, (_, offset) => memberDocument(start + offset, random));
+    const docs = Array.from({ length: Math.min(seedBatchSize, members - start) }, (_, offset) => memberDocument(start + offset, random, churn));
     // lean: no casting or validation, so `tierSince` (not in the Member schema) is stored as given.
     await repositories.members.model.insertMany(docs, { lean: true, ordered: false });
     report({ processed: start + docs.length, total: members });
@@ -135,9 +149,36 @@ async function seed(repositories: Repositories, members: number): Promise<number
   return (performance.now() - started) / 1000;
 }
 
+/**
+ * Puts the members a run moved back to their seeded tier, so the next run measures the same
+ * night without seeding a million members again: the seed is regenerated (it is deterministic)
+ * and only the moved members are written.
+ */
+async function restoreSeed(repositories: Repositories, members: number, churn: number, runId: string): Promise<number> {
+  const started = performance.now();
+  const moved = new Set((await repositories.tierHistory.model.find({ runId }, { memberId: 1 }).lean()).map((change) => change.memberId));
+  const random = seededRandom(20261124);
+  const collection = repositories.members.model.collection;
+  let writes: Parameters<typeof collection.bulkWrite>[0][number][] = [];
+  for (let index = 0; index < members; index += 1) {
+    const doc = memberDocument(index, random, churn);
+    if (!moved.has(doc._id)) continue;
+    const update = doc.tierSince === undefined ? { $set: { tier: doc.tier }, $unset: { tierSince: '' } } : { $set: { tier: doc.tier, tierSince: doc.tierSince } };
+    writes.push({ updateOne: { filter: { _id: doc._id as never }, update } });
+    if (writes.length >= seedBatchSize) {
+      await collection.bulkWrite(writes, { ordered: false });
+      writes = [];
+    }
+  }
+  if (writes.length > 0) await collection.bulkWrite(writes, { ordered: false });
+  await repositories.tierHistory.model.deleteMany({});
+  return (performance.now() - started) / 1000;
+}
+
 /** The floor: what reading the members costs with the job's own projection and batch size. */
-async function floorPass(repositories: Repositories, members: number, batchSize: number): Promise<number> {
+async function floorPass(repositories: Repositories, members: number, batchSize: number, javaPid: number) {
   const report = progressReporter('floor', 'members', process.stdout.isTTY === true);
+  const cpu = cpuMeter(javaPid);
   const started = performance.now();
   const cursor = repositories.members.model.collection.find({}, { projection: memberTierProjection, sort: { _id: 1 }, batchSize });
   let seen = 0;
@@ -149,7 +190,7 @@ async function floorPass(repositories: Repositories, members: number, batchSize:
   report({ processed: seen, total: members });
   report.done();
   if (seen !== members) throw new Error(`The floor pass read ${seen} members, expected ${members}`);
-  return seconds;
+  return { seconds, cpu: cpu() };
 }
 
 interface RssSample {
@@ -180,6 +221,23 @@ function sampleRss() {
 
 const megabytes = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
+/**
+ * CPU seconds of this process and of the database process over a phase. The machine is shared,
+ * so wall time swings with other people's work; CPU time says what the phase itself cost.
+ */
+function cpuMeter(javaPid: number) {
+  const javaSeconds = () => {
+    const fields = readFileSync(`/proc/${javaPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
+  const node = process.cpuUsage();
+  const java = javaSeconds();
+  return () => {
+    const used = process.cpuUsage(node);
+    return { nodeCpuSeconds: round((used.user + used.system) / 1e6), javaCpuSeconds: round(javaSeconds() - java) };
+  };
+}
+
 function javaRssMegabytes(pid: number): number | null {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -189,9 +247,10 @@ function javaRssMegabytes(pid: number): number | null {
   }
 }
 
-async function jobRun(repositories: Repositories, members: number, batchSize: number | undefined) {
+async function jobRun(repositories: Repositories, members: number, batchSize: number | undefined, javaPid: number) {
   const report = progressReporter('job', 'members', process.stdout.isTTY === true);
   const rss = sampleRss();
+  const cpu = cpuMeter(javaPid);
   const started = performance.now();
   const result = await recalculateTiers(repositories, {
     now,
@@ -204,6 +263,7 @@ async function jobRun(repositories: Repositories, members: number, batchSize: nu
     },
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpuUsed = cpu();
   const samples = rss.stop();
   report.done();
   if (result.kind !== 'completed') throw new Error(`The job did not run: the lease is held by ${result.owner}`);
@@ -215,7 +275,9 @@ async function jobRun(repositories: Repositories, members: number, batchSize: nu
   const rssFlat = growth < Math.max(30, rssAtProgress['10%'] * 0.1);
   const historyEntries = await repositories.tierHistory.countOfRun(result.runId);
   return {
+    runId: result.runId,
     seconds,
+    cpu: cpuUsed,
     result: { upgrades: result.upgrades, downgrades: result.downgrades, unchanged: result.unchanged, historyEntries },
     startRssMegabytes: megabytes(samples[0]!.rssBytes),
     peakRssMegabytes,
@@ -237,15 +299,17 @@ async function main(): Promise<void> {
       await initModels(modelsOf(repositories));
       await repositories.tierRules.publish(rules, new Date());
       const batchSize = options.batchSize ?? defaultTierBatchSize;
-      console.log(`Tier job benchmark: ${options.members} members, ${options.backend} backend (Java heap ${options.heapMegabytes} MB), batch size ${batchSize}, ${options.runs} run(s)`);
+      console.log(`Tier job benchmark: ${options.members} members, ${options.backend} backend (Java heap ${options.heapMegabytes} MB), batch size ${batchSize}, churn ${options.churn}, ${options.runs} run(s)`);
 
       const runs = [];
+      let lastRunId: string | undefined;
       for (let run = 1; run <= options.runs; run += 1) {
         // Every run starts from the same seeded members: the job moves tiers, so a second run on
         // the moved members would measure a different (much quieter) night.
-        const seedSeconds = await seed(repositories, options.members);
-        const floorSeconds = await floorPass(repositories, options.members, batchSize);
-        const job = await jobRun(repositories, options.members, options.batchSize);
+        const seedSeconds = lastRunId === undefined ? await seed(repositories, options.members, options.churn) : await restoreSeed(repositories, options.members, options.churn, lastRunId);
+        const floor = await floorPass(repositories, options.members, batchSize, embedded.pid);
+        const floorSeconds = floor.seconds;
+        const job = await jobRun(repositories, options.members, options.batchSize, embedded.pid);
         const summary = {
           run,
           seedSeconds: round(seedSeconds),
@@ -254,14 +318,17 @@ async function main(): Promise<void> {
           jobSeconds: round(job.seconds),
           jobMembersPerSecond: Math.round(options.members / job.seconds),
           ratio: round(floorSeconds / job.seconds),
+          floorCpu: floor.cpu,
           ...job,
           javaRssMegabytes: javaRssMegabytes(embedded.pid),
         };
         console.log(
           `run ${run}: job ${summary.jobSeconds} s (${summary.jobMembersPerSecond}/s), floor ${summary.floorSeconds} s (${summary.floorMembersPerSecond}/s), ` +
-            `ratio ${summary.ratio}, peak RSS ${summary.peakRssMegabytes} MB, seeding ${summary.seedSeconds} s`,
+            `ratio ${summary.ratio}, peak RSS ${summary.peakRssMegabytes} MB, seeding ${summary.seedSeconds} s; ` +
+            `CPU s node/java: job ${job.cpu.nodeCpuSeconds}/${job.cpu.javaCpuSeconds}, floor ${floor.cpu.nodeCpuSeconds}/${floor.cpu.javaCpuSeconds}`,
         );
         runs.push(summary);
+        lastRunId = job.runId;
       }
       const report = reportOf(options, batchSize, runs);
       printTable(report);
@@ -288,6 +355,8 @@ type RunSummary = {
   jobSeconds: number;
   jobMembersPerSecond: number;
   ratio: number;
+  cpu: { nodeCpuSeconds: number; javaCpuSeconds: number };
+  floorCpu: { nodeCpuSeconds: number; javaCpuSeconds: number };
   peakRssMegabytes: number;
   rssFlat: boolean;
   rssAtProgress: Record<string, number>;
@@ -309,6 +378,7 @@ function reportOf(options: Options, batchSize: number, runs: (RunSummary & Recor
     members: options.members,
     backend: options.backend,
     javaHeapMegabytes: options.heapMegabytes,
+    churn: options.churn,
     batchSize,
     rules,
     now: now.toISO(),
@@ -329,6 +399,8 @@ function printTable(report: ReturnType<typeof reportOf>): void {
     'job s': run.jobSeconds,
     'job /s': run.jobMembersPerSecond,
     ratio: run.ratio,
+    'CPU s job n/j': `${run.cpu.nodeCpuSeconds}/${run.cpu.javaCpuSeconds}`,
+    'CPU s floor n/j': `${run.floorCpu.nodeCpuSeconds}/${run.floorCpu.javaCpuSeconds}`,
     'peak RSS MB': run.peakRssMegabytes,
     'RSS 10/50/90% MB': Object.values(run.rssAtProgress).join(' / '),
     flat: run.rssFlat,

@@ -36,8 +36,10 @@ export function createMemberTierRepository(connection: Connection) {
     /** No model of its own: the Member model initialises the collection. */
     models: [],
 
+    /** For progress only: a fresh run takes the collection's count, not a pass over every member. */
     async count(after: string | null): Promise<number> {
-      return members().countDocuments(after === null ? {} : { _id: { $gt: after } });
+      if (after === null) return members().estimatedDocumentCount();
+      return members().countDocuments({ _id: { $gt: after } });
     },
 
     /** Every member after `after` in `_id` order: one lean pass, so a checkpoint can resume it. */
