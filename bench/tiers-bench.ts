@@ -303,6 +303,8 @@ async function main(): Promise<void> {
 
       const runs = [];
       let lastRunId: string | undefined;
+      const out = options.out ?? join('bench', 'results', `tiers-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+      mkdirSync(join(out, '..'), { recursive: true });
       for (let run = 1; run <= options.runs; run += 1) {
         // Every run starts from the same seeded members: the job moves tiers, so a second run on
         // the moved members would measure a different (much quieter) night.
@@ -329,12 +331,10 @@ async function main(): Promise<void> {
         );
         runs.push(summary);
         lastRunId = job.runId;
+        // Saved after every run, so a long benchmark that is stopped still leaves its runs.
+        writeFileSync(out, `${JSON.stringify(reportOf(options, batchSize, runs), null, 2)}\n`);
       }
-      const report = reportOf(options, batchSize, runs);
-      printTable(report);
-      const out = options.out ?? join('bench', 'results', `tiers-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-      mkdirSync(join(out, '..'), { recursive: true });
-      writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+      printTable(reportOf(options, batchSize, runs));
       console.log(`Saved ${out}`);
     } finally {
       await connection.close();
