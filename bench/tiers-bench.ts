@@ -53,8 +53,9 @@ function readOptions(): Options {
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive whole number');
   if (values.backend !== 'memory' && values.backend !== 'h2') throw new Error('--backend must be memory or h2');
   const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
-  // mongo-java-server keeps every document as Java objects: about 3 KB of heap per seeded member.
-  const heapMegabytes = values.heap === undefined ? Math.max(512, Math.ceil((members * 4) / 1024) + 512) : Number(values.heap);
+  // mongo-java-server keeps every document as Java objects, and a sorted cursor holds the whole
+  // result: 1M members filled a 6 GB heap and spent most of the job in full GCs. About 10 KB a member.
+  const heapMegabytes = values.heap === undefined ? Math.max(512, Math.ceil((members * 10) / 1024) + 512) : Number(values.heap);
   const churn = Number(values.churn);
   if (!(churn >= 0 && churn <= 1)) throw new Error('--churn must be between 0 and 1, e.g. --churn 0.25');
   return { members, backend: values.backend, runs, batchSize, heapMegabytes, churn, out: values.out };
