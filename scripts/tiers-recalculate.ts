@@ -7,9 +7,10 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../src/config';
 import { startEmbeddedMongo } from '../src/database/embedded-mongo';
 import { connectMongo, initModels } from '../src/database/mongo-connection';
-import { recalculateTiers, type RecalculationProgress } from '../src/loyalty/tiers/recalculate-tiers';
+import { recalculateTiers } from '../src/loyalty/tiers/recalculate-tiers';
 import { createRepositories, modelsOf } from '../src/repositories';
 import { systemClock } from '../src/shared/clock';
+import { progressReporter } from './progress-reporter';
 
 async function main(): Promise<number> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -20,7 +21,7 @@ async function main(): Promise<number> {
   try {
     const repositories = createRepositories(connection);
     await initModels(modelsOf(repositories));
-    const report = progressReporter(process.stdout.isTTY === true);
+    const report = progressReporter('tiers', 'members', process.stdout.isTTY === true);
     const result = await recalculateTiers(repositories, {
       now: systemClock.now(),
       zone: config.LOYALTY_TIMEZONE,
@@ -43,26 +44,6 @@ async function main(): Promise<number> {
     await connection.close();
     await embedded?.stop();
   }
-}
-
-/** A one-line bar with an ETA on a terminal; a plain line at most every 2 s otherwise (logs, CI). */
-function progressReporter(isTerminal: boolean) {
-  const started = performance.now();
-  let lastLine = 0;
-  const report = ({ processed, total }: RecalculationProgress) => {
-    const elapsed = (performance.now() - started) / 1000;
-    const ratio = total === 0 ? 1 : Math.min(1, processed / total);
-    const eta = processed === 0 ? '?' : `${Math.round((elapsed / processed) * (total - processed))} s`;
-    if (isTerminal) {
-      const width = 30;
-      const filled = Math.round(ratio * width);
-      process.stdout.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${processed}/${total} ${Math.round(ratio * 100)}% ETA ${eta}   `);
-    } else if (processed === total || elapsed - lastLine >= 2) {
-      lastLine = elapsed;
-      console.log(`tiers: ${processed}/${total} members (${Math.round(ratio * 100)}%), ETA ${eta}`);
-    }
-  };
-  return Object.assign(report, { done: () => isTerminal && process.stdout.write('\n') });
 }
 
 main().then(

@@ -25,6 +25,9 @@ export interface TierMove {
   notice?: Notice | null;
 }
 
+/** The fields the tier job reads: the buckets, not the lots, notices or applied markers. */
+export const memberTierProjection = { tier: 1, earnedByMonth: 1, tierSince: 1 } as const;
+
 /**
  * The members collection as the tier job sees it. It goes through the driver's collection, not
  * the Member model, because `tierSince` is this feature's field and the model's strict schema
@@ -36,14 +39,16 @@ export function createMemberTierRepository(connection: Connection) {
     /** No model of its own: the Member model initialises the collection. */
     models: [],
 
+    /** For progress only: a fresh run takes the collection's count, not a pass over every member. */
     async count(after: string | null): Promise<number> {
-      return members().countDocuments(after === null ? {} : { _id: { $gt: after } });
+      if (after === null) return members().estimatedDocumentCount();
+      return members().countDocuments({ _id: { $gt: after } });
     },
 
     /** Every member after `after` in `_id` order: one lean pass, so a checkpoint can resume it. */
     async *stream(after: string | null, batchSize: number): AsyncGenerator<MemberTierState> {
       const cursor = members().find(after === null ? {} : { _id: { $gt: after } }, {
-        projection: { tier: 1, earnedByMonth: 1, tierSince: 1 },
+        projection: memberTierProjection,
         sort: { _id: 1 },
         batchSize,
       });

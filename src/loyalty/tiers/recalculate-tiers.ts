@@ -7,12 +7,14 @@ import type { JobLeaseRepository } from './job-lease-repository';
 import type { MemberTierRepository, MemberTierState, TierMove } from './member-tier-repository';
 import type { TierChange, TierHistoryRepository } from './tier-history-repository';
 import { tierNoticeOf } from './tier-notices';
-import { decideTier } from './tier-policy';
+import { tierDecider } from './tier-policy';
 import type { TierRules } from './tier-rules';
 import type { TierRulesRepository } from './tier-rules-repository';
 
 export const tierRecalculationJob = 'tier-recalculation';
 const leaseId = `lease:${tierRecalculationJob}`;
+/** Members per batch: one bulkWrite, one history insert and one checkpoint each. */
+export const defaultTierBatchSize = 500;
 
 export interface RecalculationCounts {
   upgrades: number;
@@ -81,9 +83,11 @@ export async function recalculateTiers(deps: RecalculationDeps, options: Recalcu
     throw new Error('Draft tier rules can only be dry-run: publish them with PUT /admin/api/tier-rules first');
   }
   const rules = options.rules ?? (await deps.tierRules.current());
-  const batchSize = options.batchSize ?? 500;
-  const decide = (member: MemberTierState) => decideTier(member, rules, member.tier, options.now, options.zone);
-  const rank = (tier: string) => rules.tiers.findIndex((rule) => rule.id === tier);
+  const batchSize = options.batchSize ?? defaultTierBatchSize;
+  const decideFor = tierDecider(rules, options.now, options.zone);
+  const decide = (member: MemberTierState) => decideFor(member, member.tier);
+  const ranks = new Map(rules.tiers.map((rule, index) => [rule.id, index]));
+  const rank = (tier: string) => ranks.get(tier) ?? -1;
 
   if (dryRun) {
     const progress = emptyProgress();
@@ -112,6 +116,7 @@ export async function recalculateTiers(deps: RecalculationDeps, options: Recalcu
     }
     const total = progress.processed + (await deps.memberTiers.count(lastMemberId));
     let replayRecorded = checkpoint !== null;
+    let renewedAt = options.leaseClock().getTime();
 
     const flush = async (batch: MemberTierState[]) => {
       const recorded = replayRecorded
@@ -134,8 +139,14 @@ export async function recalculateTiers(deps: RecalculationDeps, options: Recalcu
         changes.push(change);
         moves.push({ memberId: member.memberId, from: member.tier, to: decision.tier, notice: tierNoticeOf(change, rules) });
       }
-      if (!(await deps.jobLeases.renew(leaseId, owner, options.leaseClock(), leaseMs))) {
-        throw new Error(`The ${tierRecalculationJob} lease expired and another server took it; this run stops and that one resumes from the checkpoint`);
+      // Renewed well before it can lapse, not every batch: a lease renewed less than a third of
+      // its term ago cannot have been taken over, and a round trip per batch adds up at 1M members.
+      const leaseNow = options.leaseClock();
+      if (leaseNow.getTime() - renewedAt >= leaseMs / 3) {
+        if (!(await deps.jobLeases.renew(leaseId, owner, leaseNow, leaseMs))) {
+          throw new Error(`The ${tierRecalculationJob} lease expired and another server took it; this run stops and that one resumes from the checkpoint`);
+        }
+        renewedAt = leaseNow.getTime();
       }
       await deps.tierHistory.record(changes);
       await deps.memberTiers.move(moves, options.now.toJSDate());
@@ -144,13 +155,24 @@ export async function recalculateTiers(deps: RecalculationDeps, options: Recalcu
       await options.onProgress?.({ processed: progress.processed, total });
     };
 
+    // One batch is read from the cursor while the one before it is written: batches are still
+    // flushed one at a time and in order, so each checkpoint follows its own batch's writes.
+    let writing: Promise<void> = Promise.resolve();
     let batch: MemberTierState[] = [];
-    for await (const member of deps.memberTiers.stream(lastMemberId, batchSize)) {
-      batch.push(member);
-      if (batch.length >= batchSize) {
-        await flush(batch);
-        batch = [];
+    try {
+      for await (const member of deps.memberTiers.stream(lastMemberId, batchSize)) {
+        batch.push(member);
+        if (batch.length >= batchSize) {
+          await writing;
+          writing = flush(batch);
+          // Handled here so a failure while the next batch is read is not an unhandled rejection;
+          // the await above rethrows it.
+          writing.catch(() => undefined);
+          batch = [];
+        }
       }
+    } finally {
+      await writing;
     }
     if (batch.length > 0) await flush(batch);
     await deps.jobCheckpoints.remove(tierRecalculationJob, runId);

@@ -36,7 +36,8 @@ export function createTierHistoryRepository(connection: Connection) {
       await History
         .insertMany(
           changes.map((change) => ({ _id: idOf(change.runId, change.memberId), ...change })),
-          { ordered: false },
+          // lean: the changes are already typed, so mongoose's casting per document is only cost.
+          { ordered: false, lean: true },
         )
         .catch((error: { writeErrors?: { code?: number }[]; code?: number }) => {
           const errors = error.writeErrors ?? [error];

@@ -41,27 +41,60 @@ export interface TierDecision {
  * on 1 January, when this year's count starts from zero).
  */
 export function decideTier(history: TierHistory, rules: TierRules, current: string, now: DateTime, zone: string): TierDecision {
-  const qualifyingPoints = qualifyingPointsOf(history.earnedByMonth, rules.basis, now.setZone(zone));
-  const tiers = rules.tiers;
-  let qualified = 0;
-  tiers.forEach((tier, index) => {
-    if (qualifyingPoints >= tier.entryThreshold) qualified = index;
-  });
-  const decision = (index: number, reason: TierReason): TierDecision => ({ tier: tiers[index]!.id, reason, qualifyingPoints });
+  return tierDecider(rules, now, zone)(history, current);
+}
 
-  const currentIndex = tiers.findIndex((tier) => tier.id === current);
-  if (currentIndex === -1) return decision(qualified, 'unknownTier');
-  if (qualified > currentIndex) return decision(qualified, 'qualified');
-  const retainingPoints = retainingPointsOf(history.earnedByMonth, rules.basis, now.setZone(zone));
-  if (retainingPoints >= tiers[currentIndex]!.retainThreshold) return decision(currentIndex, 'retained');
-  if (rules.downgrade.mode === 'never') return decision(currentIndex, 'neverDowngraded');
-  if (isInGrace(history.tierSince ?? null, rules.downgrade.graceDays, now)) return decision(currentIndex, 'inGracePeriod');
-  if (rules.downgrade.mode === 'oneTierAtATime') return decision(currentIndex - 1, 'downgraded');
-  let target = 0;
-  for (let index = 0; index < currentIndex; index += 1) {
-    if (retainingPoints >= tiers[index]!.retainThreshold) target = index;
-  }
-  return decision(target, 'downgraded');
+/**
+ * `decideTier` for many members at one `now`: the basis's month keys and the tier order are
+ * worked out once, so deciding a member is a few lookups and no date arithmetic (the nightly
+ * job decides every member).
+ */
+export function tierDecider(rules: TierRules, now: DateTime, zone: string): (history: TierHistory, current: string) => TierDecision {
+  const local = now.setZone(zone);
+  const months = monthsOf(rules.basis, local);
+  // Calendar-year tiers last through the next year: the retain check also counts last year's months.
+  const lastYearMonths = rules.basis === 'calendarYear' ? monthsOf('calendarYear', local.minus({ years: 1 }).endOf('year')) : null;
+  const tiers = rules.tiers;
+  const indexOf = new Map(tiers.map((tier, index) => [tier.id, index]));
+  const graceDays = rules.downgrade.graceDays;
+  const nowMillis = now.toMillis();
+
+  return (history, current) => {
+    const qualifyingPoints = sumOf(history.earnedByMonth, months);
+    let qualified = 0;
+    tiers.forEach((tier, index) => {
+      if (qualifyingPoints >= tier.entryThreshold) qualified = index;
+    });
+    const decision = (index: number, reason: TierReason): TierDecision => ({ tier: tiers[index]!.id, reason, qualifyingPoints });
+
+    const currentIndex = indexOf.get(current) ?? -1;
+    if (currentIndex === -1) return decision(qualified, 'unknownTier');
+    if (qualified > currentIndex) return decision(qualified, 'qualified');
+    const retainingPoints = lastYearMonths === null ? qualifyingPoints : Math.max(qualifyingPoints, sumOf(history.earnedByMonth, lastYearMonths));
+    if (retainingPoints >= tiers[currentIndex]!.retainThreshold) return decision(currentIndex, 'retained');
+    if (rules.downgrade.mode === 'never') return decision(currentIndex, 'neverDowngraded');
+    if (isInGrace(history.tierSince ?? null, graceDays, now, nowMillis)) return decision(currentIndex, 'inGracePeriod');
+    if (rules.downgrade.mode === 'oneTierAtATime') return decision(currentIndex - 1, 'downgraded');
+    let target = 0;
+    for (let index = 0; index < currentIndex; index += 1) {
+      if (retainingPoints >= tiers[index]!.retainThreshold) target = index;
+    }
+    return decision(target, 'downgraded');
+  };
+}
+
+const dayMillis = 24 * 60 * 60 * 1000;
+
+/**
+ * Grace ends `graceDays` calendar days after `tierSince`. A calendar day is 24 h give or take a
+ * daylight-saving shift, so only an end within a day of `now` needs luxon's calendar arithmetic.
+ */
+function isInGrace(tierSince: Date | null, graceDays: number, now: DateTime, nowMillis: number): boolean {
+  if (graceDays <= 0 || tierSince === null) return false;
+  const roughEnd = tierSince.getTime() + graceDays * dayMillis;
+  if (roughEnd - nowMillis > dayMillis) return true;
+  if (nowMillis - roughEnd > dayMillis) return false;
+  return nowMillis < DateTime.fromJSDate(tierSince).plus({ days: graceDays }).toMillis();
 }
 
 /** The points that keep a tier: the qualifying points, or for the calendar year the better of this year and last. */
@@ -69,10 +102,6 @@ export function retainingPointsOf(earnedByMonth: Record<string, number>, basis: 
   const thisWindow = qualifyingPointsOf(earnedByMonth, basis, now);
   if (basis !== 'calendarYear') return thisWindow;
   return Math.max(thisWindow, qualifyingPointsOf(earnedByMonth, basis, now.minus({ years: 1 }).endOf('year')));
-}
-
-export function isInGrace(tierSince: Date | null, graceDays: number, now: DateTime): boolean {
-  return graceEndOf(tierSince, graceDays) !== null && now.toMillis() < graceEndOf(tierSince, graceDays)!.toMillis();
 }
 
 /** The instant a tier's grace period ends; null without one. */
@@ -83,10 +112,13 @@ export function graceEndOf(tierSince: Date | null, graceDays: number): DateTime 
 
 /** Sums the buckets of the basis's window; `now` is already in the loyalty time zone. */
 export function qualifyingPointsOf(earnedByMonth: Record<string, number>, basis: TierRules['basis'], now: DateTime): number {
-  const months = monthsOf(basis, now);
+  return sumOf(earnedByMonth, monthsOf(basis, now));
+}
+
+function sumOf(earnedByMonth: Record<string, number>, months: Set<string> | 'all'): number {
   let sum = 0;
-  for (const [month, points] of Object.entries(earnedByMonth)) {
-    if (months === 'all' || months.has(month)) sum += points;
+  for (const month in earnedByMonth) {
+    if (months === 'all' || months.has(month)) sum += earnedByMonth[month]!;
   }
   return sum;
 }
