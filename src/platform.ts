@@ -44,6 +44,9 @@ import type { LeaderboardSnapshot } from './loyalty/leaderboard/leaderboard';
 import { snapshotLeaderboard } from './loyalty/leaderboard/snapshot-leaderboard';
 import { expirePoints, type ExpiryRun } from './loyalty/points/expire-points';
 import { programmeRulesFrom } from './loyalty/programme';
+import { createLiveProgramme, type LiveProgramme } from './loyalty/programme-settings/live-programme';
+import { programmeVariables } from './loyalty/programme-settings/programme-variables';
+import { createProgrammeRouter } from './http/admin/programme-router';
 import { recoverRedemptions, type RecoveryRun } from './loyalty/rewards/redeem-reward';
 import { releaseReservations } from './loyalty/rewards/release-reservations';
 import { createRepositories, modelsOf, type Repositories } from './repositories';
@@ -58,6 +61,8 @@ export interface Platform {
   readonly catalog: FlowCatalog;
   /** Shipped files overlaid with published versions; `stop()` ends its revision polling on shutdown. */
   liveCatalog: LiveCatalog;
+  /** The env's programme numbers with the console's changes on top; `stop()` ends its revision polling on shutdown. */
+  liveProgramme: LiveProgramme;
   repositories: Repositories;
   /** The scheduled use cases; main.ts maps cron expressions to them, tests call them with a fixed clock. */
   jobs: {
@@ -112,7 +117,9 @@ export async function createPlatform(deps: {
   const content: ContentDeps = { contentVersions: repositories.contentVersions, live: liveCatalog, shipped, options: catalogOptions };
 
   const metrics = createMetrics();
-  const rules = programmeRulesFrom(config);
+  const liveProgramme = await createLiveProgramme({ defaults: programmeRulesFrom(config), settings: repositories.programmeSettings, logger });
+  liveProgramme.startPolling(config.CATALOG_REFRESH_SECONDS);
+  const rules = liveProgramme.rules;
   const exportLinks = createExportLinks({
     secret: async () => config.PRIVACY_LINK_SECRET ?? repositories.linkSecrets.exportLinkSecret(clock.now().toJSDate()),
     publicBaseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
@@ -125,7 +132,11 @@ export async function createPlatform(deps: {
     clock,
     sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
     defaultLocale: config.DEFAULT_LOCALE,
-    programmeVariables: { termsVersion: config.TERMS_VERSION, transcriptDays: String(config.TRANSCRIPT_RETENTION_DAYS) },
+    programmeVariables: (locale) => ({
+      termsVersion: config.TERMS_VERSION,
+      transcriptDays: String(config.TRANSCRIPT_RETENTION_DAYS),
+      ...programmeVariables(rules(), locale),
+    }),
     notices: {
       take: async (memberId) =>
         (await repositories.members.takeNotices(memberId)).map((notice) => ({ template: notice.template, variables: notice.variables })),
@@ -169,7 +180,7 @@ export async function createPlatform(deps: {
         : {}),
     },
     defaultLocale: config.DEFAULT_LOCALE,
-    zone: rules.zone,
+    zone: rules().zone,
     logger,
   };
 
@@ -202,7 +213,7 @@ export async function createPlatform(deps: {
     const result = await recalculateTiers(repositories, {
       ...options,
       now: clock.now(),
-      zone: rules.zone,
+      zone: rules().zone,
       leaseClock: () => clock.now().toJSDate(),
     });
     if (result.kind === 'completed' && !result.dryRun && result.upgrades + result.downgrades > 0) {
@@ -216,7 +227,7 @@ export async function createPlatform(deps: {
     return result;
   };
 
-  const runLeaderboardSnapshot = () => snapshotLeaderboard(repositories, { now: clock.now(), zone: rules.zone });
+  const runLeaderboardSnapshot = () => snapshotLeaderboard(repositories, { now: clock.now(), zone: rules().zone });
 
   const adminRoutes: AdminRoute[] = [
     { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }) },
@@ -226,6 +237,11 @@ export async function createPlatform(deps: {
     { path: '/rewards', area: 'programme', router: createRewardsRouter({ repositories, clock }) },
     { path: '/missions', area: 'programme', router: createMissionsRouter({ repositories, clock }) },
     { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }) },
+    {
+      path: '/programme',
+      area: 'programme',
+      router: createProgrammeRouter({ programmeSettings: repositories.programmeSettings, audit: repositories.audit, live: liveProgramme, clock, refreshSeconds: config.CATALOG_REFRESH_SECONDS }),
+    },
     { path: '/tier-rules', area: 'programme', router: createTierRulesRouter({ repositories, clock, recalculateTiers: runTierRecalculation }) },
     { path: '/jobs', area: 'staff', router: createJobsRouter({ recalculateTiers: runTierRecalculation, snapshotLeaderboard: runLeaderboardSnapshot }) },
     { path: '/flows', area: 'programme', router: createFlowsRouter({ content, audit: repositories.audit, clock }) },
@@ -255,26 +271,29 @@ export async function createPlatform(deps: {
       return liveCatalog.current();
     },
     liveCatalog,
+    liveProgramme,
     repositories,
     jobs: {
       recoverLedger: async () => {
         const before = new Date(clock.now().toMillis() - 60_000);
         // Point-code claims first: finishing one writes a ledger entry that the ledger pass then applies.
-        const claims = await recoverPointCodeClaims({ ...repositories, earning: rules.earning }, before);
+        const claims = await recoverPointCodeClaims({ ...repositories, earning: rules().earning }, before);
         return claims + (await repositories.ledger.recoverPending(before, clock.now()));
       },
       expirePoints: () =>
         expirePoints(
           { ...repositories, offer: (memberId, notice) => notifyMember(notifyDeps, memberId, notice, clock.now()) },
-          { now: clock.now(), reminderDays: rules.expiryReminderDays, zone: rules.zone },
+          { now: clock.now(), reminderDays: rules().expiryReminderDays, zone: rules().zone },
         ),
-      awardBirthdayBonuses: () =>
-        awardBirthdayBonuses({ ...repositories, earning: rules.earning }, { now: clock.now(), points: rules.birthdayBonus }),
-      recoverRedemptions: () => recoverRedemptions({ ...repositories, rules }, clock.now()),
-      releaseReservations: () => releaseReservations({ ...repositories, rules }, clock.now()),
+      awardBirthdayBonuses: () => {
+        const { earning, birthdayBonus } = rules();
+        return awardBirthdayBonuses({ ...repositories, earning }, { now: clock.now(), points: birthdayBonus });
+      },
+      recoverRedemptions: () => recoverRedemptions({ ...repositories, rules: rules() }, clock.now()),
+      releaseReservations: () => releaseReservations({ ...repositories, rules: rules() }, clock.now()),
       recalculateTiers: runTierRecalculation,
       sweepTranscripts: () => sweepTranscripts(repositories.transcripts, { days: config.TRANSCRIPT_RETENTION_DAYS }, clock.now()),
-      finishErasures: () => finishInterruptedErasures({ ...repositories, rules }, clock.now()),
+      finishErasures: () => finishInterruptedErasures({ ...repositories, rules: rules() }, clock.now()),
       snapshotLeaderboard: runLeaderboardSnapshot,
     },
   };

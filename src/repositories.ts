@@ -23,6 +23,7 @@ import { createTierHistoryRepository } from './loyalty/tiers/tier-history-reposi
 import { createTierRepository } from './loyalty/tiers/tier-repository';
 import { createTierRulesRepository } from './loyalty/tiers/tier-rules-repository';
 import { createLinkSecretRepository } from './privacy/link-secret-repository';
+import { createProgrammeSettingsRepository } from './loyalty/programme-settings/programme-settings-repository';
 
 /** Every repository on one connection; the only objects that touch mongoose. */
 export function createRepositories(connection: Connection) {
@@ -51,6 +52,7 @@ export function createRepositories(connection: Connection) {
     contentVersions: createContentVersionRepository(connection),
     transcripts: createTranscriptRepository(connection),
     linkSecrets: createLinkSecretRepository(connection),
+    programmeSettings: createProgrammeSettingsRepository(connection),
   };
 }
 

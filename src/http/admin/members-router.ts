@@ -25,7 +25,7 @@ const adjustment = z.strictObject({
   idempotencyKey: z.string().trim().min(8).max(100).regex(/^[\w.:-]+$/, 'letters, digits and . _ : - only'),
 });
 
-export function createMembersRouter(deps: { repositories: Repositories; rules: ProgrammeRules; clock: Clock }): Router {
+export function createMembersRouter(deps: { repositories: Repositories; rules: () => ProgrammeRules; clock: Clock }): Router {
   const { members, identities, ledger } = deps.repositories;
   const router = Router();
 
@@ -58,7 +58,7 @@ export function createMembersRouter(deps: { repositories: Repositories; rules: P
     const { id } = parseInput(memberIdParam, req.params);
     const body = parseInput(adjustment, req.body);
     const outcome = await adjustPoints(
-      { members, ledger, earning: deps.rules.earning },
+      { members, ledger, earning: deps.rules().earning },
       { memberId: id as MemberId, ...body, now: deps.clock.now() },
     );
     switch (outcome.kind) {

@@ -26,8 +26,8 @@ const idParam = z.object({
     .pipe(z.string().regex(/^[A-Z0-9]{4,20}$/, 'a voucher code such as K7QM2XPR')),
 });
 
-export function createRedemptionsRouter(deps: { repositories: Repositories; rules: ProgrammeRules; clock: Clock }): Router {
-  const redemptionDeps = { ...deps.repositories, rules: deps.rules };
+export function createRedemptionsRouter(deps: { repositories: Repositories; rules: () => ProgrammeRules; clock: Clock }): Router {
+  const redemptionDeps = () => ({ ...deps.repositories, rules: deps.rules() });
   const { redemptions } = deps.repositories;
   const router = Router();
   const handledBy = (locals: Record<string, unknown>) => (locals.admin as AdminPrincipal).name;
@@ -55,7 +55,7 @@ export function createRedemptionsRouter(deps: { repositories: Repositories; rule
   /** Staff handed the reward over. Again: 200 with `replayed: true`. */
   router.post('/:id/fulfil', async (req, res) => {
     const { id } = parseInput(idParam, req.params);
-    const outcome = await fulfilRedemption(redemptionDeps, { redemptionId: id, now: deps.clock.now(), handledBy: handledBy(res.locals) });
+    const outcome = await fulfilRedemption(redemptionDeps(), { redemptionId: id, now: deps.clock.now(), handledBy: handledBy(res.locals) });
     switch (outcome.kind) {
       case 'notFound':
         throw notFound(id);
@@ -71,7 +71,7 @@ export function createRedemptionsRouter(deps: { repositories: Repositories; rule
   /** Refunds the points as a new lot and returns the stock. Again: 200 with `replayed: true`, nothing refunded twice. */
   router.post('/:id/cancel', async (req, res) => {
     const { id } = parseInput(idParam, req.params);
-    const outcome = await cancelRedemption(redemptionDeps, { redemptionId: id, now: deps.clock.now(), handledBy: handledBy(res.locals) });
+    const outcome = await cancelRedemption(redemptionDeps(), { redemptionId: id, now: deps.clock.now(), handledBy: handledBy(res.locals) });
     switch (outcome.kind) {
       case 'notFound':
         throw notFound(id);
