@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await stopScheduler?.();
     platform?.liveCatalog.stop();
+    platform?.liveProgramme.stop();
     await platform?.inbox.drain();
     await connection?.close();
     await embedded?.stop();

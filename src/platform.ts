@@ -55,6 +55,9 @@ import type { LeaderboardSnapshot } from './loyalty/leaderboard/leaderboard';
 import { snapshotLeaderboard } from './loyalty/leaderboard/snapshot-leaderboard';
 import { expirePoints, type ExpiryRun } from './loyalty/points/expire-points';
 import { programmeRulesFrom } from './loyalty/programme';
+import { createLiveProgramme, type LiveProgramme } from './loyalty/programme-settings/live-programme';
+import { programmeVariables } from './loyalty/programme-settings/programme-variables';
+import { createProgrammeRouter, programmeOperations } from './http/admin/programme-router';
 import { recoverRedemptions, type RecoveryRun } from './loyalty/rewards/redeem-reward';
 import { releaseReservations } from './loyalty/rewards/release-reservations';
 import { createRepositories, modelsOf, type Repositories } from './repositories';
@@ -71,6 +74,8 @@ export interface Platform {
   readonly catalog: FlowCatalog;
   /** Shipped files overlaid with published versions; `stop()` ends its revision polling on shutdown. */
   liveCatalog: LiveCatalog;
+  /** The env's programme numbers with the console's changes on top; `stop()` ends its revision polling on shutdown. */
+  liveProgramme: LiveProgramme;
   repositories: Repositories;
   /** The scheduled use cases; main.ts maps cron expressions to them, tests call them with a fixed clock. */
   jobs: {
@@ -131,7 +136,9 @@ export async function createPlatform(deps: {
   const content: ContentDeps = { contentVersions: repositories.contentVersions, live: liveCatalog, shipped, options: catalogOptions };
 
   const metrics = createMetrics();
-  const rules = programmeRulesFrom(config);
+  const liveProgramme = await createLiveProgramme({ defaults: programmeRulesFrom(config), settings: repositories.programmeSettings, logger });
+  liveProgramme.startPolling(config.CATALOG_REFRESH_SECONDS);
+  const rules = liveProgramme.rules;
   const exportLinks = createExportLinks({
     secret: async () => config.PRIVACY_LINK_SECRET ?? repositories.linkSecrets.exportLinkSecret(clock.now().toJSDate()),
     publicBaseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
@@ -144,7 +151,11 @@ export async function createPlatform(deps: {
     clock,
     sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
     defaultLocale: config.DEFAULT_LOCALE,
-    programmeVariables: { termsVersion: config.TERMS_VERSION, transcriptDays: String(config.TRANSCRIPT_RETENTION_DAYS) },
+    programmeVariables: (locale) => ({
+      termsVersion: config.TERMS_VERSION,
+      transcriptDays: String(config.TRANSCRIPT_RETENTION_DAYS),
+      ...programmeVariables(rules(), locale),
+    }),
     notices: {
       take: async (memberId) =>
         (await repositories.members.takeNotices(memberId)).map((notice) => ({ template: notice.template, variables: notice.variables })),
@@ -193,7 +204,7 @@ export async function createPlatform(deps: {
         : {}),
     },
     defaultLocale: config.DEFAULT_LOCALE,
-    zone: rules.zone,
+    zone: rules().zone,
     logger,
   };
 
@@ -226,7 +237,7 @@ export async function createPlatform(deps: {
     const result = await recalculateTiers(repositories, {
       ...options,
       now: clock.now(),
-      zone: rules.zone,
+      zone: rules().zone,
       leaseClock: () => clock.now().toJSDate(),
     });
     if (result.kind === 'completed' && !result.dryRun && result.upgrades + result.downgrades > 0) {
@@ -240,14 +251,14 @@ export async function createPlatform(deps: {
     return result;
   };
 
-  const runLeaderboardSnapshot = () => snapshotLeaderboard(repositories, { now: clock.now(), zone: rules.zone });
+  const runLeaderboardSnapshot = () => snapshotLeaderboard(repositories, { now: clock.now(), zone: rules().zone });
 
   const broadcastDeps: BroadcastDeps = {
     ...repositories,
     pushChannels: notifyDeps.pushChannels,
     catalog,
     defaultLocale: config.DEFAULT_LOCALE,
-    zone: rules.zone,
+    zone: config.LOYALTY_TIMEZONE,
     clock,
     logger,
   };
@@ -261,6 +272,18 @@ export async function createPlatform(deps: {
     { path: '/rewards', area: 'programme', router: createRewardsRouter({ repositories, clock }), operations: rewardOperations },
     { path: '/missions', area: 'programme', router: createMissionsRouter({ repositories, clock }), operations: missionOperations },
     { path: '/redemptions', area: 'staff', router: createRedemptionsRouter({ repositories, rules, clock }), operations: redemptionOperations },
+    {
+      path: '/programme',
+      area: 'programme',
+      router: createProgrammeRouter({
+        programmeSettings: repositories.programmeSettings,
+        audit: repositories.audit,
+        live: liveProgramme,
+        clock,
+        refreshSeconds: config.CATALOG_REFRESH_SECONDS,
+      }),
+      operations: programmeOperations,
+    },
     {
       path: '/tier-rules',
       area: 'programme',
@@ -282,8 +305,8 @@ export async function createPlatform(deps: {
       router: createPreviewRouter({ content, runner: runnerDeps, ...repositories, clock, audit: repositories.audit }),
       operations: previewOperations,
     },
-    { path: '/analytics', area: 'programme', router: createAnalyticsRouter({ ...repositories, clock, zone: rules.zone }), operations: analyticsOperations },
-    { path: '/segments', area: 'programme', router: createSegmentsRouter({ ...repositories, clock, zone: rules.zone }), operations: segmentOperations },
+    { path: '/analytics', area: 'programme', router: createAnalyticsRouter({ ...repositories, clock, zone: config.LOYALTY_TIMEZONE }), operations: analyticsOperations },
+    { path: '/segments', area: 'programme', router: createSegmentsRouter({ ...repositories, clock, zone: config.LOYALTY_TIMEZONE }), operations: segmentOperations },
     { path: '/purchases', area: 'staff', router: createPurchasesRouter({ ...repositories, clock }), operations: purchaseOperations },
     {
       path: '/broadcasts',
@@ -317,30 +340,33 @@ export async function createPlatform(deps: {
       return liveCatalog.current();
     },
     liveCatalog,
+    liveProgramme,
     repositories,
     jobs: {
       recoverLedger: async () => {
         const before = new Date(clock.now().toMillis() - 60_000);
         // Point-code claims first: finishing one writes a ledger entry that the ledger pass then applies.
-        const claims = await recoverPointCodeClaims({ ...repositories, earning: rules.earning }, before);
+        const claims = await recoverPointCodeClaims({ ...repositories, earning: rules().earning }, before);
         return claims + (await repositories.ledger.recoverPending(before, clock.now()));
       },
       expirePoints: () =>
         expirePoints(
           { ...repositories, offer: (memberId, notice) => notifyMember(notifyDeps, memberId, notice, clock.now()) },
-          { now: clock.now(), reminderDays: rules.expiryReminderDays, zone: rules.zone },
+          { now: clock.now(), reminderDays: rules().expiryReminderDays, zone: rules().zone },
         ),
-      awardBirthdayBonuses: () =>
-        awardBirthdayBonuses({ ...repositories, earning: rules.earning }, { now: clock.now(), points: rules.birthdayBonus }),
-      recoverRedemptions: () => recoverRedemptions({ ...repositories, rules }, clock.now()),
-      releaseReservations: () => releaseReservations({ ...repositories, rules }, clock.now()),
+      awardBirthdayBonuses: () => {
+        const { earning, birthdayBonus } = rules();
+        return awardBirthdayBonuses({ ...repositories, earning }, { now: clock.now(), points: birthdayBonus });
+      },
+      recoverRedemptions: () => recoverRedemptions({ ...repositories, rules: rules() }, clock.now()),
+      releaseReservations: () => releaseReservations({ ...repositories, rules: rules() }, clock.now()),
       recalculateTiers: runTierRecalculation,
       sweepTranscripts: () => sweepTranscripts(repositories.transcripts, { days: config.TRANSCRIPT_RETENTION_DAYS }, clock.now()),
-      finishErasures: () => finishInterruptedErasures({ ...repositories, rules }, clock.now()),
+      finishErasures: () => finishInterruptedErasures({ ...repositories, rules: rules() }, clock.now()),
       snapshotLeaderboard: runLeaderboardSnapshot,
-      recordDailyStats: () => recordDailyStats(repositories, clock.now(), rules.zone),
+      recordDailyStats: () => recordDailyStats(repositories, clock.now(), config.LOYALTY_TIMEZONE),
       dispatchBroadcasts: () => broadcastDispatcher.runDue(),
-      seedDemoHistory: () => seedDemoHistory(repositories, { now: clock.now(), zone: rules.zone, rules }),
+      seedDemoHistory: () => seedDemoHistory(repositories, { now: clock.now(), zone: config.LOYALTY_TIMEZONE, rules: rules() }),
     },
   };
 }

@@ -29,6 +29,7 @@ import { createLinkSecretRepository } from './privacy/link-secret-repository';
 import { createDemoHistoryRepository } from './loyalty/demo-history-repository';
 import { createPurchaseRepository } from './segments/purchase-repository';
 import { createSegmentRepository } from './segments/segment-repository';
+import { createProgrammeSettingsRepository } from './loyalty/programme-settings/programme-settings-repository';
 
 /** Every repository on one connection; the only objects that touch mongoose. */
 export function createRepositories(connection: Connection) {
@@ -63,6 +64,7 @@ export function createRepositories(connection: Connection) {
     purchases: createPurchaseRepository(connection),
     broadcasts: createBroadcastRepository(connection),
     demoHistory: createDemoHistoryRepository(connection),
+    programmeSettings: createProgrammeSettingsRepository(connection),
   };
 }
 

@@ -39,7 +39,8 @@ export interface ActionResult<Outcome extends string = string> {
 
 export interface ActionDeps {
   repositories: Repositories;
-  rules: ProgrammeRules;
+  /** The programme rules in effect now (console changes apply without a restart): read once per action. */
+  rules: () => ProgrammeRules;
   /** Signs members' data-export links; the privacy actions need it. */
   exportLinks?: ExportLinks;
 }

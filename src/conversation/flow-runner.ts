@@ -23,8 +23,8 @@ export interface FlowRunnerDeps {
   clock: Clock;
   sessionIdleMinutes: number;
   defaultLocale: Locale;
-  /** Programme-wide variables every template may use, e.g. termsVersion. */
-  programmeVariables: Variables;
+  /** Programme-wide variables every template may use, e.g. termsVersion, checkInPoints; a function, as marketers change the numbers live. */
+  programmeVariables: (locale: Locale) => Variables;
   /** Messages jobs left for a member's next chat (expiry reminders, birthday wishes). */
   notices: { take(memberId: MemberId): Promise<Utterance[]> };
   /** Where members' turns are kept for TRANSCRIPT_RETENTION_DAYS; absent when the retention is 0. */
@@ -249,7 +249,7 @@ class Turn {
   say(utterances: Utterance[]): void {
     const catalog = this.deps.catalog();
     for (const utterance of utterances) {
-      const variables = { ...this.deps.programmeVariables, ...utterance.variables };
+      const variables = { ...this.deps.programmeVariables(this.locale), ...utterance.variables };
       this.messages.push(renderTemplate(catalog.template(utterance.template, this.locale), variables));
     }
   }

@@ -58,7 +58,7 @@ describe('body size limits', () => {
     ['/webhooks/messenger', 1024 * 1024 + 10, { 'x-hub-signature-256': 'sha256=00' }],
     ['/api/messages', 256 * 1024 + 10, {}],
     ['/chat/api/messages', 16 * 1024 + 10, {}],
-    ['/admin/api/rewards', 256 * 1024 + 10, { authorization: `Bearer ${testAdminTokens.admin}` }],
+    ['/admin/api/rewards', 2 * 1024 * 1024 + 10, { authorization: `Bearer ${testAdminTokens.admin}` }],
   ])('POST %s over its limit answers 413 with a JSON error', async (path, bytes, headers) => {
     const response = await request(platform.app)
       .post(path)

@@ -210,6 +210,8 @@ const writes: Record<string, () => Promise<{ url: string; body?: object; resourc
     const id = await aBroadcast();
     return { url: `/admin/api/broadcasts/${id}/cancel`, resource: new RegExp(`^broadcast:${id}$`), action: 'broadcasts.cancel' };
   },
+  'put /admin/api/programme': async () => ({ url: '/admin/api/programme', body: { checkInPoints: 12 }, resource: /^programme$/, action: 'programme.update' }),
+  'post /admin/api/programme/reset': async () => ({ url: '/admin/api/programme/reset', resource: /^programme$/, action: 'programme.reset' }),
   ...contentWrites('flow', 'help', { content: helpFlowDraft }),
   ...contentWrites('template', 'checkin', { content: { en: `${readFileSync('templates/en/checkin.yaml', 'utf8')}\n# edited in the console\n` } }),
   'post /admin/api/jobs/tier-recalculation': async () => ({

@@ -24,7 +24,7 @@ interface Layer {
 /** `get /admin/api/rewards/{id}` for every route the app really mounted under /admin/api. */
 function mountedAdminRoutes(app: Express): string[] {
   const appStack = (app as unknown as { router: { stack: Layer[] } }).router.stack;
-  const admin = appStack.find((layer) => layer.rawPath === '/admin/api');
+  const admin = appStack.find((layer) => layer.rawPath === '/admin/api' && layer.handle.stack !== undefined);
   if (!admin?.handle.stack) throw new Error('/admin/api is not mounted');
   const found: string[] = [];
   const add = (route: { path: string; methods: Record<string, boolean> }, prefix: string) => {

@@ -17,7 +17,7 @@ let app: Express;
 beforeAll(async () => {
   platform = await startTestPlatform({ DEMO_DATA: 'false', POINTS_EXPIRY_POLICY: 'never' });
   const { repositories, clock } = platform;
-  const rules = programmeRulesFrom(platform.config);
+  const rules = platform.liveProgramme.rules;
   const tokens = Object.entries(testAdminTokens).map(([role, token]) => ({ role: role as 'admin' | 'marketer' | 'viewer', token }));
   app = express();
   app.use(

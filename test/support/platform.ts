@@ -38,6 +38,7 @@ export async function startTestPlatform(
     clock,
     async close() {
       platform.liveCatalog.stop();
+      platform.liveProgramme.stop();
       await platform.inbox.drain();
       await connection.dropAndClose();
     },

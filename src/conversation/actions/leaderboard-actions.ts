@@ -13,7 +13,7 @@ export const leaderboardActions: ActionModule<typeof outcomes> = {
   outcomes,
   create({ repositories, rules }: ActionDeps) {
     const { members } = repositories;
-    const zone = rules.earning.zone;
+    const zone = rules().earning.zone;
     const currentSnapshot = createSnapshotReader(repositories, zone);
 
     return {

@@ -24,12 +24,12 @@ const outcomes = {
 
 export const memberActions: ActionModule<typeof outcomes> = {
   outcomes,
-  create({ repositories, rules }: ActionDeps) {
+  create({ repositories, rules: currentRules }: ActionDeps) {
     const { members, identities, ledger, tiers } = repositories;
     const cardVariables = async (memberId: MemberId, context: ActionContext): Promise<Variables> => {
       const [member, state] = await Promise.all([members.findById(memberId), repositories.memberTiers.stateOf(memberId)]);
       if (member === null || state === null) return {};
-      const outlook = tierOutlook(state, await repositories.tierRules.current(), member.tier, context.now, rules.zone);
+      const outlook = tierOutlook(state, await repositories.tierRules.current(), member.tier, context.now, currentRules().zone);
       return {
         ...membershipCardVariables(member, context.locale),
         ...tierCardVariables(outlook, context.locale, context.now, context.phrase),
@@ -42,6 +42,7 @@ export const memberActions: ActionModule<typeof outcomes> = {
       },
 
       async signUp({ identity, variables, now, locale }) {
+        const rules = currentRules();
         const [startingTier] = await tiers.all();
         const outcome = await signUp(
           { members, identities, startingTier: startingTier?.id ?? 'member' },
@@ -77,6 +78,7 @@ export const memberActions: ActionModule<typeof outcomes> = {
       },
 
       async checkIn({ memberId, now, locale }) {
+        const rules = currentRules();
         const id = requireMember(memberId, 'checkIn');
         const outcome = await checkIn({ members, ledger, tierRules: repositories.tierRules, rules: rules.checkIn, earning: rules.earning }, id, now);
         if (outcome.kind === 'notMember') throw new Error(`Member ${id} of a linked identity does not exist`);
@@ -107,7 +109,7 @@ export const memberActions: ActionModule<typeof outcomes> = {
       async showHistory({ memberId, locale }) {
         const entries = await ledger.recent(requireMember(memberId, 'showHistory'), 10);
         if (entries.length === 0) return { outcome: 'empty' };
-        return { outcome: 'shown', variables: { history: historyLines(entries, locale, rules.zone).join('\n') } };
+        return { outcome: 'shown', variables: { history: historyLines(entries, locale, currentRules().zone).join('\n') } };
       },
 
       async setLanguage({ identity, memberId, variables }) {

@@ -16,7 +16,7 @@ export const missionActions: ActionModule<typeof outcomes> = {
         const running = (await missions.all()).filter((mission) => isRunning(mission, now)).sort((a, b) => a.endsAt.getTime() - b.endsAt.getTime());
         if (running.length === 0) return { outcome: 'empty' };
         const progress = await missions.progressOf(id, running.map((mission) => mission.id));
-        return { outcome: 'listed', variables: { missionLines: missionLines(running, progress, locale, rules.zone).join('\n\n') } };
+        return { outcome: 'listed', variables: { missionLines: missionLines(running, progress, locale, rules().zone).join('\n\n') } };
       },
     };
   },

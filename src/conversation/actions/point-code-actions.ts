@@ -14,7 +14,7 @@ export const pointCodeActions: ActionModule<typeof outcomes> = {
   outcomes,
   create({ repositories, rules }: ActionDeps) {
     const { pointCodes, ledger, members } = repositories;
-    const when = (date: Date) => DateTime.fromJSDate(date).setZone(rules.zone).toFormat('yyyy/MM/dd HH:mm');
+    const when = (date: Date) => DateTime.fromJSDate(date).setZone(rules().zone).toFormat('yyyy/MM/dd HH:mm');
 
     return {
       /** Collects the code in the variable `code` (typed after COLLECT / 集點, or from a button); noCode asks for one. */
@@ -23,10 +23,10 @@ export const pointCodeActions: ActionModule<typeof outcomes> = {
         const typedCode = variables.code?.trim() ?? '';
         if (typedCode === '') return { outcome: 'noCode' };
         const outcome = await collectPoints(
-          { pointCodes, ledger, members, tierRules: repositories.tierRules, earning: rules.earning },
+          { pointCodes, ledger, members, tierRules: repositories.tierRules, earning: rules().earning },
           { typedCode, memberId, requestId: flowRunId, now },
         );
-        if (outcome.kind === 'collected') await recordMissionEvent({ ...repositories, earning: rules.earning }, memberId, 'pointCodes', flowRunId, now);
+        if (outcome.kind === 'collected') await recordMissionEvent({ ...repositories, earning: rules().earning }, memberId, 'pointCodes', flowRunId, now);
         const number = new Intl.NumberFormat(locale);
         switch (outcome.kind) {
           case 'collected': {

@@ -14,7 +14,7 @@ export const privacyActions: ActionModule<typeof outcomes> = {
       async createExportLink({ memberId, now }) {
         if (exportLinks === undefined) throw new Error('createExportLink needs exportLinks in the action deps (platform.ts)');
         const link = await exportLinks.issue(requireMember(memberId, 'createExportLink'), now);
-        const expiresAt = link.expiresAt.setZone(rules.zone).toFormat('yyyy-MM-dd HH:mm');
+        const expiresAt = link.expiresAt.setZone(rules().zone).toFormat('yyyy-MM-dd HH:mm');
         return { outcome: 'issued', variables: { link: link.url, expiresAt } };
       },
 
@@ -25,7 +25,7 @@ export const privacyActions: ActionModule<typeof outcomes> = {
       },
 
       async eraseMember({ memberId, now }) {
-        await eraseMember({ ...repositories, rules }, requireMember(memberId, 'eraseMember'), now);
+        await eraseMember({ ...repositories, rules: rules() }, requireMember(memberId, 'eraseMember'), now);
         return { outcome: 'erased', forgotten: true };
       },
     };

@@ -19,8 +19,9 @@ export const referralActions: ActionModule<typeof outcomes> = {
       async showInvite({ memberId, identity, now, locale }) {
         const id = requireMember(memberId, 'showInvite');
         const code = await referralCodeFor({ referrals }, id, now.toJSDate());
-        const link = inviteLinkFor(code, identity.channel, rules.referrals.links);
-        const variables = { code, bonus: new Intl.NumberFormat(locale).format(rules.referrals.bonusPoints) };
+        const { referrals: programme } = rules();
+        const link = inviteLinkFor(code, identity.channel, programme.links);
+        const variables = { code, bonus: new Intl.NumberFormat(locale).format(programme.bonusPoints) };
         return link === null ? { outcome: 'codeOnly', variables } : { outcome: 'shown', variables: { ...variables, link } };
       },
 

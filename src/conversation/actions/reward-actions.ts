@@ -40,7 +40,6 @@ export const rewardActions: ActionModule<typeof outcomes> = {
   outcomes,
   create({ repositories, rules }: ActionDeps) {
     const { members, rewards, redemptions, tiers } = repositories;
-    const redemptionDeps: RedemptionDeps = { ...repositories, rules };
 
     const memberState = async (memberId: MemberId, now: DateTime) => {
       const state = await members.balanceState(memberId);
@@ -79,9 +78,11 @@ export const rewardActions: ActionModule<typeof outcomes> = {
 
       async redeemReward({ memberId, variables, now, locale, flowRunId }) {
         const id = requireMember(memberId, 'redeemReward');
+        const programme = rules();
+        const redemptionDeps: RedemptionDeps = { ...repositories, rules: programme };
         const outcome = await redeemReward(redemptionDeps, { memberId: id, rewardId: variables.reward ?? '', flowRunId, locale, now });
-        if (outcome.kind === 'redeemed') await recordMissionEvent({ ...repositories, earning: rules.earning }, id, 'redemptions', outcome.redemption.id, now);
-        return { outcome: outcome.kind, variables: redeemVariables(outcome, locale, rules.zone) };
+        if (outcome.kind === 'redeemed') await recordMissionEvent({ ...repositories, earning: programme.earning }, id, 'redemptions', outcome.redemption.id, now);
+        return { outcome: outcome.kind, variables: redeemVariables(outcome, locale, programme.zone) };
       },
     };
   },

@@ -15,7 +15,7 @@ export const tierActions: ActionModule<typeof outcomes> = {
       async explainTiers({ memberId, locale, now, phrase }) {
         const rules = await tierRules.current();
         const state = memberId === null ? null : await memberTiers.stateOf(memberId);
-        const outlook = state === null ? null : tierOutlook(state, rules, state.tier, now, programme.zone);
+        const outlook = state === null ? null : tierOutlook(state, rules, state.tier, now, programme().zone);
         return { outcome: 'explained', variables: tierRulesExplanation(rules, locale, phrase, outlook) };
       },
     };

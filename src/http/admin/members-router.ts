@@ -105,7 +105,7 @@ export const memberOperations: AdminOperation[] = [
   },
 ];
 
-export function createMembersRouter(deps: { repositories: Repositories; rules: ProgrammeRules; clock: Clock }): Router {
+export function createMembersRouter(deps: { repositories: Repositories; rules: () => ProgrammeRules; clock: Clock }): Router {
   const { members, identities, ledger, tiers, tierHistory, audit } = deps.repositories;
   const router = Router();
 
@@ -138,7 +138,7 @@ export function createMembersRouter(deps: { repositories: Repositories; rules: P
     const now = deps.clock.now();
     const [startingTier] = await tiers.all();
     const { summary, results, previousProfiles } = await importMembers(
-      { members, identities, ledger, earning: deps.rules.earning, startingTier: startingTier?.id ?? 'member' },
+      { members, identities, ledger, earning: deps.rules().earning, startingTier: startingTier?.id ?? 'member' },
       rows.map(parseImportRow),
       now,
     );
@@ -176,7 +176,7 @@ export function createMembersRouter(deps: { repositories: Repositories; rules: P
     const body = parseInput(adjustment, req.body);
     const balanceBefore = (await members.balanceState(id))?.points ?? null;
     const outcome = await adjustPoints(
-      { members, ledger, earning: deps.rules.earning },
+      { members, ledger, earning: deps.rules().earning },
       { memberId: id as MemberId, ...body, now: deps.clock.now() },
     );
     switch (outcome.kind) {

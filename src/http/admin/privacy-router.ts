@@ -33,7 +33,7 @@ const adminOnly: RequestHandler = (_req, res, next) => {
  * Data requests answered by staff (docs/privacy.md), mounted at /members next to the members
  * router. The audit entries name the action and the member id, never the personal data itself.
  */
-export function createPrivacyAdminRouter(deps: { repositories: Repositories; rules: ProgrammeRules; clock: Clock }): Router {
+export function createPrivacyAdminRouter(deps: { repositories: Repositories; rules: () => ProgrammeRules; clock: Clock }): Router {
   const { repositories, clock } = deps;
   const router = Router();
 
@@ -54,7 +54,7 @@ export function createPrivacyAdminRouter(deps: { repositories: Repositories; rul
   router.delete('/:id', adminOnly, async (req, res) => {
     const { id } = parseInput(memberIdParam, req.params);
     const now = clock.now();
-    const outcome = await eraseMember({ ...repositories, rules: deps.rules }, id as MemberId, now);
+    const outcome = await eraseMember({ ...repositories, rules: deps.rules() }, id as MemberId, now);
     if (outcome.kind === 'notFound') throw new HttpError(404, 'member_not_found', `No member ${id}`);
     if (outcome.kind === 'alreadyErased') {
       res.json({ id, deleted: true, deletedAt: outcome.deletedAt, replayed: true });

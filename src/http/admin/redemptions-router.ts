@@ -51,8 +51,8 @@ export const redemptionOperations: AdminOperation[] = [
   },
 ];
 
-export function createRedemptionsRouter(deps: { repositories: Repositories; rules: ProgrammeRules; clock: Clock }): Router {
-  const redemptionDeps = { ...deps.repositories, rules: deps.rules };
+export function createRedemptionsRouter(deps: { repositories: Repositories; rules: () => ProgrammeRules; clock: Clock }): Router {
+  const redemptionDeps = () => ({ ...deps.repositories, rules: deps.rules() });
   const { redemptions, audit } = deps.repositories;
   const router = Router();
   const handledBy = (locals: Record<string, unknown>) => (locals.admin as AdminPrincipal).name;
@@ -81,7 +81,7 @@ export function createRedemptionsRouter(deps: { repositories: Repositories; rule
   router.post('/:id/fulfil', async (req, res) => {
     const { id } = parseInput(idParam, req.params);
     const before = await redemptions.findById(id);
-    const outcome = await fulfilRedemption(redemptionDeps, { redemptionId: id, now: deps.clock.now(), handledBy: handledBy(res.locals) });
+    const outcome = await fulfilRedemption(redemptionDeps(), { redemptionId: id, now: deps.clock.now(), handledBy: handledBy(res.locals) });
     switch (outcome.kind) {
       case 'notFound':
         throw notFound(id);
@@ -101,7 +101,7 @@ export function createRedemptionsRouter(deps: { repositories: Repositories; rule
   router.post('/:id/cancel', async (req, res) => {
     const { id } = parseInput(idParam, req.params);
     const before = await redemptions.findById(id);
-    const outcome = await cancelRedemption(redemptionDeps, { redemptionId: id, now: deps.clock.now(), handledBy: handledBy(res.locals) });
+    const outcome = await cancelRedemption(redemptionDeps(), { redemptionId: id, now: deps.clock.now(), handledBy: handledBy(res.locals) });
     switch (outcome.kind) {
       case 'notFound':
         throw notFound(id);

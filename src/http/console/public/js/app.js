@@ -14,6 +14,7 @@ const routes = [
   { path: '/members', nav: 'members', section: 'people', load: () => import('./pages/members.js') },
   { path: '/members/:id', nav: 'members', load: () => import('./pages/member.js') },
   { path: '/redemptions', nav: 'redemptions', section: 'people', load: () => import('./pages/redemptions.js') },
+  { path: '/programme', nav: 'programme', section: 'programme', load: () => import('./pages/programme.js') },
   { path: '/rewards', nav: 'rewards', section: 'programme', load: () => import('./pages/rewards.js') },
   { path: '/rewards/new', nav: 'rewards', load: () => import('./pages/reward-form.js') },
   { path: '/rewards/:id', nav: 'rewards', load: () => import('./pages/reward-form.js') },
