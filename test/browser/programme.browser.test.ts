@@ -1,9 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { startTestPlatform, testAdminTokens, type TestPlatform } from '../support/platform';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { consoleArtifactsDir, startBrowserStage, type BrowserStage } from '../support/browser';
+import { testAdminTokens, type TestPlatform } from '../support/platform';
 
 /**
  * Issue 7's "done when", in a real Chromium against the real platform: a marketer changes the
@@ -12,42 +10,21 @@ import { startTestPlatform, testAdminTokens, type TestPlatform } from '../suppor
 
 const timeoutMs = 60_000;
 const seeTimeoutMs = 10_000;
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const artifactsDir = path.join(__dirname, '..', '..', 'test-artifacts', 'console');
+const artifactsDir = consoleArtifactsDir;
 const laptop = { viewport: { width: 1280, height: 860 } } as const;
 const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const;
 
+let stage: BrowserStage | undefined;
 let platform: TestPlatform | undefined;
-let server: Server | undefined;
 let browser: Browser | undefined;
 let baseUrl = '';
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium not found at ${chromiumPath}. Install it (Debian: apt-get install chromium fonts-noto-cjk) or set CHROMIUM_PATH.`);
-  }
-  mkdirSync(artifactsDir, { recursive: true });
-  platform = await startTestPlatform();
-  const app = platform.app;
-  server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  stage = await startBrowserStage();
+  ({ platform, browser, baseUrl } = stage);
 }, timeoutMs);
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) {
-    const listening = server;
-    listening.closeAllConnections();
-    await new Promise<void>((resolve) => listening.close(() => resolve()));
-  }
-  await platform?.close();
-}, timeoutMs);
+afterAll(() => stage?.close(), timeoutMs);
 
 interface Visit {
   context: BrowserContext;

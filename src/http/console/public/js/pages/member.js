@@ -12,10 +12,11 @@ export function title() {
 export async function render(view, { params }) {
   const id = params.id;
   replace(view, h('p', { class: 'muted' }, t('common.loading')));
-  const [member, ledger, redemptions, tierName] = await Promise.all([
+  const [member, ledger, redemptions, tierHistory, tierName] = await Promise.all([
     api.get(`/members/${encodeURIComponent(id)}`),
     api.get(`/members/${encodeURIComponent(id)}/ledger${query({ limit: 50 })}`),
     api.get(`/redemptions${query({ memberId: id, limit: 20 })}`),
+    api.get(`/members/${encodeURIComponent(id)}/tier-history${query({ limit: 20 })}`),
     tierNamer(),
   ]);
 
@@ -89,6 +90,21 @@ export async function render(view, { params }) {
         ],
         redemptions.redemptions,
         { empty: t('member.noRedemptions') },
+      ),
+    ),
+    h(
+      'section',
+      { class: 'card' },
+      h('h2', null, t('member.tierHistory')),
+      table(
+        [
+          [t('member.when'), (change) => formatDateTime(change.at), { nowrap: true }],
+          [t('member.tierChange'), (change) => `${tierName(change.from)} → ${tierName(change.to)}`],
+          [t('member.tierReason'), (change) => t(`tierReasons.${change.reason}`)],
+          [t('member.qualifyingPoints'), (change) => formatNumber(change.qualifyingPoints), { numeric: true }],
+        ],
+        tierHistory.changes,
+        { empty: t('member.noTierHistory'), caption: t('member.tierHistory') },
       ),
     ),
   );
