@@ -10,7 +10,7 @@ import { activityEvents, benchUserId, eventIdFactory, signupEvents, webhookReque
 
 /**
  * `npx tsx bench/commands-per-event.ts`: the database commands one webhook event costs, by activity, counted with
- * the driver's command monitoring on the real platform. Round trips are what the benchmark's profile is made of,
+ * mongoose's debug hook on the real platform. Round trips are what the benchmark's profile is made of,
  * so this is the quickest check that a change removed one.
  */
 async function main(): Promise<void> {

@@ -57,9 +57,6 @@ export function createInbox(deps: InboxDeps): Inbox {
     const started = performance.now();
     const messages = await deps.runner.handle(event);
     deps.onTurn?.(event, (performance.now() - started) / 1000);
-    await deps.inboundEvents.markHandled(eventKeyOf(event), deps.clock.now().toJSDate()).catch((error: unknown) => {
-      deps.logger.warn({ err: error, eventId: event.eventId }, 'could not mark the event handled');
-    });
     return messages;
   }
 
