@@ -44,6 +44,8 @@ export interface InboxDeps {
   databaseUp?: () => boolean;
   /** How long an accepted event's turn is retried while the database is unreachable; 5 minutes unless a test says otherwise. */
   retryWhileDatabaseAwayMs?: number;
+  /** Turns running at once across identities; 64 unless a test says otherwise. */
+  maxConcurrentTurns?: number;
 }
 
 export class DatabaseUnavailableError extends Error {
@@ -59,10 +61,15 @@ export function createInbox(deps: InboxDeps): Inbox {
   /** The tail of each identity's queue: a new event runs after the previous one settles. */
   const tails = new Map<string, Promise<unknown>>();
 
+  // Under a burst, every waiting turn would otherwise take a database connection at once, and the webhook's own
+  // insert (which must answer LINE within 2 s) would queue behind thousands of turn queries. Turns wait here instead.
+  const turnSlots = createSlots(deps.maxConcurrentTurns ?? 64);
+
   function enqueue<T>(event: InboundEvent, work: () => Promise<T>): Promise<T> {
     const key = identityKeyOf(event);
     const previous = tails.get(key) ?? Promise.resolve();
-    const run = previous.then(work, work);
+    const inSlot = () => turnSlots.run(work);
+    const run = previous.then(inSlot, inSlot);
     const tail = run.catch(() => undefined);
     tails.set(key, tail);
     void tail.then(() => {
@@ -171,6 +178,25 @@ export function createInbox(deps: InboxDeps): Inbox {
 
     async drain() {
       while (tails.size > 0) await Promise.all([...tails.values()]);
+    },
+  };
+}
+
+/** At most `size` tasks at once; the others wait in arrival order. */
+function createSlots(size: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    async run<T>(task: () => Promise<T>): Promise<T> {
+      if (running >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+      else running += 1;
+      try {
+        return await task();
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else running -= 1;
+      }
     },
   };
 }

@@ -34,8 +34,10 @@ export function createTranscriptRepository(connection: Connection) {
 
     async record(lines: TranscriptLine[]): Promise<void> {
       if (lines.length === 0) return;
+      // Every member's turn writes here: lean skips hydrating a mongoose document per line.
       await Transcripts.insertMany(
         lines.map((line, index) => ({ _id: `${line.at.toISOString()}-${index}-${randomUUID().slice(0, 8)}`, ...line })),
+        { lean: true },
       );
     },
 

@@ -10,6 +10,8 @@ export interface RecordedLineRequest {
   headers: IncomingHttpHeaders;
   body: unknown;
   status: number;
+  /** When the request reached the fake, in ms on the machine's clock (performance.timeOrigin + performance.now()). */
+  receivedAt: number;
   /** A route the fake does not serve: the code under test called something it should not have. */
   unexpected: boolean;
 }
@@ -64,6 +66,7 @@ export async function startFakeLineApi(): Promise<FakeLineApi> {
   app.use(express.raw({ type: 'image/*', limit: '3mb' }));
   app.use(express.json({ type: (req) => !String(req.headers['content-type'] ?? '').startsWith('image/'), limit: '3mb' }));
   app.use((req, res, next) => {
+    const receivedAt = performance.timeOrigin + performance.now();
     const requestId = randomUUID();
     res.setHeader('x-line-request-id', requestId);
     res.locals.requestId = requestId;
@@ -74,6 +77,7 @@ export async function startFakeLineApi(): Promise<FakeLineApi> {
         headers: req.headers,
         body: req.body,
         status: res.statusCode,
+        receivedAt,
         unexpected: res.locals.unexpected === true,
       };
       requests.push(recorded);

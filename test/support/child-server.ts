@@ -22,9 +22,14 @@ export interface ChildServer {
  * It runs as `node --import tsx` so that the child's pid is the server itself: `tsx` and `npx tsx`
  * start the server as a grandchild, and SIGKILL on their pid leaves that grandchild running.
  */
-export async function startChildServer(env: Record<string, string>, readyWithinMs = 20_000): Promise<ChildServer> {
+export async function startChildServer(
+  env: Record<string, string>,
+  readyWithinMs = 20_000,
+  /** Extra node flags, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  nodeArgs: string[] = [],
+): Promise<ChildServer> {
   const startedAt = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: projectRoot,
     env: { ...inheritedEnv(), PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -64,6 +64,9 @@ export function progressIdOf(missionId: MissionId, memberId: MemberId): string {
 export function createMissionRepository(connection: Connection) {
   const Missions = connection.model<MissionDocument>('Mission', missionSchema);
   const Progress = connection.model<ProgressDocument>('MissionProgress', progressSchema);
+  // Every award asks which missions count it; a few seconds of caching keeps that off the database (as tier rules do).
+  const runningCacheMs = 5000;
+  let cachedAll: { missions: Mission[]; at: number } | undefined;
 
   return {
     models: [Missions, Progress],
@@ -72,6 +75,7 @@ export function createMissionRepository(connection: Connection) {
       const { id, ...fields } = mission;
       try {
         await Missions.create({ _id: id, ...fields, createdAt: now, updatedAt: now });
+        cachedAll = undefined;
         return { kind: 'created' };
       } catch (error) {
         if (isDuplicateKeyError(error)) return { kind: 'duplicate' };
@@ -91,7 +95,9 @@ export function createMissionRepository(connection: Connection) {
         if (field === 'name') for (const [locale, text] of Object.entries(value as object)) set[`name.${locale}`] = text;
         else set[field] = value;
       }
-      return (await Missions.updateOne({ _id: id }, { $set: set })).matchedCount === 1;
+      const matched = (await Missions.updateOne({ _id: id }, { $set: set })).matchedCount === 1;
+      cachedAll = undefined;
+      return matched;
     },
 
     /** A page of missions in id order; `after` is the last id of the previous page. */
@@ -105,6 +111,14 @@ export function createMissionRepository(connection: Connection) {
     /** Every mission, newest first. Missions are few (a marketer's campaigns), so no paging. */
     async all(): Promise<Mission[]> {
       return (await Missions.find().sort({ startsAt: -1 }).lean()).map(toMission);
+    },
+
+    /** Every mission as of at most a few seconds ago (changes made through this repository show at once): for the award path. */
+    async allCached(): Promise<Mission[]> {
+      if (cachedAll && Date.now() - cachedAll.at < runningCacheMs) return structuredClone(cachedAll.missions);
+      const missions = (await Missions.find().sort({ startsAt: -1 }).lean()).map(toMission);
+      cachedAll = { missions, at: Date.now() };
+      return structuredClone(missions);
     },
 
     /**

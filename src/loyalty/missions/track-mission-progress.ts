@@ -30,7 +30,7 @@ export async function recordMissionEvent(
   eventKey: string,
   now: DateTime,
 ): Promise<{ completed: Mission[] }> {
-  const running = (await deps.missions.all()).filter((mission) => countsEvent(mission, kind, now));
+  const running = (await deps.missions.allCached()).filter((mission) => countsEvent(mission, kind, now));
   const completed: Mission[] = [];
   for (const mission of running) {
     const count = await deps.missions.recordEvent(mission.id, memberId, `${kind}:${eventKey}`, now.toJSDate());

@@ -65,6 +65,8 @@ type Plan =
       earnedMonth?: string;
       draws: Draw[];
       entryPoints: number;
+      /** The pending entry already holds these draws and points (an earn's are fixed at insert): step 2 need not write them. */
+      entryHoldsPlan?: true;
       set?: Record<string, unknown>;
     }
   | { kind: 'reject'; reason: 'notEnoughPoints'; balance: number; shortBy: number }
@@ -135,7 +137,9 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
         await Ledger.updateOne({ _id: key, status: 'pending' }, { $set: { status: 'rejected', points: 0 } });
         return { kind: 'applied', balance: state.points, draws: [] };
       }
-      await Ledger.updateOne({ _id: key, status: 'pending' }, { $set: { draws: change.draws, points: change.entryPoints } });
+      if (!change.entryHoldsPlan) {
+        await Ledger.updateOne({ _id: key, status: 'pending' }, { $set: { draws: change.draws, points: change.entryPoints } });
+      }
       const landed = await members.compareAndSetBalance(state, {
         entryKey: key,
         lots: change.lots,
@@ -165,6 +169,7 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
         ...(entry.qualifyingMonth ? { earnedMonth: entry.qualifyingMonth } : {}),
         draws: [],
         entryPoints: entry.points,
+        entryHoldsPlan: true,
         ...(set ? { set } : {}),
       };
     };

@@ -1,0 +1,76 @@
+import pino from 'pino';
+import type { InboundEvent, OutboundMessage } from '../../src/channels/channel';
+import { createInboundEventRepository } from '../../src/conversation/inbound-event-repository';
+import { createInbox } from '../../src/conversation/inbox';
+import { initModels } from '../../src/database/mongo-connection';
+import { fixedClock } from '../../src/shared/clock';
+import { openTestDatabase } from '../support/mongo';
+
+const clock = fixedClock('2026-11-23T10:00:00+08:00');
+let connection: Awaited<ReturnType<typeof openTestDatabase>>;
+let inboundEvents: ReturnType<typeof createInboundEventRepository>;
+
+beforeAll(async () => {
+  connection = await openTestDatabase();
+  inboundEvents = createInboundEventRepository(connection);
+  await initModels([inboundEvents.model]);
+});
+afterAll(() => connection.dropAndClose());
+
+let sequence = 0;
+function textFrom(person: string): InboundEvent {
+  sequence += 1;
+  return { kind: 'text', text: `message ${sequence}`, channel: 'line', channelUserId: person, eventId: `inbox-${Date.now()}-${sequence}`, receivedAt: clock.now() };
+}
+
+/** A runner that takes a few milliseconds per turn and notes how many turns overlap and in which order each person's ran. */
+function slowRunner() {
+  let running = 0;
+  const seen = { maxRunning: 0, order: new Map<string, string[]>() };
+  const runner = {
+    seen,
+    async handle(event: InboundEvent): Promise<OutboundMessage[]> {
+      running += 1;
+      seen.maxRunning = Math.max(seen.maxRunning, running);
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      const text = event.kind === 'text' ? event.text : '';
+      seen.order.set(event.channelUserId, [...(seen.order.get(event.channelUserId) ?? []), text]);
+      running -= 1;
+      return [{ kind: 'text', text }];
+    },
+    run: (event: InboundEvent) => runner.handle(event),
+    apology: (): OutboundMessage[] => [],
+  };
+  return runner;
+}
+
+describe('inbox under a burst', () => {
+  it('runs at most maxConcurrentTurns turns at once, and each person’s events in the order they came', async () => {
+    const runner = slowRunner();
+    const inbox = createInbox({ runner, inboundEvents, clock, logger: pino({ level: 'silent' }), maxConcurrentTurns: 4 });
+    const people = Array.from({ length: 12 }, (_, index) => `U-burst-${index}`);
+    const sent = new Map<string, string[]>();
+    const delivered: string[] = [];
+    for (let round = 0; round < 5; round += 1) {
+      const events = people.map(textFrom);
+      for (const event of events) sent.set(event.channelUserId, [...(sent.get(event.channelUserId) ?? []), (event as { text: string }).text]);
+      const { accepted } = await inbox.accept(events, async (_event, messages) => {
+        delivered.push(...messages.map((message) => (message.kind === 'text' ? message.text : '')));
+      });
+      expect(accepted).toBe(people.length);
+    }
+    await inbox.drain();
+
+    expect(runner.seen.maxRunning).toBe(4);
+    expect(delivered).toHaveLength(people.length * 5);
+    for (const person of people) expect(runner.seen.order.get(person)).toEqual(sent.get(person));
+  });
+
+  it('runs every turn at once when the burst is smaller than the limit', async () => {
+    const runner = slowRunner();
+    const inbox = createInbox({ runner, inboundEvents, clock, logger: pino({ level: 'silent' }), maxConcurrentTurns: 64 });
+    await inbox.accept(Array.from({ length: 10 }, (_, index) => textFrom(`U-small-${index}`)), async () => undefined);
+    await inbox.drain();
+    expect(runner.seen.maxRunning).toBe(10);
+  });
+});
