@@ -36,6 +36,8 @@ export async function render(view, { query: params }) {
     return;
   }
   zoneNote.textContent = t('dashboard.zone', { zone: dashboard.timezone, from: dashboard.from, to: dashboard.to });
+  view.querySelector('input[name="from"]').value = dashboard.from;
+  view.querySelector('input[name="to"]').value = dashboard.to;
   const days = dashboard.days;
   if (!days.some((day) => day.totalMembers > 0 || day.newSignups > 0)) {
     body.removeAttribute('aria-busy');
@@ -159,7 +161,7 @@ function layout(days, today, context) {
       'div',
       { class: 'columns' },
       chartCard('members', t('dashboard.membersChart'), (canvas) => membersChart(canvas, days, context)),
-      chartCard('points', t('dashboard.pointsChart'), (canvas) => pointsChart(canvas, days, context)),
+      chartCard('points', t('dashboard.pointsChart'), (canvas) => pointsChart(canvas, days, today, context)),
     ),
     h(
       'div',
@@ -221,6 +223,11 @@ function axisTitle(text) {
   return { display: true, text, font: { weight: '600' } };
 }
 
+/** Today is not over: its line is drawn dashed so a low morning figure does not read as a drop. */
+function dashedFrom(partial) {
+  return { borderDash: (context) => (partial >= 0 && context.p1DataIndex >= partial ? [5, 4] : undefined) };
+}
+
 function checkInRateChart(canvas, days, today, { Chart }) {
   const partial = days.findIndex((day) => day.day >= today);
   return new Chart(canvas, {
@@ -236,8 +243,7 @@ function checkInRateChart(canvas, days, today, { Chart }) {
           fill: true,
           tension: 0.25,
           pointRadius: days.length > 45 ? 0 : 2.5,
-          // Today is not over: its point is drawn dashed so a low morning figure does not read as a drop.
-          segment: { borderDash: (context) => (partial >= 0 && context.p1DataIndex >= partial ? [5, 4] : undefined) },
+          segment: dashedFrom(partial),
         },
       ],
     },
@@ -288,7 +294,8 @@ function membersChart(canvas, days, { Chart }) {
   });
 }
 
-function pointsChart(canvas, days, { Chart }) {
+function pointsChart(canvas, days, today, { Chart }) {
+  const partial = days.findIndex((day) => day.day >= today);
   const series = [
     ['issued', palette[0]],
     ['redeemed', palette[1]],
@@ -305,6 +312,7 @@ function pointsChart(canvas, days, { Chart }) {
         backgroundColor: colour,
         pointRadius: 0,
         tension: 0.2,
+        segment: dashedFrom(partial),
       })),
     },
     options: {
@@ -325,7 +333,9 @@ function rewardsChart(canvas, days, { Chart, rewardNames }) {
     type: 'bar',
     data: {
       labels: rows.map(([reward]) => rewardNames.get(reward) || reward),
-      datasets: [{ label: t('dashboard.redemptions'), data: rows.map(([, count]) => count), backgroundColor: rows.map((_, index) => palette[index % palette.length]) }],
+      datasets: [
+        { label: t('dashboard.redemptions'), data: rows.map(([, count]) => count), backgroundColor: rows.map((_, index) => palette[index % palette.length]), maxBarThickness: 36 },
+      ],
     },
     options: {
       indexAxis: 'y',
