@@ -67,7 +67,7 @@ describe('GET /admin/ (the console)', () => {
     expect(session.body).toEqual({
       role: 'marketer',
       name: expect.stringMatching(/^marketer:[0-9a-f]{8}$/),
-      writable: ['/point-codes', '/rewards', '/missions', '/tier-rules', '/flows', '/templates', '/preview'],
+      writable: ['/point-codes', '/rewards', '/missions', '/tier-rules', '/flows', '/templates', '/preview', '/analytics', '/segments', '/broadcasts'],
     });
     const viewer = await request(platform.app).get('/admin/api/session').set('Authorization', `Bearer ${testAdminTokens.viewer}`);
     expect(viewer.body.writable).toEqual([]);
