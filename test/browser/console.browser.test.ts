@@ -385,7 +385,7 @@ describe('the console in a real browser', () => {
     timeoutMs,
   );
   test(
-    'a marketer schedules a mission after the API points at the end date, and sees which pages are still being built',
+    'a marketer schedules a mission after the API points at the end date, then opens the dashboard',
     async () => {
       const { context, page, problems } = await openConsole();
       try {

@@ -12,7 +12,8 @@ export function title() {
 }
 
 export async function render(view, { query: params }) {
-  const { items } = await api.get('/missions');
+  // GET /missions answers { missions, nextCursor } since the API gained paging.
+  const { missions: items } = await api.get('/missions?limit=100');
   const editing = items.find((mission) => mission.id === params.get('edit')) ?? null;
   const editable = canWrite('/missions');
   replace(
