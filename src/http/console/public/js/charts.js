@@ -37,6 +37,8 @@ function configure(Chart) {
   Chart.defaults.plugins.tooltip.intersect = false;
   Chart.defaults.interaction.mode = 'index';
   Chart.defaults.interaction.intersect = false;
+  // Charts grow in; not for readers who asked the system for less motion.
+  if (window.matchMedia('(prefers-reduced-motion: reduce)').matches) Chart.defaults.animation = false;
   return Chart;
 }
 
