@@ -311,6 +311,15 @@ describe('measure and act in the console', () => {
         await see(page.getByRole('link', { name: 'Clear filters' }));
         await expect(log.getByRole('row').filter({ hasText: 'broadcasts.send' }).count()).resolves.toBe(0);
         await see(log.getByRole('row').filter({ hasText: 'segments.create' }));
+
+        // The same pages in Chinese.
+        await page.getByRole('group', { name: 'Language' }).getByRole('button', { name: '中文' }).click();
+        await page.getByRole('link', { name: '分眾' }).click();
+        await see(page.getByRole('table', { name: '分眾' }).getByRole('row').filter({ hasText: 'LINE followers' }).getByText('頻道：LINE'));
+        await screenshot(page, '52-segments-zh');
+        await page.goto(`${baseUrl}/admin/#/broadcasts/${(await platform!.repositories.broadcasts.list(1))[0]!.id}`);
+        await see(page.locator('.progress-status', { hasText: '傳送完成' }));
+        await screenshot(page, '53-broadcast-zh');
         expect(problems.filter((problem) => !problem.includes('400'))).toEqual([]);
       } finally {
         await context.close();

@@ -11,7 +11,7 @@ const pollEveryMs = 1000;
 const sendable = ['draft', 'scheduled', 'stoppedQuota'];
 const cancellable = ['draft', 'scheduled', 'stoppedQuota', 'sending'];
 const outcomes = ['sent', 'skipped', 'failed'];
-const resultsPerPage = 100;
+const resultsPerPage = 50;
 
 export function title() {
   return t('broadcasts.detail');
