@@ -44,7 +44,7 @@ export async function render(view, { query: params }) {
     replace(body, emptyState());
     return;
   }
-  const today = programmeToday ?? dashboard.to;
+  const today = programmeToday ?? dayIn(dashboard.timezone);
   replace(body, ...layout(days, today, { Chart, rewardNames, tierNames }));
   body.removeAttribute('aria-busy');
   body.dataset.ready = 'true';
@@ -76,6 +76,11 @@ async function fetchRewardNames() {
   } catch {
     return new Map();
   }
+}
+
+/** Today in the programme's time zone by this browser's clock, for a custom range opened before any preset. */
+function dayIn(zone) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }
 
 function addDays(day, count) {
