@@ -48,6 +48,13 @@ describe('GET /admin/ (the console)', () => {
     expect(script.headers['content-type']).toMatch(/^(text|application)\/javascript/);
     expect(script.headers['x-content-type-options']).toBe('nosniff');
     expect((await request(platform.app).get('/admin/assets/nope.js')).status).toBe(404);
+    // Chart.js's browser build comes from node_modules, from this origin: the CSP needs no CDN.
+    const chart = await request(platform.app).get('/admin/assets/vendor/chart.umd.min.js');
+    expect(chart.status).toBe(200);
+    expect(chart.headers['content-type']).toMatch(/^(text|application)\/javascript/);
+    expect(chart.text).toContain('Chart.js v4');
+    expect((await request(platform.app).get('/admin/assets/vendor/__proto__')).status).toBe(404);
+    expect((await request(platform.app).get('/admin/assets/vendor/..%2Fpackage.json')).status).toBe(404);
   });
 
   it('keeps /admin/api answering JSON, not the page, and never caching member data', async () => {

@@ -16,12 +16,12 @@ export interface BrowserStage {
   close(): Promise<void>;
 }
 
-export async function startBrowserStage(env: Record<string, string> = {}, artifactsDir = consoleArtifactsDir): Promise<BrowserStage> {
+export async function startBrowserStage(env: Record<string, string> = {}, options: { now?: string; artifactsDir?: string } = {}): Promise<BrowserStage> {
   if (!existsSync(chromiumPath)) {
     throw new Error(`Chromium not found at ${chromiumPath}. Install it (Debian: apt-get install chromium fonts-noto-cjk) or set CHROMIUM_PATH.`);
   }
-  mkdirSync(artifactsDir, { recursive: true });
-  const platform = await startTestPlatform(env);
+  mkdirSync(options.artifactsDir ?? consoleArtifactsDir, { recursive: true });
+  const platform = await startTestPlatform(env, options.now);
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = platform.app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
   });

@@ -2,6 +2,8 @@ import path from 'node:path';
 import express, { Router } from 'express';
 
 const publicDir = path.join(__dirname, 'public');
+// Browser builds of libraries, served from node_modules so the console needs no CDN (the CSP allows only this origin).
+const vendorFiles = new Map([['chart.umd.min.js', path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js')]]);
 
 /**
  * `/admin/`: the marketers' console, static files and no build step. It talks to /admin/api with
@@ -18,6 +20,15 @@ export function createConsoleRouter(): Router {
     }
     response.set('Cache-Control', 'no-cache');
     response.sendFile('index.html', { root: publicDir });
+  });
+  router.get('/assets/vendor/:file', (request, response, next) => {
+    const file = vendorFiles.get(request.params.file);
+    if (!file) {
+      next();
+      return;
+    }
+    response.set('Cache-Control', 'no-cache');
+    response.sendFile(file);
   });
   // File names carry no version: browsers keep them but revalidate with the ETag before each use.
   router.use(

@@ -10,7 +10,7 @@ import { resume, session, signIn, signOut } from './session.js';
  * `upcoming` marks a navigation slot whose API is being built; its page says which API it waits for.
  */
 const routes = [
-  { path: '/dashboard', nav: 'dashboard', section: 'insight', upcoming: true, load: () => import('./pages/upcoming.js') },
+  { path: '/dashboard', nav: 'dashboard', section: 'insight', load: () => import('./pages/dashboard.js') },
   { path: '/members', nav: 'members', section: 'people', load: () => import('./pages/members.js') },
   { path: '/members/:id', nav: 'members', load: () => import('./pages/member.js') },
   { path: '/redemptions', nav: 'redemptions', section: 'people', load: () => import('./pages/redemptions.js') },
@@ -24,12 +24,16 @@ const routes = [
   { path: '/tier-rules', nav: 'tierRules', section: 'programme', load: () => import('./pages/tier-rules.js') },
   { path: '/flows', nav: 'flows', section: 'conversation', load: () => import('./pages/content.js') },
   { path: '/flows/:kind/:id', nav: 'flows', load: () => import('./pages/content-editor.js') },
-  { path: '/segments', nav: 'segments', section: 'conversation', upcoming: true, load: () => import('./pages/upcoming.js') },
-  { path: '/broadcasts', nav: 'broadcasts', section: 'conversation', upcoming: true, load: () => import('./pages/upcoming.js') },
-  { path: '/audit-log', nav: 'auditLog', section: 'insight', upcoming: true, load: () => import('./pages/upcoming.js') },
+  { path: '/segments', nav: 'segments', section: 'conversation', load: () => import('./pages/segments.js') },
+  { path: '/segments/new', nav: 'segments', load: () => import('./pages/segment-form.js') },
+  { path: '/segments/:id', nav: 'segments', load: () => import('./pages/segment-form.js') },
+  { path: '/broadcasts', nav: 'broadcasts', section: 'conversation', load: () => import('./pages/broadcasts.js') },
+  { path: '/broadcasts/new', nav: 'broadcasts', load: () => import('./pages/broadcast-form.js') },
+  { path: '/broadcasts/:id', nav: 'broadcasts', load: () => import('./pages/broadcast.js') },
+  { path: '/audit-log', nav: 'auditLog', section: 'insight', load: () => import('./pages/audit-log.js') },
 ];
 const sections = ['people', 'programme', 'conversation', 'insight'];
-const home = '#/members';
+const home = '#/dashboard';
 
 const root = document.getElementById('root');
 let renderCount = 0;

@@ -1,5 +1,6 @@
 // The console's wording in Traditional Chinese (as used in Taiwan) and English. t() falls back to English.
 import { contentStrings } from './content-strings.js';
+import { insightsStrings } from './insights-strings.js';
 
 const zh = {
   common: { loading: '載入中…', back: '返回', cancel: '取消', edit: '編輯', first: '第一頁', next: '下一頁', save: '儲存', show: '顯示', yes: '是', no: '否' },
@@ -691,4 +692,7 @@ const en = {
   },
 };
 
-export const strings = { 'zh-TW': { ...zh, content: contentStrings['zh-TW'] }, en: { ...en, content: contentStrings.en } };
+export const strings = {
+  'zh-TW': { ...zh, ...insightsStrings['zh-TW'], content: contentStrings['zh-TW'] },
+  en: { ...en, ...insightsStrings.en, content: contentStrings.en },
+};
