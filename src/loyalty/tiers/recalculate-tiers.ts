@@ -14,7 +14,7 @@ import type { TierRulesRepository } from './tier-rules-repository';
 export const tierRecalculationJob = 'tier-recalculation';
 const leaseId = `lease:${tierRecalculationJob}`;
 /** Members per batch: one bulkWrite, one history insert and one checkpoint each. */
-export const defaultTierBatchSize = 1000;
+export const defaultTierBatchSize = 2000;
 
 export interface RecalculationCounts {
   upgrades: number;
