@@ -71,7 +71,7 @@ interface Progress extends RecalculationCounts {
 
 /**
  * The nightly tier recalculation: one lean pass over members in `_id` order, a decision per
- * member, and per batch of 500 the tier-history entries, the member moves (bulkWrite) and a
+ * member, and per batch (2,000 members by default) the tier-history entries, the member moves (bulkWrite) and a
  * checkpoint. History first: a crash after it and before the checkpoint leaves entries that the
  * resumed run finds by `<runId>:<memberId>` and replays instead of deciding twice (deciding a
  * member already moved one tier down would move them again).
