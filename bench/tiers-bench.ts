@@ -181,12 +181,17 @@ async function floorPass(repositories: Repositories, members: number, batchSize:
   const report = progressReporter('floor', 'members', process.stdout.isTTY === true);
   const cpu = cpuMeter(javaPid);
   const started = performance.now();
+  // Read as the job's repository reads (member-tier-repository.ts `batches`): a driver batch at a
+  // time from the cursor's buffer, the next one fetched while this one is taken.
   const cursor = repositories.members.model.collection.find({}, { projection: memberTierProjection, sort: { _id: 1 }, batchSize });
   let seen = 0;
-  for await (const _ of cursor) {
-    seen += 1;
-    if (seen % batchSize === 0) report({ processed: seen, total: members });
+  let more = cursor.hasNext();
+  while (await more) {
+    seen += cursor.readBufferedDocuments(batchSize).length;
+    more = cursor.hasNext();
+    report({ processed: seen, total: members });
   }
+  await cursor.close();
   const seconds = (performance.now() - started) / 1000;
   report({ processed: seen, total: members });
   report.done();

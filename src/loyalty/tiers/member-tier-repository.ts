@@ -45,18 +45,34 @@ export function createMemberTierRepository(connection: Connection) {
       return members().countDocuments({ _id: { $gt: after } });
     },
 
-    /** Every member after `after` in `_id` order: one lean pass, so a checkpoint can resume it. */
-    async *stream(after: string | null, batchSize: number): AsyncGenerator<MemberTierState> {
+    /**
+     * Every member after `after` in `_id` order, a batch at a time: one lean pass, so a checkpoint
+     * can resume it. The driver's next batch is fetched while the caller works on this one, and
+     * documents are taken from its buffer a batch at a time rather than awaited one by one.
+     */
+    async *batches(after: string | null, batchSize: number): AsyncGenerator<MemberTierState[]> {
       const cursor = members().find(after === null ? {} : { _id: { $gt: after } }, {
         projection: memberTierProjection,
         sort: { _id: 1 },
         batchSize,
       });
+      let more = cursor.hasNext();
       try {
-        for await (const doc of cursor) {
-          yield { memberId: doc._id as MemberId, tier: doc.tier ?? '', earnedByMonth: doc.earnedByMonth ?? {}, tierSince: doc.tierSince ?? null };
+        let batch: MemberTierState[] = [];
+        while (await more) {
+          for (const doc of cursor.readBufferedDocuments(batchSize - batch.length)) {
+            batch.push({ memberId: doc._id as MemberId, tier: doc.tier ?? '', earnedByMonth: doc.earnedByMonth ?? {}, tierSince: doc.tierSince ?? null });
+          }
+          more = cursor.hasNext();
+          if (batch.length >= batchSize) {
+            yield batch;
+            batch = [];
+          }
         }
+        if (batch.length > 0) yield batch;
       } finally {
+        // A caller that stops early leaves a read in flight: let it settle before closing.
+        await more.catch(() => false);
         await cursor.close();
       }
     },

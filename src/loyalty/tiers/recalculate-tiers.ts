@@ -14,7 +14,7 @@ import type { TierRulesRepository } from './tier-rules-repository';
 export const tierRecalculationJob = 'tier-recalculation';
 const leaseId = `lease:${tierRecalculationJob}`;
 /** Members per batch: one bulkWrite, one history insert and one checkpoint each. */
-export const defaultTierBatchSize = 500;
+export const defaultTierBatchSize = 2000;
 
 export interface RecalculationCounts {
   upgrades: number;
@@ -71,7 +71,7 @@ interface Progress extends RecalculationCounts {
 
 /**
  * The nightly tier recalculation: one lean pass over members in `_id` order, a decision per
- * member, and per batch of 500 the tier-history entries, the member moves (bulkWrite) and a
+ * member, and per batch (2,000 members by default) the tier-history entries, the member moves (bulkWrite) and a
  * checkpoint. History first: a crash after it and before the checkpoint leaves entries that the
  * resumed run finds by `<runId>:<memberId>` and replays instead of deciding twice (deciding a
  * member already moved one tier down would move them again).
@@ -92,10 +92,9 @@ export async function recalculateTiers(deps: RecalculationDeps, options: Recalcu
   if (dryRun) {
     const progress = emptyProgress();
     const total = await deps.memberTiers.count(null);
-    for await (const member of deps.memberTiers.stream(null, batchSize)) {
-      const decision = decide(member);
-      count(progress, member, decision.tier, rank);
-      if (progress.processed % batchSize === 0) await options.onProgress?.({ processed: progress.processed, total });
+    for await (const batch of deps.memberTiers.batches(null, batchSize)) {
+      for (const member of batch) count(progress, member.memberId, member.tier, decide(member).tier, rank);
+      await options.onProgress?.({ processed: progress.processed, total });
     }
     await options.onProgress?.({ processed: progress.processed, total });
     return completed(`dry-run-${options.now.toFormat('yyyyMMddHHmmss')}`, true, false, progress, started);
@@ -110,35 +109,37 @@ export async function recalculateTiers(deps: RecalculationDeps, options: Recalcu
     const runId = checkpoint?.runId ?? `${options.now.toFormat('yyyyMMdd')}-${randomBytes(4).toString('hex')}`;
     const startedAt = checkpoint?.startedAt ?? options.now.toJSDate();
     const progress = checkpoint?.progress ?? emptyProgress();
-    let lastMemberId = checkpoint?.lastMemberId ?? null;
+    const at = options.now.toJSDate();
     if (checkpoint === null) {
-      await deps.jobCheckpoints.save(tierRecalculationJob, { runId, lastMemberId, progress, startedAt }, options.now.toJSDate());
+      await deps.jobCheckpoints.save(tierRecalculationJob, { runId, lastMemberId: null, progress, startedAt }, at);
     }
-    const total = progress.processed + (await deps.memberTiers.count(lastMemberId));
-    let replayRecorded = checkpoint !== null;
+    const after = checkpoint?.lastMemberId ?? null;
+    const total = progress.processed + (await deps.memberTiers.count(after));
     let renewedAt = options.leaseClock().getTime();
 
-    const flush = async (batch: MemberTierState[]) => {
-      const recorded = replayRecorded
-        ? await deps.tierHistory.recordedIn(runId, batch.map((member) => member.memberId))
-        : new Map<string, TierChange>();
-      replayRecorded = false;
+    const decideBatch = (batch: MemberTierState[], recorded: Map<string, TierChange> | null): DecidedBatch => {
       const changes: TierChange[] = [];
       const moves: TierMove[] = [];
       for (const member of batch) {
-        const earlier = recorded.get(member.memberId);
+        const earlier = recorded?.get(member.memberId);
         if (earlier !== undefined) {
-          count(progress, { ...member, tier: earlier.from }, earlier.to, rank);
+          count(progress, member.memberId, earlier.from, earlier.to, rank);
           moves.push({ memberId: member.memberId, from: earlier.from, to: earlier.to, notice: tierNoticeOf(earlier, rules) });
           continue;
         }
         const decision = decide(member);
-        count(progress, member, decision.tier, rank);
+        count(progress, member.memberId, member.tier, decision.tier, rank);
         if (decision.tier === member.tier) continue;
-        const change: TierChange = { runId, memberId: member.memberId, from: member.tier, to: decision.tier, reason: decision.reason, qualifyingPoints: decision.qualifyingPoints, at: options.now.toJSDate() };
+        const change: TierChange = { runId, memberId: member.memberId, from: member.tier, to: decision.tier, reason: decision.reason, qualifyingPoints: decision.qualifyingPoints, at };
         changes.push(change);
         moves.push({ memberId: member.memberId, from: member.tier, to: decision.tier, notice: tierNoticeOf(change, rules) });
       }
+      // A copy: the next batch is decided while this one is written, and this batch's checkpoint
+      // must hold the counts up to its own last member.
+      return { changes, moves, lastMemberId: batch[batch.length - 1]!.memberId, progress: snapshotOf(progress) };
+    };
+
+    const write = async (decided: DecidedBatch) => {
       // Renewed well before it can lapse, not every batch: a lease renewed less than a third of
       // its term ago cannot have been taken over, and a round trip per batch adds up at 1M members.
       const leaseNow = options.leaseClock();
@@ -148,33 +149,32 @@ export async function recalculateTiers(deps: RecalculationDeps, options: Recalcu
         }
         renewedAt = leaseNow.getTime();
       }
-      await deps.tierHistory.record(changes);
-      await deps.memberTiers.move(moves, options.now.toJSDate());
-      lastMemberId = batch[batch.length - 1]!.memberId;
-      await deps.jobCheckpoints.save(tierRecalculationJob, { runId, lastMemberId, progress, startedAt }, options.now.toJSDate());
-      await options.onProgress?.({ processed: progress.processed, total });
+      await deps.tierHistory.record(decided.changes);
+      await deps.memberTiers.move(decided.moves, at);
+      await deps.jobCheckpoints.save(tierRecalculationJob, { runId, lastMemberId: decided.lastMemberId, progress: decided.progress, startedAt }, at);
+      await options.onProgress?.({ processed: decided.progress.processed, total });
     };
 
-    // One batch is read from the cursor while the one before it is written: batches are still
-    // flushed one at a time and in order, so each checkpoint follows its own batch's writes.
+    // Batch N+1 is read and decided while batch N is written; the writes themselves go one batch
+    // at a time and in order (history, moves, checkpoint), so each checkpoint follows its own
+    // batch's writes and a crash leaves at most one batch written past the checkpoint.
     let writing: Promise<void> = Promise.resolve();
-    let batch: MemberTierState[] = [];
+    let replayRecorded = checkpoint !== null;
     try {
-      for await (const member of deps.memberTiers.stream(lastMemberId, batchSize)) {
-        batch.push(member);
-        if (batch.length >= batchSize) {
-          await writing;
-          writing = flush(batch);
-          // Handled here so a failure while the next batch is read is not an unhandled rejection;
-          // the await above rethrows it.
-          writing.catch(() => undefined);
-          batch = [];
-        }
+      for await (const batch of deps.memberTiers.batches(after, batchSize)) {
+        // Only a resumed run's first batch can hold changes recorded and not yet checkpointed.
+        const recorded = replayRecorded ? await deps.tierHistory.recordedIn(runId, batch.map((member) => member.memberId)) : null;
+        replayRecorded = false;
+        const decided = decideBatch(batch, recorded);
+        await writing;
+        writing = write(decided);
+        // Handled here so a failure while the next batch is read is not an unhandled rejection;
+        // the await above (or below) rethrows it.
+        writing.catch(() => undefined);
       }
     } finally {
       await writing;
     }
-    if (batch.length > 0) await flush(batch);
     await deps.jobCheckpoints.remove(tierRecalculationJob, runId);
     return completed(runId, false, checkpoint !== null, progress, started);
   } finally {
@@ -186,16 +186,29 @@ function emptyProgress(): Progress {
   return { processed: 0, upgrades: 0, downgrades: 0, unchanged: 0, samples: {} };
 }
 
-function count(progress: Progress, member: Pick<MemberTierState, 'memberId' | 'tier'>, to: string, rank: (tier: string) => number): void {
+interface DecidedBatch {
+  changes: TierChange[];
+  moves: TierMove[];
+  lastMemberId: MemberId;
+  progress: Progress;
+}
+
+function snapshotOf(progress: Progress): Progress {
+  const samples: Record<string, MemberId[]> = {};
+  for (const key in progress.samples) samples[key] = [...progress.samples[key]!];
+  return { ...progress, samples };
+}
+
+function count(progress: Progress, memberId: MemberId, from: string, to: string, rank: (tier: string) => number): void {
   progress.processed += 1;
-  if (to === member.tier) {
+  if (to === from) {
     progress.unchanged += 1;
     return;
   }
-  if (rank(to) > rank(member.tier)) progress.upgrades += 1;
+  if (rank(to) > rank(from)) progress.upgrades += 1;
   else progress.downgrades += 1;
-  const samples = (progress.samples[`${member.tier}→${to}`] ??= []);
-  if (samples.length < 5) samples.push(member.memberId);
+  const samples = (progress.samples[`${from}→${to}`] ??= []);
+  if (samples.length < 5) samples.push(memberId);
 }
 
 function completed(runId: string, dryRun: boolean, resumed: boolean, progress: Progress, started: number): RecalculationResult {

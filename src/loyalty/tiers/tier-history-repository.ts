@@ -33,11 +33,13 @@ export function createTierHistoryRepository(connection: Connection) {
     /** Records changes; ones this run recorded before (a resumed batch) are left as they are. */
     async record(changes: TierChange[]): Promise<void> {
       if (changes.length === 0) return;
-      await History
+      // The driver's collection: the changes are already typed, so mongoose's casting and
+      // document building per entry is only cost (a night moves tens of thousands of members).
+      await connection
+        .collection<TierHistoryDocument>('tier_history')
         .insertMany(
           changes.map((change) => ({ _id: idOf(change.runId, change.memberId), ...change })),
-          // lean: the changes are already typed, so mongoose's casting per document is only cost.
-          { ordered: false, lean: true },
+          { ordered: false },
         )
         .catch((error: { writeErrors?: { code?: number }[]; code?: number }) => {
           const errors = error.writeErrors ?? [error];

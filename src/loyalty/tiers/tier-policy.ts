@@ -62,24 +62,23 @@ export function tierDecider(rules: TierRules, now: DateTime, zone: string): (his
   return (history, current) => {
     const qualifyingPoints = sumOf(history.earnedByMonth, months);
     let qualified = 0;
-    tiers.forEach((tier, index) => {
-      if (qualifyingPoints >= tier.entryThreshold) qualified = index;
-    });
-    const decision = (index: number, reason: TierReason): TierDecision => ({ tier: tiers[index]!.id, reason, qualifyingPoints });
+    for (let index = 0; index < tiers.length; index += 1) {
+      if (qualifyingPoints >= tiers[index]!.entryThreshold) qualified = index;
+    }
 
     const currentIndex = indexOf.get(current) ?? -1;
-    if (currentIndex === -1) return decision(qualified, 'unknownTier');
-    if (qualified > currentIndex) return decision(qualified, 'qualified');
+    if (currentIndex === -1) return { tier: tiers[qualified]!.id, reason: 'unknownTier', qualifyingPoints };
+    if (qualified > currentIndex) return { tier: tiers[qualified]!.id, reason: 'qualified', qualifyingPoints };
     const retainingPoints = lastYearMonths === null ? qualifyingPoints : Math.max(qualifyingPoints, sumOf(history.earnedByMonth, lastYearMonths));
-    if (retainingPoints >= tiers[currentIndex]!.retainThreshold) return decision(currentIndex, 'retained');
-    if (rules.downgrade.mode === 'never') return decision(currentIndex, 'neverDowngraded');
-    if (isInGrace(history.tierSince ?? null, graceDays, now, nowMillis)) return decision(currentIndex, 'inGracePeriod');
-    if (rules.downgrade.mode === 'oneTierAtATime') return decision(currentIndex - 1, 'downgraded');
+    if (retainingPoints >= tiers[currentIndex]!.retainThreshold) return { tier: tiers[currentIndex]!.id, reason: 'retained', qualifyingPoints };
+    if (rules.downgrade.mode === 'never') return { tier: tiers[currentIndex]!.id, reason: 'neverDowngraded', qualifyingPoints };
+    if (isInGrace(history.tierSince ?? null, graceDays, now, nowMillis)) return { tier: tiers[currentIndex]!.id, reason: 'inGracePeriod', qualifyingPoints };
+    if (rules.downgrade.mode === 'oneTierAtATime') return { tier: tiers[currentIndex - 1]!.id, reason: 'downgraded', qualifyingPoints };
     let target = 0;
     for (let index = 0; index < currentIndex; index += 1) {
       if (retainingPoints >= tiers[index]!.retainThreshold) target = index;
     }
-    return decision(target, 'downgraded');
+    return { tier: tiers[target]!.id, reason: 'downgraded', qualifyingPoints };
   };
 }
 
