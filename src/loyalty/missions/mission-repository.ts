@@ -2,6 +2,7 @@ import { Schema, type Connection } from 'mongoose';
 import { isDuplicateKeyError } from '../../database/mongo-connection';
 import type { MemberId } from '../../shared/ids';
 import type { Mission, MissionEventKind, MissionId, MissionProgress } from './mission';
+import { shortLivedCache } from '../../shared/short-lived-cache';
 
 interface MissionDocument {
   _id: string;
@@ -65,8 +66,7 @@ export function createMissionRepository(connection: Connection) {
   const Missions = connection.model<MissionDocument>('Mission', missionSchema);
   const Progress = connection.model<ProgressDocument>('MissionProgress', progressSchema);
   // Every award asks which missions count it; a few seconds of caching keeps that off the database (as tier rules do).
-  const runningCacheMs = 5000;
-  let cachedAll: { missions: Mission[]; at: number } | undefined;
+  const everyMission = shortLivedCache(5000, async () => (await Missions.find().sort({ startsAt: -1 }).lean()).map(toMission));
 
   return {
     models: [Missions, Progress],
@@ -75,7 +75,7 @@ export function createMissionRepository(connection: Connection) {
       const { id, ...fields } = mission;
       try {
         await Missions.create({ _id: id, ...fields, createdAt: now, updatedAt: now });
-        cachedAll = undefined;
+        everyMission.clear();
         return { kind: 'created' };
       } catch (error) {
         if (isDuplicateKeyError(error)) return { kind: 'duplicate' };
@@ -96,7 +96,7 @@ export function createMissionRepository(connection: Connection) {
         else set[field] = value;
       }
       const matched = (await Missions.updateOne({ _id: id }, { $set: set })).matchedCount === 1;
-      cachedAll = undefined;
+      everyMission.clear();
       return matched;
     },
 
@@ -114,12 +114,7 @@ export function createMissionRepository(connection: Connection) {
     },
 
     /** Every mission as of at most a few seconds ago (changes made through this repository show at once): for the award path. */
-    async allCached(): Promise<Mission[]> {
-      if (cachedAll && Date.now() - cachedAll.at < runningCacheMs) return structuredClone(cachedAll.missions);
-      const missions = (await Missions.find().sort({ startsAt: -1 }).lean()).map(toMission);
-      cachedAll = { missions, at: Date.now() };
-      return structuredClone(missions);
-    },
+    allCached: everyMission.get,
 
     /**
      * Counts an event toward a member's mission: `$addToSet` of its key, so the same event (a

@@ -1,6 +1,7 @@
 import { Schema, type Connection } from 'mongoose';
 import { ignoreDuplicateKeys } from '../../database/mongo-connection';
 import type { Tier } from './tier';
+import { shortLivedCache } from '../../shared/short-lived-cache';
 
 interface TierDocument {
   _id: string;
@@ -16,19 +17,16 @@ const tierSchema = new Schema<TierDocument>(
 
 export function createTierRepository(connection: Connection) {
   const Tiers = connection.model<TierDocument>('Tier', tierSchema);
-  let cached: { tiers: Tier[]; at: number } | undefined;
+  // Tier definitions change rarely; a few seconds of caching keeps them off every card's path.
+  const ordered = shortLivedCache(5000, async (): Promise<Tier[]> => {
+    const docs = await Tiers.find().sort({ order: 1 }).lean();
+    return docs.map((doc) => ({ id: doc._id, name: doc.name, threshold: doc.threshold, order: doc.order }));
+  });
 
   return {
     model: Tiers,
 
-    /** Tier definitions change rarely; a few seconds of caching keeps them off every card's path. */
-    async all(): Promise<Tier[]> {
-      if (cached && Date.now() - cached.at < 5000) return cached.tiers;
-      const docs = await Tiers.find().sort({ order: 1 }).lean();
-      const tiers = docs.map((doc) => ({ id: doc._id, name: doc.name, threshold: doc.threshold, order: doc.order }));
-      cached = { tiers, at: Date.now() };
-      return tiers;
-    },
+    all: ordered.get,
 
     async count(): Promise<number> {
       return Tiers.countDocuments();
@@ -36,7 +34,7 @@ export function createTierRepository(connection: Connection) {
 
     /** Makes the collection exactly `tiers` (after tier rules are published), upserting each by id. */
     async replaceAll(tiers: Tier[]): Promise<void> {
-      cached = undefined;
+      ordered.clear();
       await Tiers.bulkWrite(
         tiers.map(({ id, ...rest }) => ({ replaceOne: { filter: { _id: id }, replacement: { _id: id, ...rest }, upsert: true } })),
       );
@@ -45,7 +43,7 @@ export function createTierRepository(connection: Connection) {
 
     /** Inserts the tiers that do not exist yet: two servers seeding one empty database both succeed. */
     async insertMissing(tiers: Tier[]): Promise<void> {
-      cached = undefined;
+      ordered.clear();
       await Tiers.insertMany(
         tiers.map(({ id, ...rest }) => ({ _id: id, ...rest })),
         { ordered: false },

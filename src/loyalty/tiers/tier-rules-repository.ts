@@ -1,5 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
 import { defaultTierRules, withRuleDefaults, type TierRules } from './tier-rules';
+import { shortLivedCache } from '../../shared/short-lived-cache';
 
 interface TierRulesDocument {
   _id: 'current';
@@ -17,22 +18,18 @@ const tierRulesSchema = new Schema<TierRulesDocument>(
 /** One document, `_id: 'current'`; until a marketer publishes rules, the shipped defaults apply. */
 export function createTierRulesRepository(connection: Connection) {
   const Rules = connection.model<TierRulesDocument>('TierRules', tierRulesSchema);
-  const cacheMs = 5000;
-  let cached: { rules: TierRules; at: number } | undefined;
+  // Check-ins and point codes read the rules for the earn multiplier: a few seconds of caching keeps them cheap.
+  const published = shortLivedCache(5000, async (): Promise<TierRules> => {
+    const doc = await Rules.findById('current').lean();
+    return doc === null ? structuredClone(defaultTierRules) : withRuleDefaults({ tiers: doc.tiers, basis: doc.basis, downgrade: doc.downgrade });
+  });
   return {
     model: Rules,
 
-    /** Check-ins and point codes read the rules for the earn multiplier: a few seconds of caching keeps them cheap. */
-    async current(): Promise<TierRules> {
-      if (cached && Date.now() - cached.at < cacheMs) return structuredClone(cached.rules);
-      const doc = await Rules.findById('current').lean();
-      const rules = doc === null ? structuredClone(defaultTierRules) : withRuleDefaults({ tiers: doc.tiers, basis: doc.basis, downgrade: doc.downgrade });
-      cached = { rules, at: Date.now() };
-      return structuredClone(rules);
-    },
+    current: published.get,
 
     async publish(rules: TierRules, now: Date): Promise<void> {
-      cached = undefined;
+      published.clear();
       await Rules.updateOne({ _id: 'current' }, { $set: { ...rules, updatedAt: now } }, { upsert: true });
     },
   };
