@@ -6,6 +6,7 @@ import { redeemReward } from '../../src/loyalty/rewards/redeem-reward';
 import { newMemberId, type MemberId } from '../../src/shared/ids';
 import type { OpenApiDocument } from '../../src/http/admin/openapi';
 import { startTestPlatform, testAdminTokens, type TestPlatform } from '../support/platform';
+import { aNewMember } from '../support/builders';
 
 let platform: TestPlatform;
 
@@ -22,18 +23,7 @@ const unique = () => Math.random().toString(36).slice(2, 10);
 async function memberWith(points: number): Promise<MemberId> {
   const id = newMemberId();
   const now = platform.clock.now();
-  await platform.repositories.members.create({
-    id,
-    signupKey: `test:${id}`,
-    name: 'Amy',
-    mobile: '0912345678',
-    birthday: null,
-    locale: 'en',
-    tier: 'member',
-    consents: [],
-    identities: [],
-    createdAt: now.toJSDate(),
-  });
+  await platform.repositories.members.create(aNewMember({ id, createdAt: now.toJSDate() }));
   await platform.repositories.ledger.earn({ key: `seed:${id}`, memberId: id, points, reason: 'adjustment', now, expiresAt: null });
   return id;
 }

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { newMemberId, type MemberId } from '../../src/shared/ids';
 import { conversationWith } from '../support/conversation';
 import { startTestPlatform, testAdminTokens, type TestPlatform } from '../support/platform';
+import { aNewMember } from '../support/builders';
 
 let platform: TestPlatform;
 
@@ -15,18 +16,7 @@ const unique = () => Math.random().toString(36).slice(2, 10);
 
 async function aMember(fields: { name?: string; mobile?: string; identities?: { channel: 'line'; channelUserId: string }[] } = {}): Promise<MemberId> {
   const id = newMemberId();
-  await platform.repositories.members.create({
-    id,
-    signupKey: `test:${id}`,
-    name: fields.name ?? 'Amy',
-    mobile: fields.mobile ?? '0912345678',
-    birthday: null,
-    locale: 'en',
-    tier: 'member',
-    consents: [],
-    identities: fields.identities ?? [],
-    createdAt: platform.clock.now().toJSDate(),
-  });
+  await platform.repositories.members.create(aNewMember({ id, ...fields, createdAt: platform.clock.now().toJSDate() }));
   return id;
 }
 

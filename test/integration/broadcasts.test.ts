@@ -4,6 +4,7 @@ import { startFakeLineApi, type FakeLineApi } from '../fakes/fake-line-api';
 import type { ChannelName } from '../../src/channels/channel';
 import type { MemberId } from '../../src/shared/ids';
 import { startTestPlatform, testAdminTokens, testLineSecret, type TestPlatform } from '../support/platform';
+import { aNewMember } from '../support/builders';
 
 let platform: TestPlatform;
 let line: FakeLineApi;
@@ -38,18 +39,16 @@ const psid = () => `${1_000_000 + ++sequence}`;
 async function aMember(tier: string, identities: { channel: ChannelName; channelUserId: string; lastInboundHoursAgo?: number }[], flags: { demo?: boolean; locale?: 'en' | 'zh-TW' } = {}) {
   const id = `m_broadcast_${++sequence}` as MemberId;
   const now = platform.clock.now();
-  await platform.repositories.members.create({
-    id,
-    signupKey: `test:${id}`,
-    name: `Member ${sequence}`,
-    mobile: '0912345678',
-    birthday: null,
-    locale: flags.locale ?? null,
-    tier,
-    consents: [],
-    identities: identities.map(({ channel, channelUserId }) => ({ channel, channelUserId })),
-    createdAt: now.minus({ days: 10 }).toJSDate(),
-  });
+  await platform.repositories.members.create(
+    aNewMember({
+      id,
+      name: `Member ${sequence}`,
+      locale: flags.locale ?? null,
+      tier,
+      identities: identities.map(({ channel, channelUserId }) => ({ channel, channelUserId })),
+      createdAt: now.minus({ days: 10 }).toJSDate(),
+    }),
+  );
   for (const identity of identities) {
     const key = `${identity.channel}:${identity.channelUserId}`;
     await platform.repositories.identities.touch(key, identity, now.minus({ hours: identity.lastInboundHoursAgo ?? 100 }).toJSDate());

@@ -7,7 +7,7 @@ import { newRedemptionId, redemptionKeyOf, spendKeyOf, type Redemption } from '.
 import { releaseReservations } from '../../src/loyalty/rewards/release-reservations';
 import type { Reward, RewardId } from '../../src/loyalty/rewards/reward';
 import { newMemberId, type MemberId } from '../../src/shared/ids';
-import { aReward } from '../support/builders';
+import { aNewMember, aReward } from '../support/builders';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 let platform: TestPlatform;
@@ -27,18 +27,7 @@ const rounds = 4;
 async function newMember(points: number, tier = 'member'): Promise<MemberId> {
   const id = newMemberId();
   const now = platform.clock.now();
-  await platform.repositories.members.create({
-    id,
-    signupKey: `test:${id}`,
-    name: 'Race',
-    mobile: '0912345678',
-    birthday: null,
-    locale: 'en',
-    tier,
-    consents: [],
-    identities: [],
-    createdAt: now.toJSDate(),
-  });
+  await platform.repositories.members.create(aNewMember({ id, name: 'Race', tier, createdAt: now.toJSDate() }));
   if (points > 0) {
     await platform.repositories.ledger.earn({ key: `seed:${id}`, memberId: id, points, reason: 'adjustment', now, expiresAt: null });
   }

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { MemberId } from '../../src/shared/ids';
 import { startTestPlatform, testAdminTokens, type TestPlatform } from '../support/platform';
+import { aNewMember } from '../support/builders';
 
 let platform: TestPlatform;
 beforeAll(async () => {
@@ -16,18 +17,15 @@ let sequence = 0;
 
 async function aMember(overrides: { tier?: string; sandbox?: boolean } = {}): Promise<MemberId> {
   const id = `m_segment_${++sequence}` as MemberId;
-  await platform.repositories.members.create({
-    id,
-    signupKey: `test:${id}`,
-    name: `Member ${sequence}`,
-    mobile: '0912345678',
-    birthday: null,
-    locale: 'en',
-    tier: overrides.tier ?? 'member',
-    consents: [],
-    identities: [{ channel: 'line', channelUserId: `U${sequence}` }],
-    createdAt: new Date('2026-10-01T00:00:00Z'),
-  });
+  await platform.repositories.members.create(
+    aNewMember({
+      id,
+      name: `Member ${sequence}`,
+      tier: overrides.tier ?? 'member',
+      identities: [{ channel: 'line', channelUserId: `U${sequence}` }],
+      createdAt: new Date('2026-10-01T00:00:00Z'),
+    }),
+  );
   if (overrides.sandbox) await platform.repositories.members.model.collection.updateOne({ _id: id as never }, { $set: { sandbox: true } });
   return id;
 }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { NewMember } from '../../src/loyalty/members/member-repository';
+import { newMemberId } from '../../src/shared/ids';
 import type { Reward, RewardId } from '../../src/loyalty/rewards/reward';
 
 /** A plain, always-available reward; tests override only what they are about. */
@@ -16,6 +18,24 @@ export function aReward(overrides: Partial<Reward> = {}): Reward {
     minimumTier: null,
     usesCouponPool: false,
     active: true,
+    ...overrides,
+  };
+}
+
+/** A member as signup would store them, without going through a chat; tests override only what they are about. */
+export function aNewMember(overrides: Partial<NewMember> = {}): NewMember {
+  const id = overrides.id ?? newMemberId();
+  return {
+    id,
+    signupKey: `test:${id}`,
+    name: 'Amy',
+    mobile: '0912345678',
+    birthday: null,
+    locale: 'en',
+    tier: 'member',
+    consents: [],
+    identities: [],
+    createdAt: new Date('2026-11-23T02:00:00Z'),
     ...overrides,
   };
 }
