@@ -54,6 +54,9 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/** How many times a turn that failed for no reason the database gave is run again before the apology. */
+const retriesOfUnexplainedFailures = 2;
+
 // Following and unfollowing change what we may send; they are never what floods a chat.
 const exemptFromChatLimit = new Set<InboundEvent['kind']>(['followed', 'unfollowed']);
 
@@ -82,19 +85,28 @@ export function createInbox(deps: InboxDeps): Inbox {
    * An accepted event was answered 200: the platform will not send it again, so a turn that failed
    * because the database went away is run again (with backoff) until it is back, instead of being
    * answered with the apology and lost. Its effects are idempotent (ledger keys, the redemption's
-   * flow run), so a turn cut half-way finishes, never doubles.
+   * flow run), so a turn cut half-way finishes, never doubles. A database going away does not always
+   * say so: a command cut off while the server shuts down can fail with a plain server error before
+   * the driver notices the connection is gone. So any other failure is run again too, a few times,
+   * before the member gets the apology.
    */
   async function runRetryingWhileDatabaseAway(event: InboundEvent): Promise<OutboundMessage[]> {
     const giveUpAt = performance.now() + (deps.retryWhileDatabaseAwayMs ?? 5 * 60_000);
+    let unexplainedFailures = 0;
     for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 5000)) {
       try {
         return await deps.runner.run(event);
       } catch (error) {
-        if (!isDatabaseUnavailable(error) || performance.now() + waitMs > giveUpAt) {
+        const databaseAway = isDatabaseUnavailable(error) || deps.databaseUp?.() === false;
+        if (!databaseAway) unexplainedFailures += 1;
+        if (unexplainedFailures > retriesOfUnexplainedFailures || performance.now() + waitMs > giveUpAt) {
           deps.logger.error({ err: error, channel: event.channel, eventId: event.eventId }, 'turn failed');
           return deps.runner.apology(event);
         }
-        deps.logger.warn({ channel: event.channel, eventId: event.eventId, retryInMs: waitMs }, 'database unavailable: the turn will run again');
+        deps.logger.warn(
+          { err: error, channel: event.channel, eventId: event.eventId, retryInMs: waitMs, databaseAway },
+          databaseAway ? 'database unavailable: the turn will run again' : 'turn failed: it will run again',
+        );
         await new Promise((resolveWait) => setTimeout(resolveWait, waitMs));
       }
     }

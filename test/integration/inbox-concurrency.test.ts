@@ -74,3 +74,61 @@ describe('inbox under a burst', () => {
     expect(runner.seen.maxRunning).toBe(10);
   });
 });
+
+describe('an accepted turn that fails', () => {
+  function failingRunner(failures: Error[]) {
+    const runner = {
+      attempts: 0,
+      async run(event: InboundEvent): Promise<OutboundMessage[]> {
+        runner.attempts += 1;
+        const failure = failures.shift();
+        if (failure) throw failure;
+        return [{ kind: 'text', text: `done ${(event as { text: string }).text}` }];
+      },
+      handle: (event: InboundEvent) => runner.run(event),
+      apology: (): OutboundMessage[] => [{ kind: 'text', text: 'apology' }],
+    };
+    return runner;
+  }
+
+  async function acceptAndCollect(runner: ReturnType<typeof failingRunner>, databaseUp: () => boolean) {
+    const inbox = createInbox({ runner, inboundEvents, clock, logger: pino({ level: 'silent' }), databaseUp });
+    const delivered: string[] = [];
+    const event = textFrom('U-failing');
+    await inbox.accept([event], async (_event, messages) => {
+      delivered.push(...messages.map((message) => (message.kind === 'text' ? message.text : '')));
+    });
+    await inbox.drain();
+    return { delivered, text: (event as { text: string }).text };
+  }
+
+  // LINE will not send an acknowledged event again: a server error from a database shutting down must not lose it.
+  it('is run again after a failure the database did not name, and answered once it succeeds', async () => {
+    const serverError = Object.assign(new Error('This store is closed'), { name: 'MongoServerError' });
+    const runner = failingRunner([serverError]);
+    const { delivered, text } = await acceptAndCollect(runner, () => true);
+    expect(runner.attempts).toBe(2);
+    expect(delivered).toEqual([`done ${text}`]);
+  });
+
+  it('keeps running while the connection is down, whatever the error says', async () => {
+    let up = true;
+    const runner = failingRunner(Array.from({ length: 4 }, () => new Error('socket hang up')));
+    const original = runner.run.bind(runner);
+    runner.run = async (event) => {
+      // Down from the first attempt; back for the fourth, whose failure then counts as unexplained.
+      up = runner.attempts >= 3;
+      return original(event);
+    };
+    const { delivered, text } = await acceptAndCollect(runner, () => up);
+    expect(runner.attempts).toBe(5);
+    expect(delivered).toEqual([`done ${text}`]);
+  }, 15_000);
+
+  it('gets the apology when it keeps failing with the database up', async () => {
+    const runner = failingRunner(Array.from({ length: 10 }, () => new TypeError('a bug')));
+    const { delivered } = await acceptAndCollect(runner, () => true);
+    expect(runner.attempts).toBe(3);
+    expect(delivered).toEqual(['apology']);
+  });
+});

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mongoose from 'mongoose';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/database/embedded-mongo';
 import type { LedgerEntry } from '../../src/loyalty/points/ledger';
 import { startFakeLineApi, type FakeLineApi } from '../fakes/fake-line-api';
@@ -36,6 +37,23 @@ async function waitFor(what: string, check: () => Promise<boolean>, withinMs: nu
     await sleep(100);
   }
   throw new Error(`${what} did not happen within ${withinMs} ms`);
+}
+
+/** What a failure needs to be understood: the codes without an entry, their uses, and what the server logged besides the 503s. */
+async function whyShort(port: number, codes: { code: string }[], entries: LedgerEntry[], server: ChildServer): Promise<string> {
+  const missing = codes.map(({ code }) => code).filter((code) => !entries.some((entry) => entry.key.startsWith(`point-code:${code}:`)));
+  const connection = await mongoose.createConnection(`mongodb://127.0.0.1:${port}/outage`).asPromise();
+  try {
+    const uses = await connection.db!.collection('point_code_uses').find({ code: { $in: missing } }).toArray();
+    const logged = server
+      .recentOutput()
+      .split('\n')
+      .filter((line) => !/inbox_unavailable|DatabaseUnavailableError|"level":30/.test(line))
+      .map((line) => line.replace(/"stack":"(?:[^"\\]|\\.)*"/g, '"stack":"…"'));
+    return JSON.stringify({ missing, uses }, null, 1) + '\n' + logged.join('\n');
+  } finally {
+    await connection.close();
+  }
 }
 
 describe('database outage while webhooks arrive', () => {
@@ -107,6 +125,7 @@ describe('database outage while webhooks arrive', () => {
       );
     const appliedAfterMs = await waitFor('every collect applied', async () => (await collected()).length >= codeCount, 30_000).catch(() => -1);
     const entries = await collected();
+    if (entries.length < codeCount) console.log(`database-outage: short of collects\n${await whyShort(port, codes, entries, server)}`);
     const failedAnswers = deliveries.flatMap((delivery) => delivery.statuses.filter((status) => status !== 200));
     console.log(
       `database-outage: ${JSON.stringify({

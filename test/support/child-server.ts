@@ -37,7 +37,7 @@ export async function startChildServer(
   const output: string[] = [];
   const remember = (line: string) => {
     output.push(line);
-    if (output.length > 40) output.shift();
+    if (output.length > 300) output.shift();
   };
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
