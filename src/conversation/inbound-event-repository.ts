@@ -1,5 +1,5 @@
 import { Schema, type Connection, type mongo } from 'mongoose';
-import { isDuplicateKeyError } from '../database/mongo-connection';
+import { groupCommit } from '../shared/group-commit';
 
 interface InboundEventDocument {
   _id: string;
@@ -21,21 +21,38 @@ export function createInboundEventRepository(connection: Connection) {
   const InboundEvents = connection.model<InboundEventDocument>('InboundEvent', inboundEventSchema);
   const inboundEventsCollection = InboundEvents.collection as unknown as mongo.Collection<InboundEventDocument>;
 
+  // Both writes happen on every event: group-committed, a burst's events share round trips (docs/benchmark.md).
+  const insertFirstSights = groupCommit<InboundEventDocument, boolean>(async (docs) => {
+    try {
+      await inboundEventsCollection.insertMany(docs, { ordered: false });
+      return docs.map(() => true);
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: { index: number; code?: number; errmsg?: string }[] }).writeErrors;
+      if (writeErrors === undefined) throw error;
+      const outcomes: (boolean | Error)[] = docs.map(() => true);
+      for (const failed of writeErrors) {
+        outcomes[failed.index] = failed.code === 11000 ? false : Object.assign(new Error(failed.errmsg ?? 'insert failed'), { code: failed.code });
+      }
+      return outcomes;
+    }
+  });
+  const markHandledTogether = groupCommit<{ eventKey: string; now: Date }, void>(async (marks) => {
+    await InboundEvents.bulkWrite(
+      marks.map(({ eventKey, now }) => ({ updateOne: { filter: { _id: eventKey }, update: { $set: { handledAt: now } } } })),
+      { ordered: false },
+    );
+    return marks.map(() => undefined);
+  });
+
   return {
     model: InboundEvents,
 
     /**
-     * True when the id is new; false when it was recorded before. On every event's path, so it inserts through the
-     * driver: a mongoose document (construction, casting, validation) for two fixed fields is pure cost.
+     * True when the id is new; false when it was recorded before (a duplicate id in the same write counts as
+     * recorded before). Through the driver: a mongoose document for two fixed fields is pure cost.
      */
-    async recordFirstSight(eventKey: string, now: Date): Promise<boolean> {
-      try {
-        await inboundEventsCollection.insertOne({ _id: eventKey, receivedAt: now });
-        return true;
-      } catch (error) {
-        if (isDuplicateKeyError(error)) return false;
-        throw error;
-      }
+    recordFirstSight(eventKey: string, now: Date): Promise<boolean> {
+      return insertFirstSights({ _id: eventKey, receivedAt: now });
     },
 
     /** When the event's turn finished; null while it is recorded but unhandled; undefined if never recorded. */
@@ -44,8 +61,8 @@ export function createInboundEventRepository(connection: Connection) {
       return found === null ? undefined : (found.handledAt ?? null);
     },
 
-    async markHandled(eventKey: string, now: Date): Promise<void> {
-      await InboundEvents.updateOne({ _id: eventKey }, { $set: { handledAt: now } });
+    markHandled(eventKey: string, now: Date): Promise<void> {
+      return markHandledTogether({ eventKey, now });
     },
   };
 }

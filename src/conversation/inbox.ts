@@ -118,10 +118,13 @@ export function createInbox(deps: InboxDeps): Inbox {
     const messages = admission === 'process' ? await run(event) : admission === 'slowDown' ? await deps.chatLimit!.slowDown(event) : [];
     if (admission === 'process') deps.onTurn?.(event, (performance.now() - started) / 1000);
     else deps.logger.warn({ channel: event.channel, eventId: event.eventId, admission }, 'chat user over the rate limit: event not processed');
-    await deps.inboundEvents.markHandled(eventKeyOf(event), deps.clock.now().toJSDate()).catch((error: unknown) => {
+    return messages;
+  }
+
+  function markHandled(event: InboundEvent): Promise<void> {
+    return deps.inboundEvents.markHandled(eventKeyOf(event), deps.clock.now().toJSDate()).catch((error: unknown) => {
       deps.logger.warn({ err: error, eventId: event.eventId }, 'could not mark the event handled');
     });
-    return messages;
   }
 
   /** Events this process has claimed and not yet finished (queued or running). */
@@ -171,7 +174,8 @@ export function createInbox(deps: InboxDeps): Inbox {
         void enqueue(event, async () => {
           try {
             const messages = await turn(event, runRetryingWhileDatabaseAway);
-            await deliver(event, messages);
+            // The reply does not wait for the marker; the claim is released only once both are done.
+            await Promise.all([deliver(event, messages), markHandled(event)]);
           } finally {
             release(event);
           }
@@ -185,7 +189,15 @@ export function createInbox(deps: InboxDeps): Inbox {
     async handleNow(event) {
       if (event.kind === 'unsupported') return [];
       if (!(await claim(event))) return [];
-      return enqueue(event, () => turn(event, (queued) => deps.runner.handle(queued)).finally(() => release(event)));
+      return enqueue(event, async () => {
+        try {
+          const messages = await turn(event, (queued) => deps.runner.handle(queued));
+          await markHandled(event);
+          return messages;
+        } finally {
+          release(event);
+        }
+      });
     },
 
     async drain() {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Schema, type Connection } from 'mongoose';
 import type { ChannelName } from '../channels/channel';
+import { groupCommit } from '../shared/group-commit';
 import type { MemberId } from '../shared/ids';
 
 /** One line of a member's conversation: what they sent (text or a tapped choice) or what we answered. */
@@ -29,16 +30,22 @@ transcriptSchema.index({ memberId: 1, _id: 1 });
 export function createTranscriptRepository(connection: Connection) {
   const Transcripts = connection.model<TranscriptDocument>('TranscriptLine', transcriptSchema);
 
+  // Every member's turn writes here: group-committed, a burst's turns share one insert; lean skips a mongoose document per line.
+  const insertTogether = groupCommit<TranscriptLine[], void>(async (turns) => {
+    const lines = turns.flat();
+    await Transcripts.insertMany(
+      lines.map((line, index) => ({ _id: `${line.at.toISOString()}-${index}-${randomUUID().slice(0, 8)}`, ...line })),
+      { lean: true },
+    );
+    return turns.map(() => undefined);
+  });
+
   return {
     model: Transcripts,
 
     async record(lines: TranscriptLine[]): Promise<void> {
       if (lines.length === 0) return;
-      // Every member's turn writes here: lean skips hydrating a mongoose document per line.
-      await Transcripts.insertMany(
-        lines.map((line, index) => ({ _id: `${line.at.toISOString()}-${index}-${randomUUID().slice(0, 8)}`, ...line })),
-        { lean: true },
-      );
+      await insertTogether(lines);
     },
 
     /** Oldest first. */

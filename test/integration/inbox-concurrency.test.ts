@@ -132,3 +132,22 @@ describe('an accepted turn that fails', () => {
     expect(delivered).toEqual(['apology']);
   });
 });
+
+describe('recording events together', () => {
+  it('sees each id once when copies of it arrive in the same write', async () => {
+    const key = `line:copies-${Date.now()}`;
+    const other = `line:other-${Date.now()}`;
+    const now = clock.now().toJSDate();
+    const firstSights = await Promise.all([
+      inboundEvents.recordFirstSight(key, now),
+      inboundEvents.recordFirstSight(other, now),
+      inboundEvents.recordFirstSight(key, now),
+      inboundEvents.recordFirstSight(key, now),
+    ]);
+    expect(firstSights).toEqual([true, true, false, false]);
+    expect(await inboundEvents.recordFirstSight(other, now)).toBe(false);
+    await Promise.all([inboundEvents.markHandled(key, now), inboundEvents.markHandled(other, now)]);
+    expect(await inboundEvents.handledAt(key)).toEqual(now);
+    expect(await inboundEvents.handledAt(other)).toEqual(now);
+  });
+});
