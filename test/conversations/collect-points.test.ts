@@ -1,6 +1,6 @@
 import { collectPoints, recoverPointCodeClaims, type CollectOutcome } from '../../src/loyalty/point-codes/collect-points';
 import { createPointCodes, type CreatePointCodesRequest } from '../../src/loyalty/point-codes/create-point-codes';
-import { requestKeyOf, type PointCodeId } from '../../src/loyalty/point-codes/point-code';
+import { ledgerKeyOf, requestKeyOf, type PointCodeId } from '../../src/loyalty/point-codes/point-code';
 import type { MemberId } from '../../src/shared/ids';
 import { conversationWith } from '../support/conversation';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
@@ -298,6 +298,36 @@ describe('recovering claims a crash left half done', () => {
     expect(await recoverPointCodeClaims({ ...platform.repositories, earning }, new Date('2026-11-23T10:01:00+08:00'))).toBe(0);
     await second.says(`COLLECT ${code}`);
     expect(second.replyTexts()).toEqual(["You've already collected points with this code 😊 (limit per member: 1)"]);
+  });
+
+  it('keeps a use that was counted and awarded when a crash left it reserved and its marker left the window', async () => {
+    const crashed = await member('en');
+    const code = await newCode({ maxUses: 1 });
+    const use = await reserve(crashed, code, 'crashed-after-awarding');
+    await platform.repositories.pointCodes.countUse(use);
+    await platform.repositories.ledger.earn({
+      key: ledgerKeyOf(use.id),
+      memberId: use.memberId,
+      points: use.points,
+      reason: 'pointCode',
+      note: null,
+      now: platform.clock.now(),
+      expiresAt: null,
+    });
+    // A thousand newer uses of a busy code would push the marker out; here it is pulled out by hand.
+    const pointCodesCollection = platform.repositories.pointCodes.models[0]!.collection;
+    await pointCodesCollection.updateOne({ _id: code as unknown as never }, { $pull: { countedUses: use.id } as never });
+
+    await recoverPointCodeClaims({ ...platform.repositories, earning }, new Date('2026-11-23T10:01:00+08:00'));
+    expect(await pointsOf(crashed)).toBe(50);
+    expect(await usesOf(code)).toBe(1);
+    expect(await ledgerEntriesOf(code)).toBe(1);
+    // Released, the slot would be free for a second collect as soon as the code had room again.
+    const usesCollection = platform.repositories.pointCodes.models[1]!.collection;
+    expect(await usesCollection.findOne({ _id: use.id as never })).toMatchObject({ status: 'awarded' });
+    await crashed.says(`COLLECT ${code}`);
+    expect(crashed.replyTexts()[0]).toContain('used up');
+    expect(await pointsOf(crashed)).toBe(50);
   });
 
   it('releases a reserved use when the code filled up before it was counted', async () => {

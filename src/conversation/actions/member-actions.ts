@@ -27,8 +27,9 @@ export const memberActions: ActionModule<typeof outcomes> = {
   create({ repositories, rules: currentRules }: ActionDeps) {
     const { members, identities, ledger, tiers } = repositories;
     const cardVariables = async (memberId: MemberId, context: ActionContext): Promise<Variables> => {
-      const [member, state] = await Promise.all([members.findById(memberId), repositories.memberTiers.stateOf(memberId)]);
-      if (member === null || state === null) return {};
+      const found = await members.findWithTierState(memberId);
+      if (found === null) return {};
+      const { member, tierState: state } = found;
       const outlook = tierOutlook(state, await repositories.tierRules.current(), member.tier, context.now, currentRules().zone);
       return {
         ...membershipCardVariables(member, context.locale),

@@ -5,6 +5,7 @@ import type { Locale } from '../../conversation/flow-schema';
 import type { MemberId } from '../../shared/ids';
 import { defaultLeaderboardSettings, type LeaderboardCandidate, type LeaderboardSettings } from '../leaderboard/leaderboard';
 import type { Lot } from '../points/ledger';
+import type { MemberTierState } from '../tiers/member-tier-repository';
 import type { Consent, Member } from './member';
 
 interface MemberDocument {
@@ -188,6 +189,14 @@ export function createMemberRepository(connection: Connection) {
         { appliedEntries: 0, lots: 0, notices: 0, noticeKeys: 0, earnedByMonth: 0 },
       ).lean();
       return doc ? toMember(doc) : null;
+    },
+
+    /** The member and what their tier is measured by, in one read: the membership card shows both. */
+    async findWithTierState(id: string): Promise<{ member: Member; tierState: MemberTierState } | null> {
+      const doc = await Members.findOne({ _id: id, deleted: { $ne: true } }, { appliedEntries: 0, lots: 0, notices: 0, noticeKeys: 0 }).lean();
+      if (!doc) return null;
+      const member = toMember(doc);
+      return { member, tierState: { memberId: member.id, tier: member.tier, earnedByMonth: doc.earnedByMonth ?? {}, tierSince: doc.tierSince ?? null } };
     },
 
     /** What an erasure needs to know before it starts (or resumes). */

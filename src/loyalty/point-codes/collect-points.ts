@@ -19,13 +19,15 @@ import type { PointCodeRepository, PointCodeUse } from './point-code-repository'
  * 2. Count: increment the code's `uses` only while it is below maxUses and only if the use's id is
  *    not among the code's counted markers, adding the marker in the same update. Counting a use
  *    twice is impossible and whether it happened can be read back. Used up: delete the reserved
- *    use (the slot is free again) and say so. Counted: mark the use `counted`.
+ *    use (the slot is free again) and say so.
  * 3. Award: earn `point-code:<use>` through awardPoints (idempotent by that key), then mark the
- *    use `awarded`.
+ *    use `awarded`. (There is no write between counting and awarding: a use still `reserved`
+ *    after a crash is counted again, which the markers make harmless. Uses written by earlier
+ *    versions may be `counted`; they are finished the same way.)
  *
  * The member hears "collected" only after step 3 has a ledger entry, and the ledger finishes a
  * pending entry itself (recoverPending), so an acknowledged claim is never lost; the ledger key
- * keeps it from being paid twice. A crash after step 1 or 2 leaves a `reserved` or `counted` use:
+ * keeps it from being paid twice. A crash after step 1 or 2 leaves a `reserved` (or `counted`) use:
  * `recoverPointCodeClaims` (and a replay of the same request) finishes it forward, because
  * repeating steps 2 and 3 is harmless; it is released if the code filled up meanwhile. The counted
  * markers are a window of the latest uses (countedUseWindow), so the sweep must run before that
@@ -97,11 +99,12 @@ export async function recoverPointCodeClaims(deps: CollectPointsDeps, claimedBef
 /** Steps 2 and 3 for a use in any state: each is idempotent, so finishing twice changes nothing. */
 async function finishUse(deps: CollectPointsDeps, use: PointCodeUse): Promise<CollectOutcome> {
   if (use.status === 'reserved') {
-    if ((await deps.pointCodes.countUse(use)) === 'usedUp') {
+    // A use left `reserved` by a crash may have been counted and awarded already, its marker since pushed
+    // out of the window: an award on the ledger means it was counted, so it is never released.
+    if ((await deps.pointCodes.countUse(use)) === 'usedUp' && (await deps.ledger.find(ledgerKeyOf(use.id))) === null) {
       await deps.pointCodes.releaseUse(use.id);
       return { kind: 'usedUp' };
     }
-    await deps.pointCodes.setUseStatus(use.id, 'reserved', 'counted');
   }
   const award = await awardPoints(
     { ledger: deps.ledger, rules: deps.earning },
@@ -115,7 +118,7 @@ async function finishUse(deps: CollectPointsDeps, use: PointCodeUse): Promise<Co
     },
   );
   if (award.kind === 'noMember') throw new Error(`Point code use ${use.id} belongs to no member: collect must run for members only`);
-  if (use.status !== 'awarded') await deps.pointCodes.setUseStatus(use.id, 'counted', 'awarded');
+  if (use.status !== 'awarded') await deps.pointCodes.setUseStatus(use.id, use.status, 'awarded');
   const balance = award.kind === 'recorded' ? award.balance : ((await deps.members.findById(use.memberId))?.points ?? 0);
   return { kind: 'collected', points: use.points, balance, storeLabel: use.storeLabel };
 }
