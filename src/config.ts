@@ -102,6 +102,8 @@ const envSchema = z.object({
   ),
   TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
   TRANSCRIPT_SWEEP_CRON: cronExpression('45 3 * * *'),
+  // Longer than a live server retries a turn while the database is away (5 minutes), so a sweep never runs an event twice.
+  RECOVER_UNHANDLED_AFTER_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
 
   CHAT_RATE_LIMIT_EVENTS: z.coerce.number().int().min(1).max(10_000).default(20),
   CHAT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),

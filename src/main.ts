@@ -66,6 +66,8 @@ async function main(): Promise<void> {
       { name: 'leaderboard-snapshot', cron: config.LEADERBOARD_SNAPSHOT_CRON, run: () => platform!.jobs.snapshotLeaderboard() },
       { name: 'daily-stats', cron: config.DAILY_STATS_CRON, run: () => platform!.jobs.recordDailyStats() },
       { name: 'broadcast-dispatch', cron: '* * * * *', run: () => platform!.jobs.dispatchBroadcasts() },
+      { name: 'event-recovery', cron: '* * * * *', run: () => platform!.jobs.recoverUnhandledEvents() },
+      { name: 'inbound-event-pruning', cron: '30 4 * * *', run: () => platform!.jobs.pruneInboundEvents() },
     ],
     config.LOYALTY_TIMEZONE,
     logger,
@@ -100,6 +102,11 @@ async function main(): Promise<void> {
       .catch((error: unknown) => logger.error({ err: error }, 'seeding the demo history failed'));
   }
   if (config.lineEnabled) logger.info(`LINE webhook URL: <your public https origin>/webhooks/line`);
+  // After listen, like the demo seed: events a killed predecessor acknowledged but never ran.
+  platform.jobs
+    .recoverUnhandledEvents()
+    .then((recovered) => recovered > 0 && logger.warn({ recovered }, 'running events a previous process acknowledged but never finished'))
+    .catch((error: unknown) => logger.error({ err: error }, 'recovering unfinished events failed'));
 }
 
 function oneOffAdminToken(logger: Logger): AdminToken {

@@ -64,6 +64,7 @@ import { createRepositories, modelsOf, type Repositories } from './repositories'
 import type { Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
 import { createMetrics } from './shared/metrics';
+import { stableUuid } from './shared/ids';
 
 export interface Platform {
   app: Express;
@@ -103,8 +104,18 @@ export interface Platform {
     dispatchBroadcasts(): Promise<{ finished: string[] }>;
     /** DEMO_DATA: five weeks of demo members and history, once per database (src/loyalty/demo-history.ts). */
     seedDemoHistory(): Promise<DemoHistorySeed>;
+    /**
+     * Runs acknowledged LINE/Messenger events whose turns a killed process never finished, once they are
+     * RECOVER_UNHANDLED_AFTER_SECONDS old; their replies go out by push (src/conversation/inbox.ts).
+     */
+    recoverUnhandledEvents(): Promise<number>;
+    /** Forgets handled event ids older than a week, which keeps the recovery sweep's scan short. */
+    pruneInboundEvents(): Promise<number>;
   };
 }
+
+/** How long handled event ids are remembered against redeliveries (LINE redelivers within hours, Messenger within a day). */
+const inboundEventMemoryDays = 7;
 
 /** Wires the whole platform on an open connection: what main.ts serves and what tests drive. */
 export async function createPlatform(deps: {
@@ -367,6 +378,13 @@ export async function createPlatform(deps: {
       recordDailyStats: () => recordDailyStats(repositories, clock.now(), config.LOYALTY_TIMEZONE),
       dispatchBroadcasts: () => broadcastDispatcher.runDue(),
       seedDemoHistory: () => seedDemoHistory(repositories, { now: clock.now(), zone: config.LOYALTY_TIMEZONE, rules: rules() }),
+      recoverUnhandledEvents: () =>
+        inbox.recoverUnhandled(new Date(clock.now().toMillis() - config.RECOVER_UNHANDLED_AFTER_SECONDS * 1000), async (event, messages) => {
+          const push = notifyDeps.pushChannels[event.channel];
+          const pushed = push !== undefined && (await push.channel.push(event.channelUserId, messages, stableUuid(`recovered:${event.channel}:${event.eventId}`)));
+          if (!pushed) logger.warn({ channel: event.channel, eventId: event.eventId }, 'the reply to a recovered event could not be pushed');
+        }),
+      pruneInboundEvents: () => repositories.inboundEvents.pruneHandledBefore(new Date(clock.now().toMillis() - inboundEventMemoryDays * 86_400_000)),
     },
   };
 }

@@ -6,12 +6,21 @@ interface InboundEventDocument {
   receivedAt: Date;
   /** When the event's turn finished; absent while it is recorded but not handled (a crash, a 5xx mid-batch). */
   handledAt?: Date | null;
+  /**
+   * The acknowledged event itself (JSON), kept only until its turn is handled, so that a turn a crash cut off
+   * can be run by the recovery sweep: the platform will not send an event it got a 200 for again.
+   */
+  event?: string;
+  /** When a recovery sweep took the event; another sweep leaves it alone for the lease. */
+  recoveryClaimedAt?: Date | null;
 }
 
 const inboundEventSchema = new Schema<InboundEventDocument>(
-  { _id: String, receivedAt: Date, handledAt: { type: Date, default: null } },
+  { _id: String, receivedAt: Date, handledAt: { type: Date, default: null }, event: String, recoveryClaimedAt: Date },
   { collection: 'inbound_events', versionKey: false },
 );
+// Declared for real MongoDB; the embedded server scans (DATABASE.md). Only the recovery sweep and the pruning query it.
+inboundEventSchema.index({ handledAt: 1, receivedAt: 1 });
 
 /**
  * Every platform event id seen, so that a redelivered event (LINE's isRedelivery, a retried
@@ -36,9 +45,10 @@ export function createInboundEventRepository(connection: Connection) {
       return outcomes;
     }
   });
+  // The event's content (message text) goes with the marker: it is kept no longer than the turn needs it.
   const markHandledTogether = groupCommit<{ eventKey: string; now: Date }, void>(async (marks) => {
     await InboundEvents.bulkWrite(
-      marks.map(({ eventKey, now }) => ({ updateOne: { filter: { _id: eventKey }, update: { $set: { handledAt: now } } } })),
+      marks.map(({ eventKey, now }) => ({ updateOne: { filter: { _id: eventKey }, update: { $set: { handledAt: now }, $unset: { event: 1 } } } })),
       { ordered: false },
     );
     return marks.map(() => undefined);
@@ -51,8 +61,8 @@ export function createInboundEventRepository(connection: Connection) {
      * True when the id is new; false when it was recorded before (a duplicate id in the same write counts as
      * recorded before). Through the driver: a mongoose document for two fixed fields is pure cost.
      */
-    recordFirstSight(eventKey: string, now: Date): Promise<boolean> {
-      return insertFirstSights({ _id: eventKey, receivedAt: now });
+    recordFirstSight(eventKey: string, now: Date, event?: string): Promise<boolean> {
+      return insertFirstSights({ _id: eventKey, receivedAt: now, ...(event !== undefined ? { event } : {}) });
     },
 
     /** When the event's turn finished; null while it is recorded but unhandled; undefined if never recorded. */
@@ -63,6 +73,29 @@ export function createInboundEventRepository(connection: Connection) {
 
     markHandled(eventKey: string, now: Date): Promise<void> {
       return markHandledTogether({ eventKey, now });
+    },
+
+    /** Kept events received before `cutoff` whose turn never finished, oldest first (a full scan on the embedded server). */
+    async unhandledBefore(cutoff: Date, limit: number): Promise<{ eventKey: string; event: string }[]> {
+      const docs = await InboundEvents.find({ handledAt: null, receivedAt: { $lt: cutoff }, event: { $type: 'string' } }, { event: 1 })
+        .sort({ receivedAt: 1 })
+        .limit(limit)
+        .lean();
+      return docs.map((doc) => ({ eventKey: doc._id, event: doc.event! }));
+    },
+
+    /** True for the one sweep that takes the event now; a sweep that died holding it gives it up after `leaseMs`. */
+    async claimForRecovery(eventKey: string, now: Date, leaseMs: number): Promise<boolean> {
+      const result = await InboundEvents.updateOne(
+        { _id: eventKey, handledAt: null, $or: [{ recoveryClaimedAt: null }, { recoveryClaimedAt: { $lt: new Date(now.getTime() - leaseMs) } }] },
+        { $set: { recoveryClaimedAt: now } },
+      );
+      return result.modifiedCount === 1;
+    },
+
+    /** Forgets handled events received before `cutoff`: a redelivery of one that old is not expected any more. */
+    async pruneHandledBefore(cutoff: Date): Promise<number> {
+      return (await InboundEvents.deleteMany({ handledAt: { $ne: null }, receivedAt: { $lt: cutoff } })).deletedCount;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { identityKeyOf, type InboundEvent, type OutboundMessage } from '../channels/channel';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
@@ -24,11 +25,18 @@ export interface AcceptResult {
  *   (database down): the webhook should then answer 5xx so the platform retries.
  * - `handleNow` is for channels that answer in the HTTP response (web chat, Bot Framework): it
  *   processes one event in its identity's order and returns the replies (empty for a duplicate).
+ * - `recoverUnhandled` is the sweep for events acknowledged by a process that died before their turns ran.
  * - `drain` resolves when nothing is in flight (graceful shutdown, tests).
  */
 export interface Inbox {
   accept(events: InboundEvent[], deliver: Deliver): Promise<AcceptResult>;
   handleNow(event: InboundEvent): Promise<OutboundMessage[]>;
+  /**
+   * Runs the accepted events received before `cutoff` whose turns never finished (the process that
+   * acknowledged them was killed), each once across servers, delivering through `deliver` (a push:
+   * their reply tokens are long gone). Resolves with how many it started.
+   */
+  recoverUnhandled(cutoff: Date, deliver: Deliver): Promise<number>;
   drain(): Promise<void>;
 }
 
@@ -53,6 +61,11 @@ export class DatabaseUnavailableError extends Error {
     super('The database is not connected: the events were not recorded');
   }
 }
+
+/** Events one recovery sweep takes; the next sweep goes on with the rest. */
+const recoveryBatch = 500;
+/** A sweep that died holding an event gives it up after this long (well past a turn's retries while the database is away). */
+const recoveryLeaseMs = 10 * 60_000;
 
 /** How many times a turn that failed for no reason the database gave is run again before the apology. */
 const retriesOfUnexplainedFailures = 2;
@@ -136,12 +149,13 @@ export function createInbox(deps: InboxDeps): Inbox {
    * attempt answered 5xx after recording part of a batch). Otherwise it is a duplicate. The claim is
    * taken before the database is asked, so concurrent copies in this process cannot both win.
    */
-  async function claim(event: InboundEvent): Promise<boolean> {
+  async function claim(event: InboundEvent, keep: 'keepForRecovery' | 'answeredInResponse'): Promise<boolean> {
     const key = eventKeyOf(event);
     if (inFlight.has(key)) return false;
     inFlight.add(key);
     try {
-      if (await deps.inboundEvents.recordFirstSight(key, deps.clock.now().toJSDate())) return true;
+      const stored = keep === 'keepForRecovery' ? storedEvent(event) : undefined;
+      if (await deps.inboundEvents.recordFirstSight(key, deps.clock.now().toJSDate(), stored)) return true;
       if ((await deps.inboundEvents.handledAt(key)) === null) {
         deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'running an event that was recorded but never handled');
         return true;
@@ -156,12 +170,27 @@ export function createInbox(deps: InboxDeps): Inbox {
 
   const release = (event: InboundEvent) => inFlight.delete(eventKeyOf(event));
 
+  /** An acknowledged event's turn, in its person's order, retried while the database is away; the claim is released at the end. */
+  function runAccepted(event: InboundEvent, deliver: Deliver): void {
+    void enqueue(event, async () => {
+      try {
+        const messages = await turn(event, runRetryingWhileDatabaseAway);
+        // The reply does not wait for the marker; the claim is released only once both are done.
+        await Promise.all([deliver(event, messages), markHandled(event)]);
+      } finally {
+        release(event);
+      }
+    }).catch((error: unknown) => {
+      deps.logger.error({ err: error, channel: event.channel, eventId: event.eventId }, 'event could not be delivered');
+    });
+  }
+
   return {
     async accept(events, deliver) {
       const relevant = events.filter((event) => event.kind !== 'unsupported');
       // Fail fast rather than let the driver queue the writes until its timeout: the platform retries a 5xx.
       if (relevant.length > 0 && deps.databaseUp?.() === false) throw new DatabaseUnavailableError();
-      const claims = await Promise.allSettled(relevant.map(claim));
+      const claims = await Promise.allSettled(relevant.map((event) => claim(event, 'keepForRecovery')));
       const accepted = relevant.filter((_, index) => claims[index]!.status === 'fulfilled' && (claims[index] as PromiseFulfilledResult<boolean>).value);
       const failed = claims.find((settled): settled is PromiseRejectedResult => settled.status === 'rejected');
       if (failed !== undefined) {
@@ -170,25 +199,38 @@ export function createInbox(deps: InboxDeps): Inbox {
         for (const event of accepted) release(event);
         throw failed.reason;
       }
-      for (const event of accepted) {
-        void enqueue(event, async () => {
-          try {
-            const messages = await turn(event, runRetryingWhileDatabaseAway);
-            // The reply does not wait for the marker; the claim is released only once both are done.
-            await Promise.all([deliver(event, messages), markHandled(event)]);
-          } finally {
-            release(event);
-          }
-        }).catch((error: unknown) => {
-          deps.logger.error({ err: error, channel: event.channel, eventId: event.eventId }, 'event could not be delivered');
-        });
-      }
+      for (const event of accepted) runAccepted(event, deliver);
       return { accepted: accepted.length, duplicates: relevant.length - accepted.length };
+    },
+
+    async recoverUnhandled(cutoff, deliver) {
+      let started = 0;
+      for (const { eventKey, event: stored } of await deps.inboundEvents.unhandledBefore(cutoff, recoveryBatch)) {
+        if (inFlight.has(eventKey)) continue;
+        const event = parseStoredEvent(stored);
+        if (event === null) {
+          deps.logger.warn({ eventKey }, 'a kept event could not be read back: it is skipped');
+          continue;
+        }
+        inFlight.add(eventKey);
+        const claimed = await deps.inboundEvents.claimForRecovery(eventKey, deps.clock.now().toJSDate(), recoveryLeaseMs).catch((error: unknown) => {
+          inFlight.delete(eventKey);
+          throw error;
+        });
+        if (!claimed) {
+          inFlight.delete(eventKey);
+          continue;
+        }
+        deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'running an acknowledged event whose turn never finished');
+        runAccepted(event, deliver);
+        started += 1;
+      }
+      return started;
     },
 
     async handleNow(event) {
       if (event.kind === 'unsupported') return [];
-      if (!(await claim(event))) return [];
+      if (!(await claim(event, 'answeredInResponse'))) return [];
       return enqueue(event, async () => {
         try {
           const messages = await turn(event, (queued) => deps.runner.handle(queued));
@@ -223,6 +265,21 @@ function createSlots(size: number) {
       }
     },
   };
+}
+
+/** The JSON an acknowledged event is kept as until its turn is handled. */
+function storedEvent(event: InboundEvent): string {
+  return JSON.stringify({ ...event, receivedAt: event.receivedAt.toISO() });
+}
+
+function parseStoredEvent(stored: string): InboundEvent | null {
+  try {
+    const parsed = JSON.parse(stored) as InboundEvent & { receivedAt: string };
+    const receivedAt = DateTime.fromISO(parsed.receivedAt, { setZone: true });
+    return receivedAt.isValid ? { ...parsed, receivedAt } : null;
+  } catch {
+    return null;
+  }
 }
 
 function eventKeyOf(event: InboundEvent): string {

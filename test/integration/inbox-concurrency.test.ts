@@ -151,3 +151,52 @@ describe('recording events together', () => {
     expect(await inboundEvents.handledAt(other)).toEqual(now);
   });
 });
+
+describe('recovering acknowledged events a killed process never ran', () => {
+  const echo = () => ({
+    runs: [] as string[],
+    async run(event: InboundEvent): Promise<OutboundMessage[]> {
+      this.runs.push(event.eventId);
+      return [{ kind: 'text', text: `done ${event.eventId}` }];
+    },
+    handle(event: InboundEvent) {
+      return this.run(event);
+    },
+    apology: (): OutboundMessage[] => [],
+  });
+
+  it('runs each once across two sweeping servers, with its content, and forgets the content once handled', async () => {
+    const event = textFrom('U-killed');
+    const key = `line:${event.eventId}`;
+    // What the killed process left: the event recorded and kept, its turn never finished.
+    await inboundEvents.recordFirstSight(key, clock.now().minus({ minutes: 20 }).toJSDate(), JSON.stringify({ ...event, receivedAt: event.receivedAt.toISO() }));
+    const [first, second] = [echo(), echo()];
+    const pushed: string[] = [];
+    const deliver = async (recovered: InboundEvent, messages: OutboundMessage[]) => {
+      pushed.push(`${recovered.kind}:${messages.map((message) => (message.kind === 'text' ? message.text : '')).join()}`);
+    };
+    const inboxes = [first, second].map((runner) => createInbox({ runner, inboundEvents, clock, logger: pino({ level: 'silent' }) }));
+    const cutoff = clock.now().minus({ minutes: 10 }).toJSDate();
+    const started = await Promise.all(inboxes.map((inbox) => inbox.recoverUnhandled(cutoff, deliver)));
+    await Promise.all(inboxes.map((inbox) => inbox.drain()));
+
+    expect(started.reduce((sum, count) => sum + count, 0)).toBe(1);
+    expect([...first.runs, ...second.runs]).toEqual([event.eventId]);
+    expect(pushed).toEqual([`text:done ${event.eventId}`]);
+    expect(await inboundEvents.handledAt(key)).not.toBeNull();
+    expect(await inboundEvents.model.findById(key).lean()).not.toHaveProperty('event');
+    expect(await inboxes[0]!.recoverUnhandled(cutoff, deliver)).toBe(0);
+  });
+
+  it('leaves alone events younger than the cutoff and events answered in the HTTP response', async () => {
+    const recent = textFrom('U-recent');
+    const runner = echo();
+    const inbox = createInbox({ runner, inboundEvents, clock, logger: pino({ level: 'silent' }) });
+    await inboundEvents.recordFirstSight(`line:${recent.eventId}`, clock.now().toJSDate(), JSON.stringify({ ...recent, receivedAt: recent.receivedAt.toISO() }));
+    const answeredInResponse = { ...textFrom('U-web'), channel: 'web' as const };
+    await inboundEvents.recordFirstSight(`web:${answeredInResponse.eventId}`, clock.now().minus({ hours: 1 }).toJSDate());
+
+    expect(await inbox.recoverUnhandled(clock.now().minus({ minutes: 10 }).toJSDate(), async () => undefined)).toBe(0);
+    expect(runner.runs).toEqual([]);
+  });
+});

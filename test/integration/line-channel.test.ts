@@ -36,6 +36,10 @@ class EchoInbox implements Inbox {
     return this.answer(event);
   }
 
+  async recoverUnhandled(): Promise<number> {
+    return 0;
+  }
+
   async drain(): Promise<void> {
     await Promise.all(this.inFlight);
   }

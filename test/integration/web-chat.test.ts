@@ -16,6 +16,7 @@ function echoInbox(): Inbox & { events: InboundEvent[] } {
     events,
     accept: () => Promise.reject(new Error('the web chat answers in the response and never calls accept()')),
     drain: () => Promise.resolve(),
+    recoverUnhandled: () => Promise.resolve(0),
     handleNow: (event) => {
       events.push(event);
       return Promise.resolve(repliesTo(event));
