@@ -36,12 +36,8 @@ export function createInboundEventRepository(connection: Connection) {
       await inboundEventsCollection.insertMany(docs, { ordered: false });
       return docs.map(() => true);
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: { index: number; code?: number; errmsg?: string }[] }).writeErrors;
-      if (writeErrors === undefined) throw error;
-      const outcomes: (boolean | Error)[] = docs.map(() => true);
-      for (const failed of writeErrors) {
-        outcomes[failed.index] = failed.code === 11000 ? false : Object.assign(new Error(failed.errmsg ?? 'insert failed'), { code: failed.code });
-      }
+      const outcomes = firstSightsFromBulkError(error, docs.length);
+      if (outcomes === null) throw error;
       return outcomes;
     }
   });
@@ -101,3 +97,21 @@ export function createInboundEventRepository(connection: Connection) {
 }
 
 export type InboundEventRepository = ReturnType<typeof createInboundEventRepository>;
+
+/**
+ * Which documents of an unordered insert were new, from the error it failed with: true inserted, false a
+ * duplicate id, an Error any other refusal. Only an answer that accounts for every document says that;
+ * for anything else (a command error, a closed connection) this is null and the whole write fails, so
+ * the webhook answers 5xx and the platform sends the events again.
+ */
+export function firstSightsFromBulkError(error: unknown, count: number): (boolean | Error)[] | null {
+  const { writeErrors, insertedIds } = error as { writeErrors?: { index: number; code?: number; errmsg?: string }[]; insertedIds?: Record<string, unknown> };
+  if (!Array.isArray(writeErrors) || writeErrors.length === 0) return null;
+  const accountedFor = new Set([...Object.keys(insertedIds ?? {}).map(Number), ...writeErrors.map((failed) => failed.index)]);
+  if (accountedFor.size !== count) return null;
+  const outcomes: (boolean | Error)[] = Array.from({ length: count }, () => true);
+  for (const failed of writeErrors) {
+    outcomes[failed.index] = failed.code === 11000 ? false : Object.assign(new Error(failed.errmsg ?? 'insert failed'), { code: failed.code });
+  }
+  return outcomes;
+}
