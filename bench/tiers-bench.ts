@@ -276,9 +276,14 @@ async function jobRun(repositories: Repositories, members: number, batchSize: nu
   const rssAt = (fraction: number) => megabytes(samples.find((sample) => sample.processed >= fraction * members)?.rssBytes ?? Number.NaN);
   const rssAtProgress = { '10%': rssAt(0.1), '50%': rssAt(0.5), '90%': rssAt(0.9) };
   const peakRssMegabytes = megabytes(Math.max(...samples.map((sample) => sample.rssBytes)));
-  // Flat: from 10 % to 90 % of the members RSS grows by less than 10 % (and 30 MB): no per-member retention.
-  const growth = rssAtProgress['90%'] - rssAtProgress['10%'];
-  const rssFlat = growth < Math.max(30, rssAtProgress['10%'] * 0.1);
+  // Flat: the highest RSS while the second half of the members was processed is within 10 % (at least 30 MB) of the
+  // highest while 10-50 % were. Peaks, not single samples: a sample lands anywhere on the garbage collector's
+  // sawtooth (tens of MB), while memory kept per member would lift every later peak.
+  const peakBetween = (from: number, to: number) =>
+    megabytes(Math.max(...samples.filter((sample) => sample.processed >= from * members && sample.processed <= to * members).map((sample) => sample.rssBytes)));
+  const peakRssByHalf = { '10-50%': peakBetween(0.1, 0.5), '50-100%': peakBetween(0.5, 1) };
+  const growth = peakRssByHalf['50-100%'] - peakRssByHalf['10-50%'];
+  const rssFlat = growth < Math.max(30, peakRssByHalf['10-50%'] * 0.1);
   const historyEntries = await repositories.tierHistory.countOfRun(result.runId);
   return {
     runId: result.runId,
@@ -288,6 +293,7 @@ async function jobRun(repositories: Repositories, members: number, batchSize: nu
     startRssMegabytes: megabytes(samples[0]!.rssBytes),
     peakRssMegabytes,
     rssAtProgress,
+    peakRssByHalf,
     rssFlat,
     rssSamples: samples.filter((_, index) => index % 10 === 0).map((sample) => ({ ...sample, rssBytes: undefined, rssMegabytes: megabytes(sample.rssBytes) })),
   };
@@ -366,6 +372,7 @@ type RunSummary = {
   peakRssMegabytes: number;
   rssFlat: boolean;
   rssAtProgress: Record<string, number>;
+  peakRssByHalf: Record<string, number>;
   result: { upgrades: number; downgrades: number; unchanged: number; historyEntries: number };
 };
 
@@ -409,6 +416,7 @@ function printTable(report: ReturnType<typeof reportOf>): void {
     'CPU s floor n/j': `${run.floorCpu.nodeCpuSeconds}/${run.floorCpu.javaCpuSeconds}`,
     'peak RSS MB': run.peakRssMegabytes,
     'RSS 10/50/90% MB': Object.values(run.rssAtProgress).join(' / '),
+    'peak RSS 10-50/50-100% MB': Object.values(run.peakRssByHalf).join(' / '),
     flat: run.rssFlat,
     'up/down/same': `${run.result.upgrades}/${run.result.downgrades}/${run.result.unchanged}`,
   }));

@@ -175,8 +175,13 @@ export function createInbox(deps: InboxDeps): Inbox {
     void enqueue(event, async () => {
       try {
         const messages = await turn(event, runRetryingWhileDatabaseAway);
-        // The reply does not wait for the marker; the claim is released only once both are done.
-        await Promise.all([deliver(event, messages), markHandled(event)]);
+        // Marked handled only once the reply is out (or its delivery failed for good): a crash in between runs the
+        // turn again (the same answer, pushed twice) rather than leaving the member with none.
+        try {
+          await deliver(event, messages);
+        } finally {
+          await markHandled(event);
+        }
       } finally {
         release(event);
       }
