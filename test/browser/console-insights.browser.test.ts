@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import { signUp } from '../../src/loyalty/members/sign-up';
 import { startFakeLineApi, type FakeLineApi } from '../fakes/fake-line-api';
-import { consoleArtifactsDir, startBrowserStage, type BrowserStage } from '../support/browser';
+import { consoleArtifactsDir, phone, see as seeWithin, signInToConsole, startBrowserStage, visit, wideLaptop, type BrowserStage, type Device, type Visit } from '../support/browser';
 import { testAdminTokens, testLineSecret, type TestPlatform } from '../support/platform';
 
 /**
@@ -16,8 +16,7 @@ import { testAdminTokens, testLineSecret, type TestPlatform } from '../support/p
 const timeoutMs = 120_000;
 const seeTimeoutMs = 15_000;
 const artifactsDir = consoleArtifactsDir;
-const laptop = { viewport: { width: 1360, height: 900 } } as const;
-const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const;
+const laptop = wideLaptop;
 const now = '2026-11-23T10:00:00+08:00';
 const charts = ['checkInRate', 'members', 'points', 'rewards', 'channels', 'tiers'];
 
@@ -48,40 +47,15 @@ afterAll(async () => {
   await line?.close();
 }, timeoutMs);
 
-interface Visit {
-  context: BrowserContext;
-  page: Page;
-  /** Anything that must never happen: native dialogs, page errors, console errors (CSP violations show there). */
-  problems: string[];
+function openConsole(url: string, locale: 'en' | 'zh-TW', device: Device = laptop): Promise<Visit> {
+  return visit(stage, `/admin/${url}`, { locale, device });
 }
 
-async function openConsole(url: string, locale: 'en' | 'zh-TW', device: typeof laptop | typeof phone = laptop): Promise<Visit> {
-  if (!browser) throw new Error('Chromium did not start (see beforeAll)');
-  const context = await browser.newContext({ ...device, locale, timezoneId: 'Asia/Taipei', reducedMotion: 'reduce' });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog ${dialog.type()}: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  await page.goto(`${baseUrl}/admin/${url}`);
-  return { context, page, problems };
+function signIn(page: Page, role: keyof typeof testAdminTokens): Promise<void> {
+  return signInToConsole(page, testAdminTokens[role], undefined, seeTimeoutMs);
 }
 
-async function signIn(page: Page, role: keyof typeof testAdminTokens): Promise<void> {
-  await page.getByLabel(/Admin token|管理權杖/).fill(testAdminTokens[role]);
-  await page.getByRole('button', { name: /Sign in|登入/ }).click();
-  await see(page.locator('.topbar .role'));
-}
-
-async function see(locator: Locator): Promise<Locator> {
-  await locator.waitFor({ state: 'visible', timeout: seeTimeoutMs });
-  return locator;
-}
+const see = (locator: Locator) => seeWithin(locator, seeTimeoutMs);
 
 async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.locator('.spinner').waitFor({ state: 'detached', timeout: seeTimeoutMs });

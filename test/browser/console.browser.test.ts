@@ -1,11 +1,11 @@
 import path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { signUp } from '../../src/loyalty/members/sign-up';
 import { adjustPoints } from '../../src/loyalty/points/adjust-points';
 import { programmeRulesFrom } from '../../src/loyalty/programme';
 import { redeemReward } from '../../src/loyalty/rewards/redeem-reward';
 import type { MemberId } from '../../src/shared/ids';
-import { consoleArtifactsDir, startBrowserStage, type BrowserStage } from '../support/browser';
+import { consoleArtifactsDir, laptop, phone, see, seeTimeoutMs, signInToConsole, startBrowserStage, visit, type BrowserStage, type Device, type Visit } from '../support/browser';
 import { testAdminTokens, type TestPlatform } from '../support/platform';
 
 /**
@@ -15,10 +15,7 @@ import { testAdminTokens, type TestPlatform } from '../support/platform';
  */
 
 const timeoutMs = 60_000;
-const seeTimeoutMs = 10_000;
 const artifactsDir = consoleArtifactsDir;
-const laptop = { viewport: { width: 1280, height: 860 } } as const;
-const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const;
 
 let stage: BrowserStage | undefined;
 let platform: TestPlatform | undefined;
@@ -32,39 +29,12 @@ beforeAll(async () => {
 
 afterAll(() => stage?.close(), timeoutMs);
 
-interface Visit {
-  context: BrowserContext;
-  page: Page;
-  /** Anything that must never happen: dialogs (an injected alert), page errors, CSP violations. */
-  problems: string[];
+function openConsole(options: { locale?: 'en' | 'zh-TW'; device?: Device } = {}): Promise<Visit> {
+  return visit(stage, '/admin/', { locale: options.locale ?? 'en', device: options.device ?? laptop });
 }
 
-async function openConsole(options: { locale?: 'en' | 'zh-TW'; device?: typeof laptop | typeof phone } = {}): Promise<Visit> {
-  if (!browser) throw new Error('Chromium did not start (see beforeAll)');
-  const context = await browser.newContext({ ...(options.device ?? laptop), locale: options.locale ?? 'en', timezoneId: 'Asia/Taipei', reducedMotion: 'reduce' });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog ${dialog.type()}: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  await page.goto(`${baseUrl}/admin/`);
-  return { context, page, problems };
-}
-
-async function see(locator: Locator): Promise<Locator> {
-  await locator.waitFor({ state: 'visible', timeout: seeTimeoutMs });
-  return locator;
-}
-
-async function signIn(page: Page, role: keyof typeof testAdminTokens, label = { admin: 'Admin', marketer: 'Marketer', viewer: 'Viewer' }[role]) {
-  await page.getByLabel(/Admin token|管理權杖/).fill(testAdminTokens[role]);
-  await page.getByRole('button', { name: /Sign in|登入/ }).click();
-  await see(page.locator('.topbar .role', { hasText: label }));
+function signIn(page: Page, role: keyof typeof testAdminTokens, label = { admin: 'Admin', marketer: 'Marketer', viewer: 'Viewer' }[role]) {
+  return signInToConsole(page, testAdminTokens[role], label);
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {

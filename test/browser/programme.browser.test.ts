@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { consoleArtifactsDir, startBrowserStage, type BrowserStage } from '../support/browser';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { consoleArtifactsDir, laptop, phone, see, seeTimeoutMs, signInToConsole, startBrowserStage, visit, type BrowserStage, type Device, type Visit } from '../support/browser';
 import { testAdminTokens, type TestPlatform } from '../support/platform';
 
 /**
@@ -9,10 +9,7 @@ import { testAdminTokens, type TestPlatform } from '../support/platform';
  */
 
 const timeoutMs = 60_000;
-const seeTimeoutMs = 10_000;
 const artifactsDir = consoleArtifactsDir;
-const laptop = { viewport: { width: 1280, height: 860 } } as const;
-const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const;
 
 let stage: BrowserStage | undefined;
 let platform: TestPlatform | undefined;
@@ -26,40 +23,13 @@ beforeAll(async () => {
 
 afterAll(() => stage?.close(), timeoutMs);
 
-interface Visit {
-  context: BrowserContext;
-  page: Page;
-  /** Anything that must never happen: unexpected dialogs, page errors, console errors. */
-  problems: string[];
+// A 400 the form shows inline is logged by Chromium as a failed resource; it is expected here.
+function open(url: string, options: { locale: 'en' | 'zh-TW'; device: Device }): Promise<Visit> {
+  return visit(stage, url, { ...options, expectedConsoleErrors: /status of 400/ });
 }
 
-async function open(url: string, options: { locale: 'en' | 'zh-TW'; device: typeof laptop | typeof phone }): Promise<Visit> {
-  if (!browser) throw new Error('Chromium did not start (see beforeAll)');
-  const context = await browser.newContext({ ...options.device, locale: options.locale, timezoneId: 'Asia/Taipei', reducedMotion: 'reduce' });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog ${dialog.type()}: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    // A 400 the form shows inline is logged by Chromium as a failed resource; it is expected here.
-    if (message.type() === 'error' && !/status of 400/.test(message.text())) problems.push(`console: ${message.text()}`);
-  });
-  await page.goto(`${baseUrl}${url}`);
-  return { context, page, problems };
-}
-
-async function see(locator: Locator): Promise<Locator> {
-  await locator.waitFor({ state: 'visible', timeout: seeTimeoutMs });
-  return locator;
-}
-
-async function signIn(page: Page, role: keyof typeof testAdminTokens, label: string) {
-  await page.getByLabel(/Admin token|管理權杖/).fill(testAdminTokens[role]);
-  await page.getByRole('button', { name: /Sign in|登入/ }).click();
-  await see(page.locator('.topbar .role', { hasText: label }));
+function signIn(page: Page, role: keyof typeof testAdminTokens, label: string) {
+  return signInToConsole(page, testAdminTokens[role], label);
 }
 
 async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
