@@ -47,7 +47,8 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       res.status(status).json(errorBody(code, error.message ?? 'Bad request', error.details));
       return;
     }
-    logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    // The route's pattern, not the path: a path can carry a secret (a data export link is one).
+    logger.error({ err: error, method: req.method, path: `${req.baseUrl}${(req.route as { path?: string } | undefined)?.path ?? ''}` }, 'request failed');
     res.status(500).json(errorBody('internal', 'Something went wrong on our side; it has been logged.'));
   };
 }

@@ -6,13 +6,22 @@
  */
 export function shortLivedCache<Value>(ttlMs: number, load: () => Promise<Value>) {
   let held: { value: Value; at: number } | undefined;
+  // Bumped by clear(): a load that started before a change must not put the old value back.
+  let generation = 0;
   return {
     async get(): Promise<Value> {
-      if (held === undefined || Date.now() - held.at >= ttlMs) held = { value: await load(), at: Date.now() };
+      if (held === undefined || Date.now() - held.at >= ttlMs) {
+        const startedIn = generation;
+        const value = await load();
+        if (startedIn !== generation) return structuredClone(value);
+        held = { value, at: Date.now() };
+      }
       return structuredClone(held.value);
     },
+    /** Call after the change is written: a read between clearing and writing would cache the old value again. */
     clear(): void {
       held = undefined;
+      generation += 1;
     },
   };
 }

@@ -330,6 +330,29 @@ describe('recovering claims a crash left half done', () => {
     expect(await pointsOf(crashed)).toBe(50);
   });
 
+  it('does not count again a use that was awarded when a crash left it reserved and its marker left the window', async () => {
+    const crashed = await member('en');
+    const code = await newCode({ maxUses: 10 });
+    const use = await reserve(crashed, code, 'crashed-after-awarding-with-room');
+    await platform.repositories.pointCodes.countUse(use);
+    await platform.repositories.ledger.earn({
+      key: ledgerKeyOf(use.id),
+      memberId: use.memberId,
+      points: use.points,
+      reason: 'pointCode',
+      note: null,
+      now: platform.clock.now(),
+      expiresAt: null,
+    });
+    const pointCodesCollection = platform.repositories.pointCodes.models[0]!.collection;
+    await pointCodesCollection.updateOne({ _id: code as unknown as never }, { $pull: { countedUses: use.id } as never });
+
+    await recoverPointCodeClaims({ ...platform.repositories, earning }, new Date('2026-11-23T10:01:00+08:00'));
+    expect(await pointsOf(crashed)).toBe(50);
+    expect(await usesOf(code)).toBe(1);
+    expect(await ledgerEntriesOf(code)).toBe(1);
+  });
+
   it('releases a reserved use when the code filled up before it was counted', async () => {
     const [crashed, other] = [await member('en'), await member('en')];
     const code = await newCode({ maxUses: 1 });

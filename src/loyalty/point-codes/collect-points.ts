@@ -69,7 +69,7 @@ export async function collectPoints(deps: CollectPointsDeps, request: CollectReq
 
   const requestKey = requestKeyOf(code, request.memberId, request.requestId);
   const earlier = await deps.pointCodes.useByRequest(requestKey);
-  if (earlier) return finishUse(deps, earlier);
+  if (earlier) return finishUse(deps, earlier, 'mayBeAwarded');
 
   const decision = decideClaim(pointCode, request.now);
   if (decision.kind !== 'open') return decision;
@@ -86,25 +86,27 @@ export async function collectPoints(deps: CollectPointsDeps, request: CollectReq
     claimedAt: request.now.toJSDate(),
   });
   if (reserved.kind === 'limitReached') return { kind: 'alreadyCollected', perMemberLimit: pointCode.perMemberLimit };
-  return finishUse(deps, reserved.use);
+  return finishUse(deps, reserved.use, reserved.kind === 'reserved' ? 'justReserved' : 'mayBeAwarded');
 }
 
 /** Finishes the claims a crash left half done; returns how many it looked at. */
 export async function recoverPointCodeClaims(deps: CollectPointsDeps, claimedBefore: Date): Promise<number> {
   const unfinished = await deps.pointCodes.unfinishedUses(claimedBefore);
-  for (const use of unfinished) await finishUse(deps, use);
+  for (const use of unfinished) await finishUse(deps, use, 'mayBeAwarded');
   return unfinished.length;
 }
 
-/** Steps 2 and 3 for a use in any state: each is idempotent, so finishing twice changes nothing. */
-async function finishUse(deps: CollectPointsDeps, use: PointCodeUse): Promise<CollectOutcome> {
-  if (use.status === 'reserved') {
-    // A use left `reserved` by a crash may have been counted and awarded already, its marker since pushed
-    // out of the window: an award on the ledger means it was counted, so it is never released.
-    if ((await deps.pointCodes.countUse(use)) === 'usedUp' && (await deps.ledger.find(ledgerKeyOf(use.id))) === null) {
-      await deps.pointCodes.releaseUse(use.id);
-      return { kind: 'usedUp' };
-    }
+/**
+ * Steps 2 and 3 for a use in any state: each is idempotent, so finishing twice changes nothing. A use found again
+ * (a replay, the recovery sweep) that is still `reserved` may have been counted and awarded before a crash, its
+ * marker since pushed out of the window: an award on the ledger means it was counted, so it is neither counted
+ * again nor released. A use this request has just reserved cannot have one, so it skips that read.
+ */
+async function finishUse(deps: CollectPointsDeps, use: PointCodeUse, history: 'justReserved' | 'mayBeAwarded'): Promise<CollectOutcome> {
+  const awardedBefore = use.status === 'reserved' && history === 'mayBeAwarded' && (await deps.ledger.find(ledgerKeyOf(use.id))) !== null;
+  if (use.status === 'reserved' && !awardedBefore && (await deps.pointCodes.countUse(use)) === 'usedUp') {
+    await deps.pointCodes.releaseUse(use.id);
+    return { kind: 'usedUp' };
   }
   const award = await awardPoints(
     { ledger: deps.ledger, rules: deps.earning },

@@ -34,20 +34,20 @@ export function createTierRepository(connection: Connection) {
 
     /** Makes the collection exactly `tiers` (after tier rules are published), upserting each by id. */
     async replaceAll(tiers: Tier[]): Promise<void> {
-      ordered.clear();
       await Tiers.bulkWrite(
         tiers.map(({ id, ...rest }) => ({ replaceOne: { filter: { _id: id }, replacement: { _id: id, ...rest }, upsert: true } })),
       );
       await Tiers.deleteMany({ _id: { $nin: tiers.map((tier) => tier.id) } });
+      ordered.clear();
     },
 
     /** Inserts the tiers that do not exist yet: two servers seeding one empty database both succeed. */
     async insertMissing(tiers: Tier[]): Promise<void> {
-      ordered.clear();
       await Tiers.insertMany(
         tiers.map(({ id, ...rest }) => ({ _id: id, ...rest })),
         { ordered: false },
       ).catch(ignoreDuplicateKeys);
+      ordered.clear();
     },
   };
 }

@@ -29,8 +29,8 @@ export function createTierRulesRepository(connection: Connection) {
     current: published.get,
 
     async publish(rules: TierRules, now: Date): Promise<void> {
-      published.clear();
       await Rules.updateOne({ _id: 'current' }, { $set: { ...rules, updatedAt: now } }, { upsert: true });
+      published.clear();
     },
   };
 }

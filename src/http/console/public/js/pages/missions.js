@@ -5,7 +5,8 @@ import { formatDateTime, formatNumber, localized, t } from '../i18n.js';
 import { navigate } from '../router.js';
 import { canWrite } from '../session.js';
 
-const goalKinds = ['checkIns', 'pointCodes', 'redemptions'];
+// Every goal the server knows (src/loyalty/missions/mission.ts): a kind missing here would be saved as the first one on edit.
+const goalKinds = ['checkIns', 'pointCodes', 'redemptions', 'referrals'];
 
 export function title() {
   return t('missions.title');
