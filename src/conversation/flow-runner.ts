@@ -94,7 +94,9 @@ async function recordTranscript(deps: FlowRunnerDeps, event: InboundEvent, turn:
 }
 
 async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<TurnResult> {
-  const now = deps.clock.now();
+  // The turn happens when the person acted, not when it runs: a turn run again after a database outage or by the
+  // recovery sweep must land on the same day (a check-in is keyed by its day) and see the same session.
+  const now = event.receivedAt;
   const catalog = deps.catalog();
   const key = identityKeyOf(event);
   const reportedLocale = asLocale(event.locale);

@@ -19,6 +19,8 @@ export const runnerTemplates = [
   'notice.mission-completed',
   'notice.tier-upgraded',
   'notice.tier-downgraded',
+  'notice.referral-joined',
+  'notice.referral-joined-bonus',
   ...tierPhraseTemplates,
 ] as const;
 

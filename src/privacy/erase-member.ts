@@ -7,7 +7,7 @@ import type { MemberId } from '../shared/ids';
 
 export type ErasureDeps = Pick<
   Repositories,
-  'members' | 'identities' | 'sessions' | 'transcripts' | 'linkCodes' | 'ledger' | 'redemptions' | 'rewards' | 'tiers'
+  'members' | 'identities' | 'sessions' | 'transcripts' | 'linkCodes' | 'ledger' | 'redemptions' | 'rewards' | 'tiers' | 'referrals'
 > & { rules: Pick<ProgrammeRules, 'earning' | 'redemptionHoldHours'> };
 
 export type ErasureOutcome =
@@ -24,8 +24,8 @@ const erasureActor = 'member-erasure';
  * changes nothing already done:
  * 1. personal fields go and the signup key is freed; `erasingSince` marks the unfinished erasure;
  * 2. unused vouchers are cancelled (stock and limit slots return);
- * 3. the balance is forfeited with a ledger entry: points die with the account;
- * 4. sessions and channel identities go (the person becomes a stranger), then transcripts and link codes;
+ * 3. sessions, channel identities and pending invites go (the person becomes a stranger, so no chat can earn now);
+ * 4. the balance is forfeited with a ledger entry: points die with the account; then transcripts and link codes go;
  * 5. the member document becomes a tombstone; ledger and redemption rows keep its opaque id.
  */
 export async function eraseMember(deps: ErasureDeps, memberId: MemberId, now: DateTime): Promise<ErasureOutcome> {
@@ -35,14 +35,16 @@ export async function eraseMember(deps: ErasureDeps, memberId: MemberId, now: Da
 
   await deps.members.beginErasure(memberId, now.toJSDate());
   const vouchersCancelled = await cancelUnusedVouchers(deps, memberId, now);
-  const pointsForfeited = await forfeitBalance(deps, memberId, now);
 
+  // The person becomes a stranger before the balance is forfeited, so no new chat can earn points in between.
   const linked = await deps.identities.ofMember(memberId);
   const identityKeys = new Set([...state.identities.map(identityKeyOf), ...linked.map((identity) => identity.key)]);
   for (const key of identityKeys) {
     await deps.sessions.clear(key);
     await deps.identities.removeOfMember(key, memberId);
+    await deps.referrals.forgetInvitation(key);
   }
+  const pointsForfeited = await forfeitBalance(deps, memberId, now);
   await deps.transcripts.deleteOfMember(memberId);
   await deps.linkCodes.removeOfMember(memberId);
 

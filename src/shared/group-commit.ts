@@ -23,6 +23,7 @@ export function groupCommit<Item, Outcome>(
         waiting = waiting.slice(batch.length);
         try {
           const outcomes = await write(batch.map((waiter) => waiter.item));
+          if (outcomes.length !== batch.length) throw new Error(`A grouped write answered ${outcomes.length} outcomes for ${batch.length} items`);
           batch.forEach((waiter, index) => {
             const outcome = outcomes[index];
             if (outcome instanceof Error) waiter.reject(outcome);

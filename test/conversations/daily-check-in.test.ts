@@ -49,6 +49,20 @@ describe('daily check-in flow', () => {
     expect((await memberOf(chat)).checkIn).toEqual({ streak: 2, lastDay: '2026-11-24' });
   });
 
+  // An acknowledged event can run minutes after it arrived (retried through a database outage, or by the recovery
+  // sweep after a crash): it counts for the day the member sent it, so a run again after midnight pays no second day.
+  it('counts a check-in run after midnight for the day it was sent', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.joins();
+    platform.clock.set('2026-11-23T23:58:00+08:00');
+    const sentAt = platform.clock.now();
+    platform.clock.set('2026-11-24T00:08:00+08:00');
+    await platform.inbox.handleNow({ ...chat.source, kind: 'text', text: 'check in', eventId: 'late-run-of-a-2358-check-in', receivedAt: sentAt });
+    expect((await memberOf(chat)).checkIn).toEqual({ streak: 1, lastDay: '2026-11-23' });
+    await chat.says('check in');
+    expect(chat.replyTexts()[0]).toContain('Day 2 of your streak');
+  });
+
   it('resets the streak after a missed day', async () => {
     const chat = conversationWith(platform, { locale: 'en' });
     await chat.joins();

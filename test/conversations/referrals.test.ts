@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { MissionId } from '../../src/loyalty/missions/mission';
 import { creditReferral } from '../../src/loyalty/referrals/credit-referral';
+import { eraseMember } from '../../src/privacy/erase-member';
 import type { MemberId } from '../../src/shared/ids';
 import { conversationWith } from '../support/conversation';
 import { startTestPlatform, testAdminTokens, type TestPlatform } from '../support/platform';
@@ -158,6 +159,25 @@ describe('joining through an invite', () => {
     expect(referrer.replyTexts().filter((text) => text.includes('C**a'))).toEqual([
       '🎉 Your friend C**a joined through your invite: +30 points for you. Thank you!',
     ]);
+  });
+
+  it('does not credit the old invite again when an erased friend joins again on the same chat account', async () => {
+    platform.clock.set('2052-07-07T10:00:00+08:00');
+    const referrer = conversationWith(platform, { locale: 'en' });
+    await referrer.joins('Dan', '0966666666');
+    const referrerId = await memberIdOf(referrer);
+    const friend = conversationWith(platform, { locale: 'en' });
+    await friend.says(`INVITE ${await inviteCodeOf(referrer)}`);
+    await friend.joins('Eve', '0977777777');
+    const rules = { earning: { expiry: { kind: 'never' as const }, zone: 'Asia/Taipei' }, redemptionHoldHours: 72 };
+    await eraseMember({ ...platform.repositories, rules }, await memberIdOf(friend), platform.clock.now());
+
+    await friend.joins('Eve', '0977777777');
+    const rejoinedId = await memberIdOf(friend);
+    const deps = { ...platform.repositories, earning: rules.earning, bonusPoints: 30 };
+    const outcome = await creditReferral(deps, { newMemberId: rejoinedId, identityKey: `web:${friend.source.channelUserId}`, now: platform.clock.now() });
+    expect(outcome.kind).toBe('notReferred');
+    expect(await platform.repositories.ledger.model.countDocuments({ memberId: referrerId, reason: 'referralBonus' })).toBeLessThanOrEqual(1);
   });
 
   it('refuses the referrer’s own code, a code nobody has and an invite to a member, politely', async () => {

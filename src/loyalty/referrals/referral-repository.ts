@@ -83,6 +83,11 @@ export function createReferralRepository(connection: Connection) {
       await Invitations.updateOne({ _id: identityKey }, { $set: invitation }, { upsert: true });
     },
 
+    /** When the person is erased: an erased member joining again on the same chat account is not credited to the old invite. */
+    async forgetInvitation(identityKey: string): Promise<void> {
+      await Invitations.deleteOne({ _id: identityKey });
+    },
+
     async invitationOf(identityKey: string): Promise<Invitation | null> {
       const doc = await Invitations.findById(identityKey).lean();
       return doc ? { referrerId: doc.referrerId as MemberId, code: doc.code as ReferralCode, invitedAt: doc.invitedAt } : null;
