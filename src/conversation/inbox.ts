@@ -125,8 +125,14 @@ export function createInbox(deps: InboxDeps): Inbox {
     }
   }
 
-  async function turn(event: InboundEvent, run: (event: InboundEvent) => Promise<OutboundMessage[]>): Promise<OutboundMessage[]> {
-    const admission = deps.chatLimit && !exemptFromChatLimit.has(event.kind) ? deps.chatLimit.limiter.admit(identityKeyOf(event)) : 'process';
+  type Admission = ReturnType<ChatRateLimiter['admit']>;
+
+  /** Flood control counts events as they arrive: a backlog run after an outage or by the recovery sweep is not a flood. */
+  function admit(event: InboundEvent): Admission {
+    return deps.chatLimit && !exemptFromChatLimit.has(event.kind) ? deps.chatLimit.limiter.admit(identityKeyOf(event)) : 'process';
+  }
+
+  async function turn(event: InboundEvent, run: (event: InboundEvent) => Promise<OutboundMessage[]>, admission: Admission): Promise<OutboundMessage[]> {
     const started = performance.now();
     const messages = admission === 'process' ? await run(event) : admission === 'slowDown' ? await deps.chatLimit!.slowDown(event) : [];
     if (admission === 'process') deps.onTurn?.(event, (performance.now() - started) / 1000);
@@ -171,10 +177,10 @@ export function createInbox(deps: InboxDeps): Inbox {
   const release = (event: InboundEvent) => inFlight.delete(eventKeyOf(event));
 
   /** An acknowledged event's turn, in its person's order, retried while the database is away; the claim is released at the end. */
-  function runAccepted(event: InboundEvent, deliver: Deliver): void {
+  function runAccepted(event: InboundEvent, deliver: Deliver, admission: Admission): void {
     void enqueue(event, async () => {
       try {
-        const messages = await turn(event, runRetryingWhileDatabaseAway);
+        const messages = await turn(event, runRetryingWhileDatabaseAway, admission);
         // Marked handled only once the reply is out (or its delivery failed for good): a crash in between runs the
         // turn again (the same answer, pushed twice) rather than leaving the member with none.
         try {
@@ -204,7 +210,7 @@ export function createInbox(deps: InboxDeps): Inbox {
         for (const event of accepted) release(event);
         throw failed.reason;
       }
-      for (const event of accepted) runAccepted(event, deliver);
+      for (const event of accepted) runAccepted(event, deliver, admit(event));
       return { accepted: accepted.length, duplicates: relevant.length - accepted.length };
     },
 
@@ -227,7 +233,7 @@ export function createInbox(deps: InboxDeps): Inbox {
           continue;
         }
         deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'running an acknowledged event whose turn never finished');
-        runAccepted(event, deliver);
+        runAccepted(event, deliver, 'process');
         started += 1;
       }
       return started;
@@ -236,9 +242,10 @@ export function createInbox(deps: InboxDeps): Inbox {
     async handleNow(event) {
       if (event.kind === 'unsupported') return [];
       if (!(await claim(event, 'answeredInResponse'))) return [];
+      const admission = admit(event);
       return enqueue(event, async () => {
         try {
-          const messages = await turn(event, (queued) => deps.runner.handle(queued));
+          const messages = await turn(event, (queued) => deps.runner.handle(queued), admission);
           await markHandled(event);
           return messages;
         } finally {

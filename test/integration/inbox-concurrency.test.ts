@@ -1,6 +1,7 @@
 import pino from 'pino';
 import type { InboundEvent, OutboundMessage } from '../../src/channels/channel';
 import { createInboundEventRepository } from '../../src/conversation/inbound-event-repository';
+import { createChatRateLimiter } from '../../src/conversation/chat-rate-limit';
 import { createInbox } from '../../src/conversation/inbox';
 import { initModels } from '../../src/database/mongo-connection';
 import { fixedClock } from '../../src/shared/clock';
@@ -198,5 +199,43 @@ describe('recovering acknowledged events a killed process never ran', () => {
 
     expect(await inbox.recoverUnhandled(clock.now().minus({ minutes: 10 }).toJSDate(), async () => undefined)).toBe(0);
     expect(runner.runs).toEqual([]);
+  });
+});
+
+describe('flood control on a backlog', () => {
+  // A turn held up (the database away) makes the person's later events wait, then run back to back:
+  // they arrived a window apart, so none of them is a flood.
+  it('counts events as they arrive, not as a delayed queue runs them', async () => {
+    let limiterNow = 0;
+    let releaseFirst: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const ran: string[] = [];
+    const runner = {
+      async run(event: InboundEvent): Promise<OutboundMessage[]> {
+        if (ran.length === 0) await firstHeld;
+        ran.push((event as { text: string }).text);
+        return [];
+      },
+      handle: (event: InboundEvent) => runner.run(event),
+      apology: (): OutboundMessage[] => [],
+    };
+    const inbox = createInbox({
+      runner,
+      inboundEvents,
+      clock,
+      logger: pino({ level: 'silent' }),
+      chatLimit: {
+        limiter: createChatRateLimiter({ events: 1, windowMs: 1000, now: () => limiterNow }),
+        slowDown: async () => [{ kind: 'text', text: 'slow down' }],
+      },
+    });
+    const events = [textFrom('U-backlog'), textFrom('U-backlog'), textFrom('U-backlog')];
+    for (const event of events) {
+      await inbox.accept([event], async () => undefined);
+      limiterNow += 1500;
+    }
+    releaseFirst();
+    await inbox.drain();
+    expect(ran).toEqual(events.map((event) => (event as { text: string }).text));
   });
 });
