@@ -146,7 +146,8 @@ export function createMembersRouter(deps: { repositories: Repositories; rules: (
     await recordAudit(audit, res, {
       action: 'members.import',
       resource: only && 'memberId' in only ? `member:${only.memberId}` : 'members',
-      before: previousProfiles,
+      // Which members an import changed, not what their profiles held: the audit log outlives an erasure.
+      before: { updatedMembers: previousProfiles.map((profile) => profile.memberId) },
       after: { summary, results },
       at: now.toJSDate(),
     });
