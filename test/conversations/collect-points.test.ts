@@ -282,6 +282,25 @@ describe('recovering claims a crash left half done', () => {
     return reserved.use;
   }
 
+  /** A use a crash left `reserved` after it was counted and awarded, its counted marker since gone from the window. */
+  async function awardedButLeftReserved(chat: Chat, code: PointCodeId, requestId: string) {
+    const use = await reserve(chat, code, requestId);
+    await platform.repositories.pointCodes.countUse(use);
+    await platform.repositories.ledger.earn({
+      key: ledgerKeyOf(use.id),
+      memberId: use.memberId,
+      points: use.points,
+      reason: 'pointCode',
+      note: null,
+      now: platform.clock.now(),
+      expiresAt: null,
+    });
+    // A thousand newer uses of a busy code would push the marker out; here it is pulled out by hand.
+    const pointCodesCollection = platform.repositories.pointCodes.models[0]!.collection;
+    await pointCodesCollection.updateOne({ _id: code as unknown as never }, { $pull: { countedUses: use.id } as never });
+    return use;
+  }
+
   it('finishes a use reserved, or reserved and counted, and awards each once', async () => {
     const [first, second] = [await member('en'), await member('en')];
     const code = await newCode({ maxUses: 10 });
@@ -303,20 +322,7 @@ describe('recovering claims a crash left half done', () => {
   it('keeps a use that was counted and awarded when a crash left it reserved and its marker left the window', async () => {
     const crashed = await member('en');
     const code = await newCode({ maxUses: 1 });
-    const use = await reserve(crashed, code, 'crashed-after-awarding');
-    await platform.repositories.pointCodes.countUse(use);
-    await platform.repositories.ledger.earn({
-      key: ledgerKeyOf(use.id),
-      memberId: use.memberId,
-      points: use.points,
-      reason: 'pointCode',
-      note: null,
-      now: platform.clock.now(),
-      expiresAt: null,
-    });
-    // A thousand newer uses of a busy code would push the marker out; here it is pulled out by hand.
-    const pointCodesCollection = platform.repositories.pointCodes.models[0]!.collection;
-    await pointCodesCollection.updateOne({ _id: code as unknown as never }, { $pull: { countedUses: use.id } as never });
+    const use = await awardedButLeftReserved(crashed, code, 'crashed-after-awarding');
 
     await recoverPointCodeClaims({ ...platform.repositories, earning }, new Date('2026-11-23T10:01:00+08:00'));
     expect(await pointsOf(crashed)).toBe(50);
@@ -333,19 +339,7 @@ describe('recovering claims a crash left half done', () => {
   it('does not count again a use that was awarded when a crash left it reserved and its marker left the window', async () => {
     const crashed = await member('en');
     const code = await newCode({ maxUses: 10 });
-    const use = await reserve(crashed, code, 'crashed-after-awarding-with-room');
-    await platform.repositories.pointCodes.countUse(use);
-    await platform.repositories.ledger.earn({
-      key: ledgerKeyOf(use.id),
-      memberId: use.memberId,
-      points: use.points,
-      reason: 'pointCode',
-      note: null,
-      now: platform.clock.now(),
-      expiresAt: null,
-    });
-    const pointCodesCollection = platform.repositories.pointCodes.models[0]!.collection;
-    await pointCodesCollection.updateOne({ _id: code as unknown as never }, { $pull: { countedUses: use.id } as never });
+    await awardedButLeftReserved(crashed, code, 'crashed-after-awarding-with-room');
 
     await recoverPointCodeClaims({ ...platform.repositories, earning }, new Date('2026-11-23T10:01:00+08:00'));
     expect(await pointsOf(crashed)).toBe(50);
