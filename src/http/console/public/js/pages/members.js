@@ -51,24 +51,19 @@ export async function render(view, { query: params }) {
       navigate(link('members', term));
       return;
     }
-    const members = await search(term, channel.value);
-    replace(results, resultList(members, await tierNamer()));
+    const { members, more } = await search(term, channel.value);
+    replace(results, resultList(members, await tierNamer()), more ? h('p', { class: 'hint' }, t('members.moreResults', { count: members.length })) : null);
   });
 }
 
+/** The members matching `term`, and whether there are more than the page shows (then the marketer refines the search). */
 async function search(term, channel) {
   try {
-    if (channel) return [await api.get(`/members${query({ channel, channelUserId: term })}`)];
+    if (channel) return { members: [await api.get(`/members${query({ channel, channelUserId: term })}`)], more: false };
     const found = await api.get(`/members${query({ q: term })}`);
-    if (Array.isArray(found)) return found;
-    return found.members ?? found.items ?? found.results ?? (found.id ? [found] : []);
+    return { members: found.members, more: found.nextCursor !== null };
   } catch (error) {
-    // Until the server answers `?q=`, it asks for channel and channelUserId: say how to search meanwhile.
-    if (error.status === 400 && error.details.some((detail) => detail.path === 'channel')) {
-      error.message = t('members.nameSearchUnavailable');
-      error.details = [];
-    }
-    if (error.status === 404) return [];
+    if (error.status === 404) return { members: [], more: false };
     throw error;
   }
 }
