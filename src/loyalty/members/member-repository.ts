@@ -94,10 +94,6 @@ const memberSchema = new Schema<MemberDocument>(
   { collection: 'members', versionKey: false },
 );
 memberSchema.index({ mobile: 1 });
-// Redundant on MongoDB (`_id` is unique), but mongo-java-server looks a filter up in an index only
-// when the filter's fields are exactly the index's: the tier job's guarded move `{ _id, tier }`
-// would otherwise scan every member per update (DATABASE.md).
-memberSchema.index({ _id: 1, tier: 1 }, { unique: true });
 
 /**
  * A safety bound on the applied markers. Keys normally leave as soon as their entry is marked
