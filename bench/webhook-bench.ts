@@ -25,6 +25,7 @@ interface Options {
   rates: number[];
   stepSeconds: number;
   members: number;
+  warmupSeconds: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -38,6 +39,7 @@ function parseOptions(argv: string[]): Options {
     rates,
     stepSeconds: Number(valueOf('step-seconds') ?? (quick ? 4 : 8)),
     members: Number(valueOf('members') ?? (quick ? 150 : 300)),
+    warmupSeconds: Number(valueOf('warmup-seconds') ?? (quick ? 5 : 20)),
   };
 }
 
@@ -117,9 +119,9 @@ async function main(): Promise<void> {
     const runStep = (target: Target, eventsPerSecond: number, durationMs: number, label: string) =>
       measureStep({ generator, line, target, url: targets[target].url, serverPid: targets[target].pid, databasePid: database.pid, eventsPerSecond, durationMs, userIds, setup, eventIdPrefix: `${runId}${label}` });
 
-    log('warming up both servers (2 s at 200 events/s each, not reported)');
-    await runStep('floor', 200, 2000, 'WF');
-    await runStep('webhook', 200, 2000, 'WW');
+    log(`warming up both servers (${options.warmupSeconds} s at 200 events/s each, not reported)`);
+    await runStep('floor', 200, options.warmupSeconds * 1000, 'WF');
+    await runStep('webhook', 200, options.warmupSeconds * 1000, 'WW');
 
     const steps: StepResult[] = [];
     const stillRunning = new Set<Target>(['floor', 'webhook']);

@@ -37,6 +37,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions): Promise
   const args = [
     `-Xmx${options.heapMegabytes ?? 384}m`,
     '-XX:+UseSerialGC',
+    ...(process.env.EMBEDDED_MONGO_JAVA_OPTS ? process.env.EMBEDDED_MONGO_JAVA_OPTS.split(' ') : []),
     '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
     '-cp',
     [join(cacheDir, 'classes'), join(cacheDir, 'lib', '*')].join(':'),
