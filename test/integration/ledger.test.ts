@@ -52,6 +52,54 @@ describe('points ledger', () => {
     await expectLedgerConsistent();
   });
 
+  it('applies a new entry with a balance state read before it without reading again, and falls back when that state is stale', async () => {
+    const { memberId } = await newMember();
+    const { ledger, members } = platform.repositories;
+    const readBefore = (await members.balanceState(memberId))!;
+    const reads = jest.spyOn(members, 'balanceState');
+    try {
+      const fresh = await ledger.earn({ key: 'read-before:1', memberId, points: 5, reason: 'adjustment', now: platform.clock.now(), expiresAt: null, readBefore });
+      expect(fresh).toEqual({ kind: 'recorded', balance: 55 });
+      expect(reads).not.toHaveBeenCalled();
+
+      // The same state again is stale now: the compare-and-set misses and the full protocol plans on what is there.
+      const stale = await ledger.earn({ key: 'read-before:2', memberId, points: 5, reason: 'adjustment', now: platform.clock.now(), expiresAt: null, readBefore });
+      expect(stale).toEqual({ kind: 'recorded', balance: 60 });
+      expect(reads).toHaveBeenCalled();
+      reads.mockClear();
+
+      const spent = await ledger.spend({ key: 'read-before:3', memberId, points: 60, reason: 'adjustment', now: platform.clock.now(), readBefore });
+      expect(spent).toMatchObject({ kind: 'recorded', balance: 0 });
+      expect(reads).toHaveBeenCalled(); // planned on 50 points, refused ahead, so the full protocol decided on 60
+    } finally {
+      reads.mockRestore();
+    }
+    expect((await platform.repositories.ledger.find('read-before:3'))!.draws.reduce((sum, draw) => sum + draw.points, 0)).toBe(60);
+    await expectLedgerConsistent();
+  });
+
+  it('applies once when concurrent requests with one key each bring a balance state read before them', async () => {
+    const { memberId } = await newMember();
+    const { ledger, members } = platform.repositories;
+    const states = await Promise.all(Array.from({ length: 10 }, () => members.balanceState(memberId)));
+    const earns = await Promise.all(
+      states.map((readBefore) =>
+        ledger.earn({ key: 'read-before:same', memberId, points: 7, reason: 'adjustment', now: platform.clock.now(), expiresAt: null, readBefore: readBefore! }),
+      ),
+    );
+    expect(earns.filter((result) => result.kind === 'recorded')).toHaveLength(1);
+    const spendStates = await Promise.all(Array.from({ length: 6 }, () => members.balanceState(memberId)));
+    const spends = await Promise.all(
+      spendStates.map((readBefore, index) =>
+        ledger.spend({ key: `read-before:spend:${index}`, memberId, points: 20, reason: 'adjustment', now: platform.clock.now(), readBefore: readBefore! }),
+      ),
+    );
+    // 57 points: two spends of 20 fit, every other one is refused, whatever state it planned on.
+    expect(spends.filter((result) => result.kind === 'recorded')).toHaveLength(2);
+    expect((await members.findById(memberId))!.points).toBe(17);
+    await expectLedgerConsistent();
+  });
+
   it('never counts a point twice when expiry runs while the member spends', async () => {
     for (let round = 0; round < 5; round += 1) {
       platform.clock.set('2026-11-23T10:00:00+08:00');

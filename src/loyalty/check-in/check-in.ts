@@ -27,8 +27,9 @@ export interface CheckInDeps {
  * moves in the same atomic update as the balance.
  */
 export async function checkIn(deps: CheckInDeps, memberId: MemberId, now: DateTime): Promise<CheckInOutcome> {
-  const member = await deps.members.findById(memberId);
-  if (member === null) return { kind: 'notMember' };
+  const found = await deps.members.findWithBalanceState(memberId);
+  if (found === null) return { kind: 'notMember' };
+  const { member, balance } = found;
   const plan = planCheckIn(member.checkIn, now, deps.rules);
   if (plan.kind === 'alreadyCheckedIn') {
     return { kind: 'alreadyCheckedIn', streak: plan.streak, balance: member.points };
@@ -44,6 +45,7 @@ export async function checkIn(deps: CheckInDeps, memberId: MemberId, now: DateTi
       note: plan.bonus > 0 ? `${plan.streak}-day streak` : null,
       now,
       set: { 'checkIn.lastDay': plan.day, 'checkIn.streak': plan.streak },
+      readBefore: balance,
     },
   );
   if (result.kind === 'noMember') return { kind: 'notMember' };

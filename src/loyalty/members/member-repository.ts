@@ -187,6 +187,12 @@ export function createMemberRepository(connection: Connection) {
       return doc ? toMember(doc) : null;
     },
 
+    /** The member and their balance state in one read, for an action that earns or spends (the ledger's `readBefore`). */
+    async findWithBalanceState(id: string): Promise<{ member: Member; balance: BalanceState } | null> {
+      const doc = await Members.findOne({ _id: id, deleted: { $ne: true } }, { notices: 0, noticeKeys: 0, earnedByMonth: 0 }).lean();
+      return doc ? { member: toMember(doc), balance: toBalanceState(doc) } : null;
+    },
+
     /** The member and what their tier is measured by, in one read: the membership card shows both. */
     async findWithTierState(id: string): Promise<{ member: Member; tierState: MemberTierState } | null> {
       const doc = await Members.findOne({ _id: id, deleted: { $ne: true } }, { appliedEntries: 0, lots: 0, notices: 0, noticeKeys: 0 }).lean();

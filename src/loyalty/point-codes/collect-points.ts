@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { MemberId } from '../../shared/ids';
 import type { TierRulesRepository } from '../tiers/tier-rules-repository';
 import { multipliedPoints } from '../tiers/tier-rules';
-import type { MemberRepository } from '../members/member-repository';
+import type { BalanceState, MemberRepository } from '../members/member-repository';
 import { awardPoints, type EarningRules } from '../points/award-points';
 import type { LedgerRepository } from '../points/ledger-repository';
 import { decideClaim, ledgerKeyOf, normaliseCode, requestKeyOf } from './point-code';
@@ -74,8 +74,8 @@ export async function collectPoints(deps: CollectPointsDeps, request: CollectReq
   const decision = decideClaim(pointCode, request.now);
   if (decision.kind !== 'open') return decision;
 
-  const member = await deps.members.findById(request.memberId);
-  const points = member === null ? pointCode.points : multipliedPoints(pointCode.points, await deps.tierRules.current(), member.tier);
+  const found = await deps.members.findWithBalanceState(request.memberId);
+  const points = found === null ? pointCode.points : multipliedPoints(pointCode.points, await deps.tierRules.current(), found.member.tier);
   const reserved = await deps.pointCodes.reserveUse({
     code,
     memberId: request.memberId,
@@ -86,7 +86,7 @@ export async function collectPoints(deps: CollectPointsDeps, request: CollectReq
     claimedAt: request.now.toJSDate(),
   });
   if (reserved.kind === 'limitReached') return { kind: 'alreadyCollected', perMemberLimit: pointCode.perMemberLimit };
-  return finishUse(deps, reserved.use, reserved.kind === 'reserved' ? 'justReserved' : 'mayBeAwarded');
+  return finishUse(deps, reserved.use, reserved.kind === 'reserved' ? 'justReserved' : 'mayBeAwarded', found?.balance);
 }
 
 /** Finishes the claims a crash left half done; returns how many it looked at. */
@@ -102,7 +102,12 @@ export async function recoverPointCodeClaims(deps: CollectPointsDeps, claimedBef
  * marker since pushed out of the window: an award on the ledger means it was counted, so it is neither counted
  * again nor released. A use this request has just reserved cannot have one, so it skips that read.
  */
-async function finishUse(deps: CollectPointsDeps, use: PointCodeUse, history: 'justReserved' | 'mayBeAwarded'): Promise<CollectOutcome> {
+async function finishUse(
+  deps: CollectPointsDeps,
+  use: PointCodeUse,
+  history: 'justReserved' | 'mayBeAwarded',
+  readBefore?: BalanceState,
+): Promise<CollectOutcome> {
   const awardedBefore = use.status === 'reserved' && history === 'mayBeAwarded' && (await deps.ledger.find(ledgerKeyOf(use.id))) !== null;
   if (use.status === 'reserved' && !awardedBefore && (await deps.pointCodes.countUse(use)) === 'usedUp') {
     await deps.pointCodes.releaseUse(use.id);
@@ -117,6 +122,7 @@ async function finishUse(deps: CollectPointsDeps, use: PointCodeUse, history: 'j
       reason: 'pointCode',
       note: use.storeLabel,
       now: DateTime.fromJSDate(use.claimedAt),
+      ...(readBefore ? { readBefore } : {}),
     },
   );
   if (award.kind === 'noMember') throw new Error(`Point code use ${use.id} belongs to no member: collect must run for members only`);

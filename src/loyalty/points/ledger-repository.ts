@@ -2,7 +2,7 @@ import type { DateTime } from 'luxon';
 import { Schema, Types, type Connection } from 'mongoose';
 import { isDuplicateKeyError } from '../../database/mongo-connection';
 import type { MemberId } from '../../shared/ids';
-import type { BalanceState, MemberRepository } from '../members/member-repository';
+import type { BalanceChange, BalanceState, MemberRepository } from '../members/member-repository';
 import { balanceOf, planExpiry, planSpend, type Draw, type LedgerEntry, type LedgerReason, type Lot } from './ledger';
 
 interface LedgerDocument extends Omit<LedgerEntry, 'key' | 'memberId'> {
@@ -39,6 +39,11 @@ export interface SpendRequest {
   reason: LedgerReason;
   note?: string | null;
   now: DateTime;
+  /**
+   * The member's balance state, if the caller read it before this call: a new entry is then applied with it
+   * directly, sparing a read of the member and of the entry (applyNew).
+   */
+  readBefore?: BalanceState;
 }
 
 export interface EarnRequest extends SpendRequest {
@@ -55,6 +60,8 @@ export type SpendResult =
   | { kind: 'duplicate'; entry: LedgerEntry }
   | { kind: 'notEnoughPoints'; balance: number; shortBy: number }
   | { kind: 'noMember' };
+
+type ApplyPlan = Extract<Plan, { kind: 'apply' }>;
 
 type Plan =
   | {
@@ -140,20 +147,27 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
       if (!change.entryHoldsPlan) {
         await Ledger.updateOne({ _id: key, status: 'pending' }, { $set: { draws: change.draws, points: change.entryPoints } });
       }
-      const landed = await members.compareAndSetBalance(state, {
-        entryKey: key,
-        lots: change.lots,
-        points: change.points,
-        earned: change.earned,
-        ...(change.earnedMonth ? { earnedMonth: change.earnedMonth } : {}),
-        ...(change.set ? { set: change.set } : {}),
-      });
-      if (landed) {
+      if (await members.compareAndSetBalance(state, balanceChangeOf(key, change))) {
         await markApplied(key, memberId);
         return { kind: 'applied', balance: change.points, draws: change.draws };
       }
     }
     throw new Error(`Ledger entry ${key}: the member's balance kept changing; gave up after ${maxAttempts} attempts`);
+  }
+
+  /**
+   * Steps 3-4 for an entry this call has just inserted, holding a plan made from a balance state read before the
+   * insert. Nobody can have applied the entry before it existed, and applying it takes a compare-and-set, which
+   * moves the member's revision: while the revision is still the one read, this compare-and-set applies the entry,
+   * and it is the only one that can. So neither the member nor the entry need reading again. If the revision
+   * moved, the full protocol (`apply`) takes over, which plans again.
+   */
+  async function applyNew(key: string, readBefore: BalanceState, change: ApplyPlan, plan: (state: BalanceState) => Plan): Promise<Applied> {
+    if (await members.compareAndSetBalance(readBefore, balanceChangeOf(key, change))) {
+      await markApplied(key, readBefore.memberId);
+      return { kind: 'applied', balance: change.points, draws: change.draws };
+    }
+    return apply(key, readBefore.memberId, plan);
   }
 
   const earnPlan =
@@ -210,17 +224,30 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
       });
       const existing = await insertPending(entry);
       if (existing && existing.status !== 'pending') return { kind: 'duplicate', entry: existing };
-      const applied = await apply(entry.key, entry.memberId, earnPlan(existing ?? entry, request.set));
+      const plan = earnPlan(existing ?? entry, request.set);
+      const planned = existing === null && request.readBefore ? plan(request.readBefore) : null;
+      const applied =
+        planned?.kind === 'apply' ? await applyNew(entry.key, request.readBefore!, planned, plan) : await apply(entry.key, entry.memberId, plan);
       if (applied.kind === 'noMember') return applied;
       if (applied.kind !== 'applied') return { kind: 'duplicate', entry: existing ?? { ...entry, status: 'applied' } };
       return { kind: 'recorded', balance: applied.balance };
     },
 
     async spend(request: SpendRequest): Promise<SpendResult> {
-      const entry = pendingEntry({ ...request, kind: 'spend', points: -request.points });
+      const plan = spendPlan(request.points, request.now);
+      // Planned ahead, the draws go in with the insert (step 2 needs no write of its own); a spend that does not fit
+      // takes the full protocol, which records the refusal.
+      const planned = request.readBefore ? plan(request.readBefore) : null;
+      const entry = {
+        ...pendingEntry({ ...request, kind: 'spend', points: -request.points }),
+        ...(planned?.kind === 'apply' ? { draws: planned.draws } : {}),
+      };
       const existing = await insertPending(entry);
       if (existing && existing.status !== 'pending') return { kind: 'duplicate', entry: existing };
-      const applied = await apply(entry.key, entry.memberId, spendPlan(request.points, request.now));
+      const applied =
+        existing === null && planned?.kind === 'apply'
+          ? await applyNew(entry.key, request.readBefore!, planned, plan)
+          : await apply(entry.key, entry.memberId, plan);
       switch (applied.kind) {
         case 'applied':
           return { kind: 'recorded', balance: applied.balance, draws: applied.draws };
@@ -325,6 +352,17 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
 }
 
 export type LedgerRepository = ReturnType<typeof createLedgerRepository>;
+
+function balanceChangeOf(entryKey: string, change: ApplyPlan): BalanceChange {
+  return {
+    entryKey,
+    lots: change.lots,
+    points: change.points,
+    earned: change.earned,
+    ...(change.earnedMonth ? { earnedMonth: change.earnedMonth } : {}),
+    ...(change.set ? { set: change.set } : {}),
+  };
+}
 
 function pendingEntry(
   fields: Pick<LedgerEntry, 'key' | 'memberId' | 'kind' | 'points' | 'reason'> & {

@@ -120,6 +120,7 @@ export async function redeemReward(deps: RedemptionDeps, request: RedeemRequest)
     reason: 'redemption',
     note: redemption.note,
     now,
+    readBefore: balance,
   });
   if (spend.kind === 'notEnoughPoints') return fail(deps, redemption, reward, 'notEnoughPoints', now, spend.shortBy);
   if (spend.kind === 'noMember' || (spend.kind === 'duplicate' && spend.entry.status !== 'applied')) {
