@@ -9,7 +9,7 @@ import type { FlowCatalog } from './flow-catalog';
 import type { FlowActions } from './flow-actions';
 import { advance, type Advance, type EngineInput, type FlowPosition, type Utterance, type Variables } from './flow-engine';
 import { locales, type Flow, type Locale } from './flow-schema';
-import type { SessionRepository, Session } from './session-repository';
+import { sessionOf, type Session, type SessionRepository } from './session-repository';
 import { answerForTypedLabel, fill, renderTemplate } from './template-rendering';
 import type { TranscriptRepository } from './transcript-repository';
 import { transcriptLinesOf } from './transcripts';
@@ -100,16 +100,14 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<TurnR
   const catalog = deps.catalog();
   const key = identityKeyOf(event);
   const reportedLocale = asLocale(event.locale);
-  // Two independent reads on every turn: one round trip of waiting instead of two.
-  const [identity, loaded] = await Promise.all([
-    deps.identities.touch(key, event, now.toJSDate(), {
-      ...(event.kind === 'followed' || event.kind === 'unfollowed' ? { following: event.kind === 'followed' } : {}),
-      ...(reportedLocale ? { locale: reportedLocale } : {}),
-    }),
-    event.kind === 'unfollowed' ? Promise.resolve(null) : deps.sessions.load(key),
-  ]);
+  // The session is stored with the identity: touching it returns both.
+  const { identity, session: stored } = await deps.identities.touchForTurn(key, event, now.toJSDate(), {
+    ...(event.kind === 'followed' || event.kind === 'unfollowed' ? { following: event.kind === 'followed' } : {}),
+    ...(reportedLocale ? { locale: reportedLocale } : {}),
+  });
+  const loaded = sessionOf(key, stored);
   if (event.kind === 'unfollowed') {
-    await deps.sessions.clear(key);
+    if (loaded) await deps.sessions.clear(key);
     return { messages: [], memberId: null, now };
   }
 

@@ -1,5 +1,4 @@
 import { Schema, type Connection } from 'mongoose';
-import { isDuplicateKeyError } from '../database/mongo-connection';
 import type { FlowPosition } from './flow-engine';
 
 /** A conversation waiting for an answer, one per channel identity. */
@@ -11,8 +10,8 @@ export interface Session {
   updatedAt: Date;
 }
 
-interface SessionDocument {
-  _id: string;
+/** How a session is stored: the `session` field of its channel identity's document. */
+export interface StoredSession {
   flowId: string;
   flowVersion: number;
   runId: string;
@@ -23,68 +22,63 @@ interface SessionDocument {
   updatedAt: Date;
 }
 
-const sessionSchema = new Schema<SessionDocument>(
-  {
-    _id: String,
-    flowId: String,
-    flowVersion: Number,
-    runId: String,
-    stepId: String,
-    variables: { type: Schema.Types.Mixed, default: {} },
-    misses: Number,
-    revision: Number,
-    updatedAt: Date,
-  },
-  { collection: 'sessions', versionKey: false, minimize: false },
+/**
+ * Sessions live on the identity document, so the turn's first call (the identity repository's `touchForTurn`)
+ * returns the session too: one round trip on every turn instead of two. This model sees only that field.
+ */
+interface IdentitySessionDocument {
+  _id: string;
+  session?: StoredSession;
+}
+
+const identitySessionSchema = new Schema<IdentitySessionDocument>(
+  { _id: String, session: { type: Schema.Types.Mixed, default: undefined } },
+  { collection: 'identities', versionKey: false, minimize: false, strict: false },
 );
 
 export function createSessionRepository(connection: Connection) {
-  const Sessions = connection.model<SessionDocument>('Session', sessionSchema);
+  const Sessions = connection.model<IdentitySessionDocument>('IdentitySession', identitySessionSchema);
 
   return {
     model: Sessions,
 
     async load(identityKey: string): Promise<Session | null> {
-      const doc = await Sessions.findById(identityKey).lean();
-      if (doc === null) return null;
-      return {
-        identityKey,
-        position: {
-          flowId: doc.flowId,
-          flowVersion: doc.flowVersion,
-          runId: doc.runId ?? doc._id,
-          stepId: doc.stepId,
-          variables: doc.variables ?? {},
-          misses: doc.misses ?? 0,
-        },
-        revision: doc.revision,
-        updatedAt: doc.updatedAt,
-      };
+      const doc = await Sessions.findById(identityKey, { session: 1 }).lean();
+      return sessionOf(identityKey, doc?.session ?? null);
     },
 
-    /** Saves the position if nobody else saved since `loaded`; false when another turn won. */
+    /**
+     * Saves the position if nobody else saved since `loaded`; false when another turn won. The identity exists:
+     * the turn touched it first.
+     */
     async save(identityKey: string, position: FlowPosition, loaded: Session | null, now: Date): Promise<boolean> {
-      const fields = { ...position, updatedAt: now };
-      if (loaded === null) {
-        try {
-          await Sessions.create({ _id: identityKey, ...fields, revision: 0 });
-          return true;
-        } catch (error) {
-          if (isDuplicateKeyError(error)) return false;
-          throw error;
-        }
-      }
-      const result = await Sessions.updateOne(
-        { _id: identityKey, revision: loaded.revision },
-        { $set: fields, $inc: { revision: 1 } },
-      );
+      const stored: StoredSession = { ...position, revision: loaded === null ? 0 : loaded.revision + 1, updatedAt: now };
+      const unchanged = loaded === null ? { session: { $exists: false } } : { 'session.revision': loaded.revision };
+      const result = await Sessions.updateOne({ _id: identityKey, ...unchanged }, { $set: { session: stored } });
       return result.matchedCount === 1;
     },
 
     async clear(identityKey: string): Promise<void> {
-      await Sessions.deleteOne({ _id: identityKey });
+      await Sessions.updateOne({ _id: identityKey, session: { $exists: true } }, { $unset: { session: 1 } });
     },
   };
 }
 
 export type SessionRepository = ReturnType<typeof createSessionRepository>;
+
+export function sessionOf(identityKey: string, stored: StoredSession | null | undefined): Session | null {
+  if (!stored) return null;
+  return {
+    identityKey,
+    position: {
+      flowId: stored.flowId,
+      flowVersion: stored.flowVersion,
+      runId: stored.runId,
+      stepId: stored.stepId,
+      variables: stored.variables ?? {},
+      misses: stored.misses ?? 0,
+    },
+    revision: stored.revision,
+    updatedAt: stored.updatedAt,
+  };
+}

@@ -1,6 +1,7 @@
 import { Schema, type Connection } from 'mongoose';
 import type { ChannelName } from '../../channels/channel';
 import type { Locale } from '../../conversation/flow-schema';
+import type { StoredSession } from '../../conversation/session-repository';
 import type { MemberId } from '../../shared/ids';
 
 /** A person as one channel knows them (a LINE user id, a web cookie id), member or not yet. */
@@ -23,6 +24,8 @@ interface IdentityDocument {
   following: boolean;
   lastInboundAt: Date | null;
   createdAt: Date;
+  /** The conversation waiting for this identity's answer (session-repository.ts). */
+  session?: StoredSession;
 }
 
 const identitySchema = new Schema<IdentityDocument>(
@@ -40,34 +43,52 @@ const identitySchema = new Schema<IdentityDocument>(
 );
 identitySchema.index({ memberId: 1 });
 
+type IdentityChanges = { following?: boolean; locale?: Locale };
+
 const projection = { channel: 1, channelUserId: 1, memberId: 1, locale: 1, following: 1, lastInboundAt: 1 };
 
 export function createIdentityRepository(connection: Connection) {
   const Identities = connection.model<IdentityDocument>('Identity', identitySchema);
 
+  async function touched(
+    key: string,
+    source: { channel: ChannelName; channelUserId: string },
+    now: Date,
+    changes: IdentityChanges,
+    fields: Record<string, number>,
+  ): Promise<Omit<IdentityDocument, 'createdAt'>> {
+    const doc = await Identities.findOneAndUpdate(
+      { _id: key },
+      {
+        $setOnInsert: { channel: source.channel, channelUserId: source.channelUserId, memberId: null, createdAt: now },
+        $set: {
+          lastInboundAt: now,
+          ...(changes.following !== undefined ? { following: changes.following } : {}),
+          ...(changes.locale !== undefined ? { locale: changes.locale } : {}),
+        },
+      },
+      { upsert: true, returnDocument: 'after', projection: fields },
+    ).lean<Omit<IdentityDocument, 'createdAt'>>();
+    return doc!;
+  }
+
   return {
     model: Identities,
 
     /** Records that the person wrote (or followed / unfollowed) and returns who they are. */
-    async touch(
+    async touch(key: string, source: { channel: ChannelName; channelUserId: string }, now: Date, changes: IdentityChanges = {}): Promise<ChannelIdentity> {
+      return toIdentity(await touched(key, source, now, changes, projection));
+    },
+
+    /** `touch`, also returning the session stored with the identity: a turn's first call, one round trip. */
+    async touchForTurn(
       key: string,
       source: { channel: ChannelName; channelUserId: string },
       now: Date,
-      changes: { following?: boolean; locale?: Locale } = {},
-    ): Promise<ChannelIdentity> {
-      const doc = await Identities.findOneAndUpdate(
-        { _id: key },
-        {
-          $setOnInsert: { channel: source.channel, channelUserId: source.channelUserId, memberId: null, createdAt: now },
-          $set: {
-            lastInboundAt: now,
-            ...(changes.following !== undefined ? { following: changes.following } : {}),
-            ...(changes.locale !== undefined ? { locale: changes.locale } : {}),
-          },
-        },
-        { upsert: true, returnDocument: 'after', projection },
-      ).lean();
-      return toIdentity(doc!);
+      changes: IdentityChanges = {},
+    ): Promise<{ identity: ChannelIdentity; session: StoredSession | null }> {
+      const doc = await touched(key, source, now, changes, { ...projection, session: 1 });
+      return { identity: toIdentity(doc), session: doc.session ?? null };
     },
 
     async find(key: string): Promise<ChannelIdentity | null> {
@@ -82,7 +103,7 @@ export function createIdentityRepository(connection: Connection) {
     /** Links the identity to the member unless it already belongs to another member; repeating it is harmless. */
     async linkToMemberIfFree(key: string, memberId: MemberId): Promise<boolean> {
       await Identities.updateOne({ _id: key, memberId: null }, { $set: { memberId } });
-      return (await Identities.countDocuments({ _id: key, memberId })) === 1;
+      return (await Identities.exists({ _id: key, memberId })) !== null;
     },
 
     /**
@@ -106,7 +127,7 @@ export function createIdentityRepository(connection: Connection) {
         { upsert: true },
       );
       await Identities.updateOne({ _id: key, memberId: null }, { $set: { memberId } });
-      return (await Identities.countDocuments({ _id: key, memberId })) === 1;
+      return (await Identities.exists({ _id: key, memberId })) !== null;
     },
 
     async setLocale(key: string, locale: Locale): Promise<void> {
