@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   });
 
   const server: Server = app.listen(0, '127.0.0.1');
+  server.keepAliveTimeout = 65_000; // as src/main.ts
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   console.log(`floor listening on port ${(server.address() as AddressInfo).port}`);
   process.once('SIGTERM', () => {

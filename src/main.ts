@@ -74,6 +74,10 @@ async function main(): Promise<void> {
   ).stop;
 
   server = platform.app.listen(config.PORT);
+  // Longer than load balancers' usual 60-s idle timeout: a connection must never be closed by us just as the
+  // balancer (or a platform's keep-alive pool) sends the next webhook on it, which it sees as a failed delivery.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => server!.once('listening', resolve).once('error', reject));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
