@@ -82,6 +82,12 @@ export function advance(flow: Flow, position: FlowPosition | null, input: Engine
   return runFrom(flow, { ...position, stepId: next, variables, misses: 0 }, []);
 }
 
+/** What the flow said when it stopped at this question, to say again. */
+export function repeatQuestion(flow: Flow, position: FlowPosition): Utterance[] {
+  const step = flow.steps[position.stepId];
+  return step?.kind === 'ask' ? [{ template: step.template, variables: position.variables }] : [];
+}
+
 function runFrom(flow: Flow, start: FlowPosition, say: Utterance[]): Advance {
   let position = start;
   for (let taken = 0; taken < maxStepsPerTurn; taken += 1) {

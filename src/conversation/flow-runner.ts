@@ -7,7 +7,7 @@ import type { Logger } from '../shared/logger';
 import type { AnswerInput } from './answer-parsing';
 import type { FlowCatalog } from './flow-catalog';
 import type { FlowActions } from './flow-actions';
-import { advance, type Advance, type EngineInput, type FlowPosition, type Utterance, type Variables } from './flow-engine';
+import { advance, repeatQuestion, type Advance, type EngineInput, type FlowPosition, type Utterance, type Variables } from './flow-engine';
 import { locales, type Flow, type Locale } from './flow-schema';
 import { sessionOf, type Session, type SessionRepository } from './session-repository';
 import { answerForTypedLabel, fill, renderTemplate } from './template-rendering';
@@ -48,7 +48,9 @@ export const slowDownTemplate = 'common.slow-down';
 type Start = { kind: 'start'; flow: Flow; variables: Variables };
 type Continue = { kind: 'continue'; flow: Flow; session: Session; input: AnswerInput };
 type Say = { kind: 'say'; template: string; endSession: boolean };
-type Plan = Start | Continue | Say;
+/** The event's own turn already moved the conversation to this question (it is being run again): ask it again. */
+type Repeat = { kind: 'repeat'; flow: Flow; session: Session };
+type Plan = Start | Continue | Say | Repeat;
 
 export function createFlowRunner(deps: FlowRunnerDeps): FlowRunner {
   return {
@@ -120,6 +122,11 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<TurnR
     if (plan.endSession && loaded) await deps.sessions.clear(key);
     return turn.result();
   }
+  if (plan.kind === 'repeat') {
+    turn.say(repeatQuestion(plan.flow, plan.session.position));
+    if (turn.memberId !== null) turn.say(await deps.notices.take(turn.memberId));
+    return turn.result();
+  }
 
   let result: Advance;
   const flow = plan.flow;
@@ -156,7 +163,7 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<TurnR
   turn.say(result.say);
 
   if (result.kind === 'waitingForInput') {
-    const saved = await deps.sessions.save(key, result.position, loaded, now.toJSDate());
+    const saved = await deps.sessions.save(key, result.position, loaded, now.toJSDate(), event.eventId);
     if (!saved) deps.logger.warn({ identity: key, flow: flow.id }, 'another turn saved this session first');
   } else if (loaded) {
     await deps.sessions.clear(key);
@@ -167,6 +174,10 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<TurnR
 
 /** Decides what an event means: a trigger starts its flow (interrupting a waiting one), else it answers. */
 function planTurn(catalog: FlowCatalog, event: InboundEvent, session: Session | null, isMember: boolean): Plan {
+  if (session?.savedBy === event.eventId) {
+    const flow = catalog.version(session.position.flowId, session.position.flowVersion);
+    if (flow) return { kind: 'repeat', flow, session };
+  }
   const triggered = triggeredFlow(catalog, event);
   if (triggered) {
     if (triggered.flow.requiresMember && !isMember) return { kind: 'say', template: 'common.members-only', endSession: true };

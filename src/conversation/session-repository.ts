@@ -8,6 +8,8 @@ export interface Session {
   /** Optimistic concurrency: a save only lands on the revision it was loaded at. */
   revision: number;
   updatedAt: Date;
+  /** The event whose turn saved it: that event, run again after a failure, must not answer the next question. */
+  savedBy: string | null;
 }
 
 /** How a session is stored: the `session` field of its channel identity's document. */
@@ -20,6 +22,7 @@ export interface StoredSession {
   misses: number;
   revision: number;
   updatedAt: Date;
+  savedBy?: string;
 }
 
 /**
@@ -51,8 +54,8 @@ export function createSessionRepository(connection: Connection) {
      * Saves the position if nobody else saved since `loaded`; false when another turn won. The identity exists:
      * the turn touched it first.
      */
-    async save(identityKey: string, position: FlowPosition, loaded: Session | null, now: Date): Promise<boolean> {
-      const stored: StoredSession = { ...position, revision: loaded === null ? 0 : loaded.revision + 1, updatedAt: now };
+    async save(identityKey: string, position: FlowPosition, loaded: Session | null, now: Date, savedBy: string): Promise<boolean> {
+      const stored: StoredSession = { ...position, revision: loaded === null ? 0 : loaded.revision + 1, updatedAt: now, savedBy };
       const unchanged = loaded === null ? { session: { $exists: false } } : { 'session.revision': loaded.revision };
       const result = await Sessions.updateOne({ _id: identityKey, ...unchanged }, { $set: { session: stored } });
       return result.matchedCount === 1;
@@ -80,5 +83,6 @@ export function sessionOf(identityKey: string, stored: StoredSession | null | un
     },
     revision: stored.revision,
     updatedAt: stored.updatedAt,
+    savedBy: stored.savedBy ?? null,
   };
 }

@@ -1,8 +1,10 @@
+import type { InboundEvent } from '../../src/channels/channel';
+import { conversationWith } from '../support/conversation';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 let platform: TestPlatform;
 beforeAll(async () => {
-  platform = await startTestPlatform();
+  platform = await startTestPlatform({ DEFAULT_LOCALE: 'en' });
 });
 afterAll(() => platform.close());
 
@@ -16,8 +18,8 @@ describe('sessions, stored with the channel identity', () => {
     const now = new Date('2026-11-24T10:00:00Z');
 
     expect((await identities.touchForTurn(key, source, now)).session).toBeNull();
-    expect(await sessions.save(key, position('ask-name'), null, now)).toBe(true);
-    expect(await sessions.save(key, position('ask-other'), null, now)).toBe(false); // another turn created it first
+    expect(await sessions.save(key, position('ask-name'), null, now, 'event-1')).toBe(true);
+    expect(await sessions.save(key, position('ask-other'), null, now, 'event-2')).toBe(false); // another turn created it first
 
     const { identity, session } = await identities.touchForTurn(key, source, now);
     expect(identity.key).toBe(key);
@@ -25,12 +27,36 @@ describe('sessions, stored with the channel identity', () => {
     const loaded = await sessions.load(key);
     expect(loaded).toMatchObject({ identityKey: key, revision: 0, position: { stepId: 'ask-name' } });
 
-    expect(await sessions.save(key, position('ask-mobile'), loaded, now)).toBe(true);
-    expect(await sessions.save(key, position('ask-birthday'), loaded, now)).toBe(false); // stale: revision 0 is gone
-    expect(await sessions.load(key)).toMatchObject({ revision: 1, position: { stepId: 'ask-mobile' } });
+    expect(await sessions.save(key, position('ask-mobile'), loaded, now, 'event-3')).toBe(true);
+    expect(await sessions.save(key, position('ask-birthday'), loaded, now, 'event-4')).toBe(false); // stale: revision 0 is gone
+    expect(await sessions.load(key)).toMatchObject({ revision: 1, position: { stepId: 'ask-mobile' }, savedBy: 'event-3' });
 
     await sessions.clear(key);
     expect(await sessions.load(key)).toBeNull();
     expect(await identities.find(key)).toMatchObject({ key, channel: 'web' }); // the identity stays
+  });
+
+  it('asks the question again when the event that led to it is run again, instead of taking it as the answer', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.joins('Amy');
+    await chat.taps('intent=leaderboard-name');
+    const chooseNickname: InboundEvent = { ...chat.source, kind: 'choice', payload: 'answer=nickname', eventId: 'nickname-tap', receivedAt: platform.clock.now() };
+
+    // The turn saves the session at "which nickname?", then fails (the database goes away before the reply is
+    // written); the inbox runs it again, as would the recovery sweep after a crash.
+    const takeNotices = jest.spyOn(platform.repositories.members, 'takeNotices').mockRejectedValueOnce(new Error('connection closed'));
+    const delivered: string[] = [];
+    await platform.inbox.accept([chooseNickname], async (_event, messages) => {
+      delivered.push(...messages.map((message) => ('text' in message ? message.text : message.title)));
+    });
+    await platform.inbox.drain();
+    takeNotices.mockRestore();
+
+    // "nickname" was the choice, not the nickname: the question comes again.
+    const question = platform.catalog.template('leaderboard.ask-nickname', 'en');
+    expect(delivered).toEqual(['text' in question ? question.text : '?']);
+    await chat.says('Bobo');
+    const identity = await platform.repositories.identities.find(`web:${chat.source.channelUserId}`);
+    expect((await platform.repositories.members.leaderboardSettings(identity!.memberId!)).display).toEqual({ kind: 'nickname', nickname: 'Bobo' });
   });
 });

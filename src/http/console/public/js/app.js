@@ -7,7 +7,6 @@ import { resume, session, signIn, signOut } from './session.js';
 
 /**
  * Every page: one module under pages/ with `title()` and `render(view, { params, query })`.
- * `upcoming` marks a navigation slot whose API is being built; its page says which API it waits for.
  */
 const routes = [
   { path: '/dashboard', nav: 'dashboard', section: 'insight', load: () => import('./pages/dashboard.js') },
@@ -134,11 +133,10 @@ function sidebar(activeNav) {
                   'a',
                   {
                     href: `#${route.path}`,
-                    class: ['nav-link', route.upcoming && 'nav-link-upcoming'],
+                    class: 'nav-link',
                     'aria-current': route.nav === activeNav ? 'page' : null,
                   },
                   h('span', null, t(`nav.${route.nav}`)),
-                  route.upcoming ? h('span', { class: 'nav-tag' }, t('nav.inProgress')) : null,
                 ),
               ),
             ),
@@ -190,7 +188,7 @@ async function renderPage() {
     const page = await match.route.load();
     if (current !== renderCount) return;
     document.title = `${page.title(match)} · ${t('shell.brand')}`;
-    await page.render(view, { ...match, upcoming: match.route.upcoming === true, nav: match.route.nav });
+    await page.render(view, { ...match, nav: match.route.nav });
   } catch (error) {
     if (current !== renderCount) return;
     replace(view, h('div', { class: 'notice notice-error', role: 'alert' }, describeError(error)));

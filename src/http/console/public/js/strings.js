@@ -36,15 +36,6 @@ const zh = {
     segments: '分眾',
     broadcasts: '群發訊息',
     auditLog: '操作紀錄',
-    inProgress: '開發中',
-  },
-  upcoming: {
-    api: '這一頁會使用：',
-    dashboard: { what: '會員數、點數發放與兌換的趨勢圖表。', api: 'GET /admin/api/analytics/…' },
-    flows: { what: '以 YAML 或表單編輯流程與文案，顯示即時的結構錯誤、預覽對話、發佈、版本比較與回復。', api: 'GET|PUT /admin/api/flows/:id、/admin/api/templates/:id' },
-    segments: { what: '依等級、點數與活動條件建立會員分眾。', api: '/admin/api/segments' },
-    broadcasts: { what: '對分眾排程推播訊息，並查看送達狀況。', api: '/admin/api/broadcasts' },
-    auditLog: { what: '每一筆後台修改：誰、何時、改了什麼（前後對照）。', api: 'GET /admin/api/audit' },
   },
   channels: { line: 'LINE', messenger: 'Messenger', botframework: 'Bot Framework', web: '網頁' },
   programme: {
@@ -381,15 +372,6 @@ const en = {
     segments: 'Segments',
     broadcasts: 'Broadcasts',
     auditLog: 'Audit log',
-    inProgress: 'In progress',
-  },
-  upcoming: {
-    api: 'This page will use:',
-    dashboard: { what: 'Charts of members, points issued and redemptions over time.', api: 'GET /admin/api/analytics/…' },
-    flows: { what: 'Edit flows and wording as YAML or forms, with inline schema errors, a chat preview, publishing, versions, diffs and rollback.', api: 'GET|PUT /admin/api/flows/:id, /admin/api/templates/:id' },
-    segments: { what: 'Groups of members by tier, points and activity.', api: '/admin/api/segments' },
-    broadcasts: { what: 'Scheduled messages to a segment, with delivery results.', api: '/admin/api/broadcasts' },
-    auditLog: { what: 'Every admin change: who, when, and what changed (before and after).', api: 'GET /admin/api/audit' },
   },
   channels: { line: 'LINE', messenger: 'Messenger', botframework: 'Bot Framework', web: 'Web' },
   programme: {
