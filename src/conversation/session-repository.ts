@@ -1,4 +1,4 @@
-import { Schema, type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { FlowPosition } from './flow-engine';
 
 /** A conversation waiting for an answer, one per channel identity. */
@@ -25,28 +25,25 @@ export interface StoredSession {
   savedBy?: string;
 }
 
-/**
- * Sessions live on the identity document, so the turn's first call (the identity repository's `touchForTurn`)
- * returns the session too: one round trip on every turn instead of two. This model sees only that field.
- */
 interface IdentitySessionDocument {
   _id: string;
   session?: StoredSession;
 }
 
-const identitySessionSchema = new Schema<IdentitySessionDocument>(
-  { _id: String, session: { type: Schema.Types.Mixed, default: undefined } },
-  { collection: 'identities', versionKey: false, minimize: false, strict: false },
-);
-
+/**
+ * Sessions live on the identity document, so the turn's first call (the identity repository's `touchForTurn`)
+ * returns the session too: one round trip on every turn instead of two. This repository reads and writes only
+ * that field, through the collection itself: a second model on `identities` would have its own idea of the
+ * collection's indexes, and initialising it would drop the identity model's.
+ */
 export function createSessionRepository(connection: Connection) {
-  const Sessions = connection.model<IdentitySessionDocument>('IdentitySession', identitySessionSchema);
+  const Sessions = connection.collection<IdentitySessionDocument>('identities');
 
   return {
-    model: Sessions,
+    models: [],
 
     async load(identityKey: string): Promise<Session | null> {
-      const doc = await Sessions.findById(identityKey, { session: 1 }).lean();
+      const doc = await Sessions.findOne({ _id: identityKey }, { projection: { session: 1 } });
       return sessionOf(identityKey, doc?.session ?? null);
     },
 

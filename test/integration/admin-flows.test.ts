@@ -221,7 +221,7 @@ describe('flows edited without a deploy', () => {
   });
 
   it('is picked up by a second server on the same database within its refresh interval', async () => {
-    const databaseName = platform.repositories.sessions.model.db.name;
+    const databaseName = platform.repositories.identities.model.db.name;
     const connection = await connectMongo(testMongoUri(), databaseName);
     const second: Platform = await createPlatform({
       config: platform.config,

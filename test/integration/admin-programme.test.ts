@@ -155,7 +155,7 @@ describe('the chat after a change', () => {
   });
 
   it('is picked up by a second server on the same database within its refresh interval', async () => {
-    const connection = await connectMongo(testMongoUri(), platform.repositories.sessions.model.db.name);
+    const connection = await connectMongo(testMongoUri(), platform.repositories.identities.model.db.name);
     const second: Platform = await createPlatform({
       config: platform.config,
       connection,
