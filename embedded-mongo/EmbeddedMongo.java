@@ -25,7 +25,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.type.ObjectDataType;
@@ -83,7 +82,7 @@ public final class EmbeddedMongo {
     static <P> QueryResult idFirst(List<Index<P>> indexes, Document query, IdLookup<P> lookup) {
         if (query.size() < 2 || !query.containsKey("_id")) return null;
         Object id = query.get("_id");
-        if (id == null || id instanceof Document || id instanceof Collection || id instanceof Pattern) return null;
+        if (id == null || id instanceof Document || id instanceof Collection) return null;
         Document idOnly = new Document("_id", id);
         for (Index<P> index : indexes) {
             if (index.getKeys().size() == 1 && index.getKeys().get(0).getKey().equals("_id") && index.canHandle(idOnly)) {
