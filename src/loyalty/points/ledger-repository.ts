@@ -225,9 +225,10 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
       const existing = await insertPending(entry);
       if (existing && existing.status !== 'pending') return { kind: 'duplicate', entry: existing };
       const plan = earnPlan(existing ?? entry, request.set);
-      const planned = existing === null && request.readBefore ? plan(request.readBefore) : null;
+      const readBefore = existing === null ? readBeforeOf(request) : undefined;
+      const planned = readBefore ? plan(readBefore) : null;
       const applied =
-        planned?.kind === 'apply' ? await applyNew(entry.key, request.readBefore!, planned, plan) : await apply(entry.key, entry.memberId, plan);
+        readBefore && planned?.kind === 'apply' ? await applyNew(entry.key, readBefore, planned, plan) : await apply(entry.key, entry.memberId, plan);
       if (applied.kind === 'noMember') return applied;
       if (applied.kind !== 'applied') return { kind: 'duplicate', entry: existing ?? { ...entry, status: 'applied' } };
       return { kind: 'recorded', balance: applied.balance };
@@ -237,7 +238,8 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
       const plan = spendPlan(request.points, request.now);
       // Planned ahead, the draws go in with the insert (step 2 needs no write of its own); a spend that does not fit
       // takes the full protocol, which records the refusal.
-      const planned = request.readBefore ? plan(request.readBefore) : null;
+      const readBefore = readBeforeOf(request);
+      const planned = readBefore ? plan(readBefore) : null;
       const entry = {
         ...pendingEntry({ ...request, kind: 'spend', points: -request.points }),
         ...(planned?.kind === 'apply' ? { draws: planned.draws } : {}),
@@ -245,8 +247,8 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
       const existing = await insertPending(entry);
       if (existing && existing.status !== 'pending') return { kind: 'duplicate', entry: existing };
       const applied =
-        existing === null && planned?.kind === 'apply'
-          ? await applyNew(entry.key, request.readBefore!, planned, plan)
+        existing === null && readBefore && planned?.kind === 'apply'
+          ? await applyNew(entry.key, readBefore, planned, plan)
           : await apply(entry.key, entry.memberId, plan);
       switch (applied.kind) {
         case 'applied':
@@ -352,6 +354,11 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
 }
 
 export type LedgerRepository = ReturnType<typeof createLedgerRepository>;
+
+/** A state read of this very member, or none. */
+function readBeforeOf(request: SpendRequest): BalanceState | undefined {
+  return request.readBefore?.memberId === request.memberId ? request.readBefore : undefined;
+}
 
 function balanceChangeOf(entryKey: string, change: ApplyPlan): BalanceChange {
   return {
