@@ -34,6 +34,17 @@ async function inviteCodeOf(chat: Chat): Promise<string> {
   return code;
 }
 
+/** A member, and a friend who joined with their invite code; both chat in English on the web. */
+async function referrerWithInvitedFriend(referrerName: [string, string], friendName: [string, string]) {
+  const referrer = conversationWith(platform, { locale: 'en' });
+  await referrer.joins(...referrerName);
+  const referrerId = await memberIdOf(referrer);
+  const friend = conversationWith(platform, { locale: 'en' });
+  await friend.says(`INVITE ${await inviteCodeOf(referrer)}`);
+  await friend.joins(...friendName);
+  return { referrer, referrerId, friend };
+}
+
 async function defineMission(body: Record<string, unknown>): Promise<MissionId> {
   const response = await request(platform.app).post('/admin/api/missions').set(as('marketer')).send(body);
   expect(response.status).toBe(201);
@@ -140,12 +151,7 @@ describe('joining through an invite', () => {
       goal: { kind: 'referrals', target: 5 },
       rewardPoints: 0,
     });
-    const referrer = conversationWith(platform, { locale: 'en' });
-    await referrer.joins('Ben', '0944444444');
-    const referrerId = await memberIdOf(referrer);
-    const friend = conversationWith(platform, { locale: 'en' });
-    await friend.says(`INVITE ${await inviteCodeOf(referrer)}`);
-    await friend.joins('Cara', '0955555555');
+    const { referrer, referrerId, friend } = await referrerWithInvitedFriend(['Ben', '0944444444'], ['Cara', '0955555555']);
     const friendId = await memberIdOf(friend);
 
     const deps = { ...platform.repositories, earning: { expiry: { kind: 'never' as const }, zone: 'Asia/Taipei' }, bonusPoints: 30 };
@@ -163,12 +169,7 @@ describe('joining through an invite', () => {
 
   it('does not credit the old invite again when an erased friend joins again on the same chat account', async () => {
     platform.clock.set('2052-07-07T10:00:00+08:00');
-    const referrer = conversationWith(platform, { locale: 'en' });
-    await referrer.joins('Dan', '0966666666');
-    const referrerId = await memberIdOf(referrer);
-    const friend = conversationWith(platform, { locale: 'en' });
-    await friend.says(`INVITE ${await inviteCodeOf(referrer)}`);
-    await friend.joins('Eve', '0977777777');
+    const { referrerId, friend } = await referrerWithInvitedFriend(['Dan', '0966666666'], ['Eve', '0977777777']);
     const rules = { earning: { expiry: { kind: 'never' as const }, zone: 'Asia/Taipei' }, redemptionHoldHours: 72 };
     await eraseMember({ ...platform.repositories, rules }, await memberIdOf(friend), platform.clock.now());
 
