@@ -15,7 +15,7 @@ export interface TranscriptLine {
 }
 
 interface TranscriptDocument extends Omit<TranscriptLine, 'memberId'> {
-  /** `<ISO time>-<random>`: ids sort by time, so the retention sweep is a range delete on `_id`. */
+  /** `<ISO time>-<place in its turn>-<random>`: ids sort by time, so the retention sweep is a range delete on `_id`. */
   _id: string;
   memberId: string;
 }
@@ -31,12 +31,13 @@ export function createTranscriptRepository(connection: Connection) {
   const Transcripts = connection.model<TranscriptDocument>('TranscriptLine', transcriptSchema);
 
   // Every member's turn writes here: group-committed, a burst's turns share one insert; lean skips a mongoose document per line.
+  // A line's _id sorts by time, then by its place in its own turn (a turn's lines share one time), zero-padded so
+  // the tenth line of a turn does not sort before the second.
   const insertTogether = groupCommit<TranscriptLine[], void>(async (turns) => {
-    const lines = turns.flat();
-    await Transcripts.insertMany(
-      lines.map((line, index) => ({ _id: `${line.at.toISOString()}-${index}-${randomUUID().slice(0, 8)}`, ...line })),
-      { lean: true },
+    const documents = turns.flatMap((lines) =>
+      lines.map((line, index) => ({ _id: `${line.at.toISOString()}-${String(index).padStart(4, '0')}-${randomUUID().slice(0, 8)}`, ...line })),
     );
+    await Transcripts.insertMany(documents, { lean: true, ordered: false });
     return turns.map(() => undefined);
   });
 

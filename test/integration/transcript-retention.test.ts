@@ -35,6 +35,27 @@ describe('transcript retention', () => {
   });
 });
 
+describe('transcript order', () => {
+  let platform: TestPlatform;
+  beforeAll(async () => {
+    platform = await startTestPlatform({ TRANSCRIPT_RETENTION_DAYS: '30' });
+  });
+  afterAll(() => platform.close());
+
+  it('keeps each turn’s lines in order, however many lines and however many turns are written together', async () => {
+    const at = new Date('2026-11-24T10:00:00Z');
+    const turn = (memberId: string, count: number) =>
+      Array.from({ length: count }, (_, n) => ({ memberId: memberId as MemberId, identityKey: `web:${memberId}`, channel: 'web' as const, direction: 'outbound' as const, text: `line ${n}`, at }));
+    // Written at once, the turns share one insert: each turn's lines must still sort by their place in that turn.
+    await Promise.all([platform.repositories.transcripts.record(turn('m_order_a', 3)), platform.repositories.transcripts.record(turn('m_order_b', 12))]);
+    await Promise.all([platform.repositories.transcripts.record(turn('m_order_c', 5)), platform.repositories.transcripts.record(turn('m_order_d', 12))]);
+    for (const [memberId, count] of [['m_order_b', 12], ['m_order_d', 12]] as const) {
+      const texts = (await platform.repositories.transcripts.ofMember(memberId as MemberId)).map((line) => line.text);
+      expect(texts).toEqual(Array.from({ length: count }, (_, n) => `line ${n}`));
+    }
+  });
+});
+
 describe('transcript retention 0', () => {
   let platform: TestPlatform;
   beforeAll(async () => {
