@@ -381,7 +381,8 @@ export async function createPlatform(deps: {
       recoverUnhandledEvents: () =>
         inbox.recoverUnhandled(new Date(clock.now().toMillis() - config.RECOVER_UNHANDLED_AFTER_SECONDS * 1000), async (event, messages) => {
           const push = notifyDeps.pushChannels[event.channel];
-          const pushed = push !== undefined && (await push.channel.push(event.channelUserId, messages, stableUuid(`recovered:${event.channel}:${event.eventId}`)));
+          // The live path's fallback push uses the same retry key: if it went out before the crash, LINE takes it once.
+          const pushed = push !== undefined && (await push.channel.push(event.channelUserId, messages, stableUuid(event.eventId)));
           if (!pushed) logger.warn({ channel: event.channel, eventId: event.eventId }, 'the reply to a recovered event could not be pushed');
         }),
       pruneInboundEvents: () => repositories.inboundEvents.pruneHandledBefore(new Date(clock.now().toMillis() - inboundEventMemoryDays * 86_400_000)),
