@@ -134,6 +134,7 @@ export async function createPlatform(deps: {
 
   const repositories = createRepositories(connection);
   await initModels(modelsOf(repositories));
+  await repositories.sessions.dropPreviousStorage();
   await seedDefaults(repositories, { sampleRewards: config.DEMO_DATA, now: clock.now().toJSDate() });
   const liveCatalog = await createLiveCatalog({
     shipped,

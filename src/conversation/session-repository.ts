@@ -61,6 +61,17 @@ export function createSessionRepository(connection: Connection) {
     async clear(identityKey: string): Promise<void> {
       await Sessions.updateOne({ _id: identityKey, session: { $exists: true } }, { $unset: { session: 1 } });
     },
+
+    /**
+     * Sessions used to have their own `sessions` collection. Its conversations are not resumed (README decisions),
+     * and it may hold half-answered signups (names, mobiles) that erasure no longer looks at: drop it. Safe to repeat.
+     */
+    async dropPreviousStorage(): Promise<void> {
+      await connection.dropCollection('sessions').catch((error: { codeName?: string; code?: number; message?: string }) => {
+        // MongoDB says NamespaceNotFound (26); the embedded server only "ns not found".
+        if (error.code !== 26 && error.codeName !== 'NamespaceNotFound' && error.message !== 'ns not found') throw error;
+      });
+    },
   };
 }
 

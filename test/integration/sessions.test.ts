@@ -59,4 +59,12 @@ describe('sessions, stored with the channel identity', () => {
     const identity = await platform.repositories.identities.find(`web:${chat.source.channelUserId}`);
     expect((await platform.repositories.members.leaderboardSettings(identity!.memberId!)).display).toEqual({ kind: 'nickname', nickname: 'Bobo' });
   });
+
+  it('drops the sessions collection of earlier versions, with the half-answered signups it may hold, and can repeat that', async () => {
+    const db = platform.repositories.identities.model.db;
+    await db.collection('sessions').insertOne({ _id: 'line:Uold' as never, flowId: 'signup', stepId: 'ask-mobile', variables: { name: 'Old Amy' } });
+    await platform.repositories.sessions.dropPreviousStorage();
+    await platform.repositories.sessions.dropPreviousStorage();
+    expect((await db.listCollections()).map((collection) => collection.name)).not.toContain('sessions');
+  });
 });
