@@ -41,7 +41,7 @@ export interface SpendRequest {
   now: DateTime;
   /**
    * The member's balance state, if the caller read it before this call: a new entry is then applied with it
-   * directly, sparing a read of the member and of the entry (applyNew).
+   * directly, sparing a read of the member and of the entry (applyInserted).
    */
   readBefore?: BalanceState;
 }
@@ -147,27 +147,32 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
       if (!change.entryHoldsPlan) {
         await Ledger.updateOne({ _id: key, status: 'pending' }, { $set: { draws: change.draws, points: change.entryPoints } });
       }
-      if (await members.compareAndSetBalance(state, balanceChangeOf(key, change))) {
-        await markApplied(key, memberId);
-        return { kind: 'applied', balance: change.points, draws: change.draws };
-      }
+      const landed = await compareAndSet(state, key, change);
+      if (landed) return landed;
     }
     throw new Error(`Ledger entry ${key}: the member's balance kept changing; gave up after ${maxAttempts} attempts`);
   }
 
   /**
-   * Steps 3-4 for an entry this call has just inserted, holding a plan made from a balance state read before the
-   * insert. Nobody can have applied the entry before it existed, and applying it takes a compare-and-set, which
-   * moves the member's revision: while the revision is still the one read, this compare-and-set applies the entry,
-   * and it is the only one that can. So neither the member nor the entry need reading again. If the revision
-   * moved, the full protocol (`apply`) takes over, which plans again.
+   * Steps 2-4 for an inserted entry. When this call created it and planned it on a balance state read before the
+   * insert (`ahead`), the compare-and-set goes first, with that state: nobody can have applied the entry before it
+   * existed, and applying it takes a compare-and-set, which moves the member's revision. While the revision is still
+   * the one read, this compare-and-set applies the entry, and it is the only one that can, so neither the member nor
+   * the entry need reading again. If the revision moved, the full protocol (`apply`) takes over and plans again.
    */
-  async function applyNew(key: string, readBefore: BalanceState, change: ApplyPlan, plan: (state: BalanceState) => Plan): Promise<Applied> {
-    if (await members.compareAndSetBalance(readBefore, balanceChangeOf(key, change))) {
-      await markApplied(key, readBefore.memberId);
-      return { kind: 'applied', balance: change.points, draws: change.draws };
+  async function applyInserted(key: string, memberId: string, createdHere: boolean, ahead: PlannedAhead | null, plan: (state: BalanceState) => Plan): Promise<Applied> {
+    if (createdHere && ahead) {
+      const landed = await compareAndSet(ahead.readBefore, key, ahead.change);
+      if (landed) return landed;
     }
-    return apply(key, readBefore.memberId, plan);
+    return apply(key, memberId, plan);
+  }
+
+  /** Step 3 and, if it lands, step 4. */
+  async function compareAndSet(state: BalanceState, key: string, change: ApplyPlan): Promise<Applied | null> {
+    if (!(await members.compareAndSetBalance(state, balanceChangeOf(key, change)))) return null;
+    await markApplied(key, state.memberId);
+    return { kind: 'applied', balance: change.points, draws: change.draws };
   }
 
   const earnPlan =
@@ -225,10 +230,7 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
       const existing = await insertPending(entry);
       if (existing && existing.status !== 'pending') return { kind: 'duplicate', entry: existing };
       const plan = earnPlan(existing ?? entry, request.set);
-      const readBefore = existing === null ? readBeforeOf(request) : undefined;
-      const planned = readBefore ? plan(readBefore) : null;
-      const applied =
-        readBefore && planned?.kind === 'apply' ? await applyNew(entry.key, readBefore, planned, plan) : await apply(entry.key, entry.memberId, plan);
+      const applied = await applyInserted(entry.key, entry.memberId, existing === null, planAhead(request, plan), plan);
       if (applied.kind === 'noMember') return applied;
       if (applied.kind !== 'applied') return { kind: 'duplicate', entry: existing ?? { ...entry, status: 'applied' } };
       return { kind: 'recorded', balance: applied.balance };
@@ -238,18 +240,14 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
       const plan = spendPlan(request.points, request.now);
       // Planned ahead, the draws go in with the insert (step 2 needs no write of its own); a spend that does not fit
       // takes the full protocol, which records the refusal.
-      const readBefore = readBeforeOf(request);
-      const planned = readBefore ? plan(readBefore) : null;
+      const ahead = planAhead(request, plan);
       const entry = {
         ...pendingEntry({ ...request, kind: 'spend', points: -request.points }),
-        ...(planned?.kind === 'apply' ? { draws: planned.draws } : {}),
+        ...(ahead ? { draws: ahead.change.draws } : {}),
       };
       const existing = await insertPending(entry);
       if (existing && existing.status !== 'pending') return { kind: 'duplicate', entry: existing };
-      const applied =
-        existing === null && readBefore && planned?.kind === 'apply'
-          ? await applyNew(entry.key, readBefore, planned, plan)
-          : await apply(entry.key, entry.memberId, plan);
+      const applied = await applyInserted(entry.key, entry.memberId, existing === null, ahead, plan);
       switch (applied.kind) {
         case 'applied':
           return { kind: 'recorded', balance: applied.balance, draws: applied.draws };
@@ -355,9 +353,13 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
 
 export type LedgerRepository = ReturnType<typeof createLedgerRepository>;
 
-/** A state read of this very member, or none. */
-function readBeforeOf(request: SpendRequest): BalanceState | undefined {
-  return request.readBefore?.memberId === request.memberId ? request.readBefore : undefined;
+type PlannedAhead = { readBefore: BalanceState; change: ApplyPlan };
+
+/** The change planned on the caller's earlier read of this very member, if it gave one and the plan applies. */
+function planAhead(request: SpendRequest, plan: (state: BalanceState) => Plan): PlannedAhead | null {
+  const readBefore = request.readBefore?.memberId === request.memberId ? request.readBefore : undefined;
+  const change = readBefore ? plan(readBefore) : null;
+  return readBefore && change?.kind === 'apply' ? { readBefore, change } : null;
 }
 
 function balanceChangeOf(entryKey: string, change: ApplyPlan): BalanceChange {
