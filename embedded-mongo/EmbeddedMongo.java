@@ -133,7 +133,10 @@ public final class EmbeddedMongo {
 
     /** Opens the same maps as H2Database ("databases.<ns>", "meta.<ns>"), so existing data files keep working. */
     static final class IdFirstH2Database extends H2Database {
-        /** Set before the superclass constructor reopens the existing collections through openOrCreateCollection. */
+        /**
+         * Set before the superclass constructor reopens the existing collections through openOrCreateCollection
+         * (which runs before this class's fields are assigned); static because the process opens exactly one store.
+         */
         private static MVStore store;
 
         IdFirstH2Database(String databaseName, MVStore mvStore, CursorRegistry cursors) {
@@ -151,8 +154,14 @@ public final class EmbeddedMongo {
          */
         @Override
         protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
-            store.openMap(getFullCollectionNamespace(collectionName) + "._index_" + indexName, new MVMap.Builder<Object, Object>().keyType(new IndexKeyType()));
-            return super.openOrCreateUniqueIndex(collectionName, indexName, keys, sparse);
+            String mapName = getFullCollectionNamespace(collectionName) + "._index_" + indexName;
+            store.openMap(mapName, new MVMap.Builder<Object, Object>().keyType(new IndexKeyType()));
+            Index<Object> index = super.openOrCreateUniqueIndex(collectionName, indexName, keys, sparse);
+            // The map name copies H2Database's: should a new version name it otherwise, say so rather than go slow silently.
+            if (!(store.openMap(mapName).getKeyType() instanceof IndexKeyType)) {
+                System.err.println("[embedded-mongo] index " + mapName + " compares keys the slow way: the index map name changed");
+            }
+            return index;
         }
 
         @Override
