@@ -33,14 +33,6 @@ describe('transcript retention', () => {
     expect(kept.length).toBeGreaterThan(1);
     expect(await platform.jobs.sweepTranscripts()).toEqual({ deleted: 0 });
   });
-});
-
-describe('transcript order', () => {
-  let platform: TestPlatform;
-  beforeAll(async () => {
-    platform = await startTestPlatform({ TRANSCRIPT_RETENTION_DAYS: '30' });
-  });
-  afterAll(() => platform.close());
 
   it('keeps each turn’s lines in order, however many lines and however many turns are written together', async () => {
     const at = new Date('2026-11-24T10:00:00Z');
