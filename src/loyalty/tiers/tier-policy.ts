@@ -124,8 +124,15 @@ function sumOf(earnedByMonth: Record<string, number>, months: Set<string> | 'all
 
 function monthsOf(basis: TierRules['basis'], now: DateTime): Set<string> | 'all' {
   if (basis === 'lifetime') return 'all';
-  const start = basis === 'calendarYear' ? now.startOf('year') : now.startOf('month').minus({ months: 11 });
+  // Month keys by arithmetic on the local year and month: every card and tier check computes these, and a
+  // DateTime step per month asks the time zone for its offset each time.
+  const last = now.year * 12 + (now.month - 1);
+  const first = basis === 'calendarYear' ? now.year * 12 : last - 11;
   const months = new Set<string>();
-  for (let month = start; month <= now; month = month.plus({ months: 1 })) months.add(month.toFormat('yyyy-MM'));
+  for (let index = first; index <= last; index += 1) months.add(monthKeyOf(Math.floor(index / 12), (index % 12) + 1));
   return months;
+}
+
+function monthKeyOf(year: number, month: number): string {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
 }

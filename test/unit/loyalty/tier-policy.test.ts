@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import { decideTier, type TierReason } from '../../../src/loyalty/tiers/tier-policy';
+import fc from 'fast-check';
+import { decideTier, qualifyingPointsOf, type TierReason } from '../../../src/loyalty/tiers/tier-policy';
 import { defaultTierRules, tierRulesSchema, type DowngradeMode, type QualificationBasis, type TierRules } from '../../../src/loyalty/tiers/tier-rules';
 
 const zone = 'Asia/Taipei';
@@ -85,5 +86,34 @@ describe('calendar-year tiers last through the next year', () => {
     ['2027 points keep it into 2028', { '2026-06': 2000, '2027-03': 1600 }, '2028-01-01T00:00:00+08:00', 'gold', 'retained'],
   ])('%s', (_, earnedByMonth, now, tier, reason) => {
     expect(decideTier({ earnedByMonth }, rules('calendarYear', 'oneTierAtATime'), 'gold', at(now), zone)).toMatchObject({ tier, reason });
+  });
+});
+
+describe('qualifyingPointsOf', () => {
+  // The window as the rules define it, walked a month at a time with luxon: what the arithmetic must match.
+  const walkedWindow = (basis: 'rolling12Months' | 'calendarYear', now: DateTime): string[] => {
+    const months: string[] = [];
+    const start = basis === 'calendarYear' ? now.startOf('year') : now.startOf('month').minus({ months: 11 });
+    for (let month = start; month <= now; month = month.plus({ months: 1 })) months.push(month.toFormat('yyyy-MM'));
+    return months;
+  };
+
+  it('sums exactly the months of the window, for any instant and zone', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1999-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }),
+        fc.constantFrom('Asia/Taipei', 'America/New_York', 'Pacific/Kiritimati', 'UTC'),
+        fc.constantFrom('rolling12Months' as const, 'calendarYear' as const),
+        (instant, zoneName, basis) => {
+          const now = DateTime.fromJSDate(instant).setZone(zoneName);
+          // One point per month around the window, each month a different power of two, so any wrong month shows.
+          const earnedByMonth: Record<string, number> = {};
+          for (let offset = -15; offset <= 2; offset += 1) earnedByMonth[now.plus({ months: offset }).toFormat('yyyy-MM')] = 2 ** (offset + 15);
+          const expected = walkedWindow(basis, now).reduce((sum, month) => sum + (earnedByMonth[month] ?? 0), 0);
+          expect(qualifyingPointsOf(earnedByMonth, basis, now)).toBe(expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
