@@ -140,8 +140,31 @@ export interface BalanceChange {
   set?: Record<string, unknown>;
 }
 
+/** How long a read that found no notices waiting stands in for the notices take of the turn that made it. */
+const noNoticesReadStandsForMs = 5000;
+
 export function createMemberRepository(connection: Connection) {
   const Members = connection.model<MemberDocument>('Member', memberSchema);
+
+  // The turn's member read (check-in, store code, card, rewards) also sees whether notices are waiting; when none were,
+  // the take at the end of that turn is answered from the read instead of another round trip. A notice a job
+  // queues in between rides on the member's next reply, as one queued just after the take would. A notice this
+  // server queues (a mission completed by the turn itself) forgets the read, so it still rides on this reply.
+  const noNoticesReadAt = new Map<string, number>();
+  const rememberNotices = (id: string, notices: Notice[] | undefined) => {
+    if (notices !== undefined && notices.length > 0) {
+      noNoticesReadAt.delete(id);
+      return;
+    }
+    // Entries are taken by the turn's own take: the map holds about the turns in flight. A bound for reads no take follows.
+    if (noNoticesReadAt.size >= 10_000) noNoticesReadAt.clear();
+    noNoticesReadAt.set(id, performance.now());
+  };
+  const noNoticesJustRead = (id: string): boolean => {
+    const readAt = noNoticesReadAt.get(id);
+    noNoticesReadAt.delete(id);
+    return readAt !== undefined && performance.now() - readAt < noNoticesReadStandsForMs;
+  };
 
   return {
     model: Members,
@@ -189,14 +212,17 @@ export function createMemberRepository(connection: Connection) {
 
     /** The member and their balance state in one read, for an action that earns or spends (the ledger's `readBefore`). */
     async findWithBalanceState(id: string): Promise<{ member: Member; balance: BalanceState } | null> {
-      const doc = await Members.findOne({ _id: id, deleted: { $ne: true } }, { notices: 0, noticeKeys: 0, earnedByMonth: 0 }).lean();
-      return doc ? { member: toMember(doc), balance: toBalanceState(doc) } : null;
+      const doc = await Members.findOne({ _id: id, deleted: { $ne: true } }, { noticeKeys: 0, earnedByMonth: 0 }).lean();
+      if (!doc) return null;
+      rememberNotices(doc._id, doc.notices);
+      return { member: toMember(doc), balance: toBalanceState(doc) };
     },
 
     /** The member and what their tier is measured by, in one read: the membership card shows both. */
     async findWithTierState(id: string): Promise<{ member: Member; tierState: MemberTierState } | null> {
-      const doc = await Members.findOne({ _id: id, deleted: { $ne: true } }, { appliedEntries: 0, lots: 0, notices: 0, noticeKeys: 0 }).lean();
+      const doc = await Members.findOne({ _id: id, deleted: { $ne: true } }, { appliedEntries: 0, lots: 0, noticeKeys: 0 }).lean();
       if (!doc) return null;
+      rememberNotices(doc._id, doc.notices);
       const member = toMember(doc);
       return { member, tierState: { memberId: member.id, tier: member.tier, earnedByMonth: doc.earnedByMonth ?? {}, tierSince: doc.tierSince ?? null } };
     },
@@ -299,8 +325,10 @@ export function createMemberRepository(connection: Connection) {
     },
 
     async balanceState(id: string): Promise<BalanceState | null> {
-      const doc = await Members.findById(id, balanceProjection).lean();
-      return doc === null ? null : toBalanceState(doc);
+      const doc = await Members.findById(id, { ...balanceProjection, notices: 1 }).lean();
+      if (doc === null) return null;
+      rememberNotices(doc._id, doc.notices);
+      return toBalanceState(doc);
     },
 
     /**
@@ -330,6 +358,7 @@ export function createMemberRepository(connection: Connection) {
 
     /** Queues a notice once per key, however often a job runs. */
     async queueNotice(id: MemberId, notice: Notice): Promise<boolean> {
+      noNoticesReadAt.delete(id);
       const result = await Members.updateOne(
         { _id: id, noticeKeys: { $ne: notice.key } },
         { $push: { notices: notice, noticeKeys: { $each: [notice.key], $slice: -noticeKeyWindow } } },
@@ -341,8 +370,12 @@ export function createMemberRepository(connection: Connection) {
       await Members.updateOne({ _id: id }, { $pull: { notices: { key } } });
     },
 
-    /** Takes the waiting notices (leaving none), for the reply being written now. */
+    /**
+     * Takes the waiting notices (leaving none), for the reply being written now; none without asking the
+     * database when this turn's read of the member, moments ago, found none waiting.
+     */
     async takeNotices(id: MemberId): Promise<Notice[]> {
+      if (noNoticesJustRead(id)) return [];
       const before = await Members.findOneAndUpdate(
         { _id: id, 'notices.0': { $exists: true } },
         { $set: { notices: [] } },
