@@ -184,6 +184,8 @@ export async function createPlatform(deps: {
       slowDown: (event) => runner.slowDown(event),
     },
     inboundEvents: repositories.inboundEvents,
+    // The sweep's wait doubles as the lease: an event is taken elsewhere once its server gave no sign for that long.
+    leaseMs: config.RECOVER_UNHANDLED_AFTER_SECONDS * 1000,
     clock,
     logger,
     onTurn: (event, seconds) => {

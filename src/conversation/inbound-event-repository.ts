@@ -11,12 +11,18 @@ interface InboundEventDocument {
    * can be run by the recovery sweep: the platform will not send an event it got a 200 for again.
    */
   event?: string;
-  /** When a recovery sweep took the event; another sweep leaves it alone for the lease. */
+  /**
+   * When the lease on a kept event was last taken or renewed: at first sight by the server that acknowledged it,
+   * then by whichever server runs it. Another server takes the event only once this is older than the lease.
+   * (Rows of earlier versions have it only where a recovery sweep took them: the name is theirs.)
+   */
   recoveryClaimedAt?: Date | null;
+  /** The process holding the lease (an id it makes at startup); absent on rows of earlier versions and once given back. */
+  claimedBy?: string | null;
 }
 
 const inboundEventSchema = new Schema<InboundEventDocument>(
-  { _id: String, receivedAt: Date, handledAt: { type: Date, default: null }, event: String, recoveryClaimedAt: Date },
+  { _id: String, receivedAt: Date, handledAt: { type: Date, default: null }, event: String, recoveryClaimedAt: Date, claimedBy: String },
   { collection: 'inbound_events', versionKey: false },
 );
 // Declared for real MongoDB; the embedded server scans (DATABASE.md). Only the recovery sweep and the pruning query it.
@@ -55,10 +61,15 @@ export function createInboundEventRepository(connection: Connection) {
 
     /**
      * True when the id is new; false when it was recorded before (a duplicate id in the same write counts as
-     * recorded before). Through the driver: a mongoose document for two fixed fields is pure cost.
+     * recorded before). A kept event is recorded with its lease held by `leaseHolder`, in the same write.
+     * Through the driver: a mongoose document for a few fixed fields is pure cost.
      */
-    recordFirstSight(eventKey: string, now: Date, event?: string): Promise<boolean> {
-      return insertFirstSights({ _id: eventKey, receivedAt: now, ...(event !== undefined ? { event } : {}) });
+    recordFirstSight(eventKey: string, now: Date, kept?: { event: string; leaseHolder: string }): Promise<boolean> {
+      return insertFirstSights({
+        _id: eventKey,
+        receivedAt: now,
+        ...(kept !== undefined ? { event: kept.event, claimedBy: kept.leaseHolder, recoveryClaimedAt: now } : {}),
+      });
     },
 
     /** When the event's turn finished; null while it is recorded but unhandled; undefined if never recorded. */
@@ -71,22 +82,76 @@ export function createInboundEventRepository(connection: Connection) {
       return markHandledTogether({ eventKey, now });
     },
 
-    /** Kept events received before `cutoff` whose turn never finished, oldest first (a full scan on the embedded server). */
-    async unhandledBefore(cutoff: Date, limit: number): Promise<{ eventKey: string; event: string }[]> {
-      const docs = await InboundEvents.find({ handledAt: null, receivedAt: { $lt: cutoff }, event: { $type: 'string' } }, { event: 1 })
+    /**
+     * Kept events received before `cutoff` whose turn never finished and whose lease was last taken or renewed
+     * before `leaseLapsedBefore` (or never), oldest first (a full scan on the embedded server).
+     */
+    async unhandledBefore(cutoff: Date, leaseLapsedBefore: Date, limit: number): Promise<{ eventKey: string; event: string }[]> {
+      const docs = await InboundEvents.find(
+        {
+          handledAt: null,
+          receivedAt: { $lt: cutoff },
+          event: { $type: 'string' },
+          $or: [{ recoveryClaimedAt: null }, { recoveryClaimedAt: { $lt: leaseLapsedBefore } }],
+        },
+        { event: 1 },
+      )
         .sort({ receivedAt: 1 })
         .limit(limit)
         .lean();
       return docs.map((doc) => ({ eventKey: doc._id, event: doc.event! }));
     },
 
-    /** True for the one sweep that takes the event now; a sweep that died holding it gives it up after `leaseMs`. */
-    async claimForRecovery(eventKey: string, now: Date, leaseMs: number): Promise<boolean> {
+    /**
+     * True when `leaseHolder` holds the unhandled event's lease now: nobody held it, its holder stopped renewing it
+     * before `leaseLapsedBefore` (a killed process), or it was this holder's already. One atomic update, so of
+     * servers taking it at once (sweeps, a redelivery) exactly one wins.
+     */
+    async takeLease(eventKey: string, leaseHolder: string, now: Date, leaseLapsedBefore: Date): Promise<boolean> {
       const result = await InboundEvents.updateOne(
-        { _id: eventKey, handledAt: null, $or: [{ recoveryClaimedAt: null }, { recoveryClaimedAt: { $lt: new Date(now.getTime() - leaseMs) } }] },
-        { $set: { recoveryClaimedAt: now } },
+        {
+          _id: eventKey,
+          handledAt: null,
+          $or: [{ recoveryClaimedAt: null }, { recoveryClaimedAt: { $lt: leaseLapsedBefore } }, { claimedBy: leaseHolder }],
+        },
+        { $set: { claimedBy: leaseHolder, recoveryClaimedAt: now } },
       );
-      return result.modifiedCount === 1;
+      // Matched, not modified: the filter is the guard, and a holder renewing at the same instant modifies nothing.
+      return result.matchedCount === 1;
+    },
+
+    /**
+     * Renews the leases `leaseHolder` still holds, in one write; answers the keys among them it no longer holds
+     * (another server took the event, or it is handled). Each filter pins `_id`, so the embedded server reads one
+     * document per update.
+     */
+    async renewLeases(eventKeys: string[], leaseHolder: string, now: Date): Promise<string[]> {
+      if (eventKeys.length === 0) return [];
+      const renewed = await InboundEvents.bulkWrite(
+        eventKeys.map((eventKey) => ({
+          updateOne: { filter: { _id: eventKey, claimedBy: leaseHolder, handledAt: null }, update: { $set: { recoveryClaimedAt: now } } },
+        })),
+        { ordered: false },
+      );
+      if (renewed.matchedCount === eventKeys.length) return [];
+      // A bulk write counts, it does not say which. Losing a lease is rare: only then is each read back, by `_id`
+      // alone, which the embedded server answers from its index as MongoDB does.
+      const rows = await Promise.all(eventKeys.map((eventKey) => InboundEvents.findById(eventKey, { claimedBy: 1, handledAt: 1 }).lean()));
+      return eventKeys.filter((_, index) => {
+        const row = rows[index];
+        return row == null || row.claimedBy !== leaseHolder || (row.handledAt ?? null) !== null;
+      });
+    },
+
+    /** Gives up leases `leaseHolder` holds on unhandled events, so that a redelivery on any server takes them at once. */
+    async giveBackLeases(eventKeys: string[], leaseHolder: string): Promise<void> {
+      if (eventKeys.length === 0) return;
+      await InboundEvents.bulkWrite(
+        eventKeys.map((eventKey) => ({
+          updateOne: { filter: { _id: eventKey, claimedBy: leaseHolder, handledAt: null }, update: { $unset: { claimedBy: 1, recoveryClaimedAt: 1 } } },
+        })),
+        { ordered: false },
+      );
     },
 
     /** Forgets handled events received before `cutoff`: a redelivery of one that old is not expected any more. */

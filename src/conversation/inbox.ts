@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { identityKeyOf, type InboundEvent, type OutboundMessage } from '../channels/channel';
 import type { Clock } from '../shared/clock';
@@ -27,6 +28,10 @@ export interface AcceptResult {
  *   processes one event in its identity's order and returns the replies (empty for a duplicate).
  * - `recoverUnhandled` is the sweep for events acknowledged by a process that died before their turns ran.
  * - `drain` resolves when nothing is in flight (graceful shutdown, tests).
+ *
+ * An acknowledged event runs on one server at a time: the server that records it holds a lease on it from
+ * then on, renewed while the event waits or runs, and a sweep or a redelivery elsewhere takes only an event
+ * whose lease lapsed (its holder was killed, or cut off from the database for a whole lease).
  */
 export interface Inbox {
   accept(events: InboundEvent[], deliver: Deliver): Promise<AcceptResult>;
@@ -54,6 +59,13 @@ export interface InboxDeps {
   retryWhileDatabaseAwayMs?: number;
   /** Turns running at once across identities; 64 unless a test says otherwise. */
   maxConcurrentTurns?: number;
+  /**
+   * How long another server waits after an acknowledged event's lease was last renewed before it takes the event
+   * (the holder is presumed dead); platform.ts passes RECOVER_UNHANDLED_AFTER_SECONDS, 10 minutes if unset.
+   */
+  leaseMs?: number;
+  /** How often the leases of events in flight are renewed; a tenth of `leaseMs` unless a test says otherwise. */
+  leaseRenewalMs?: number;
 }
 
 export class DatabaseUnavailableError extends Error {
@@ -64,8 +76,8 @@ export class DatabaseUnavailableError extends Error {
 
 /** Events one recovery sweep takes; the next sweep goes on with the rest. */
 const recoveryBatch = 500;
-/** A sweep that died holding an event gives it up after this long (well past a turn's retries while the database is away). */
-const recoveryLeaseMs = 10 * 60_000;
+/** Well past a turn's retries while the database is away: a server cut off from it keeps its events that long. */
+const defaultLeaseMs = 10 * 60_000;
 
 /** How many times a turn that failed for no reason the database gave is run again before the apology. */
 const retriesOfUnexplainedFailures = 2;
@@ -149,22 +161,108 @@ export function createInbox(deps: InboxDeps): Inbox {
   /** Events this process has claimed and not yet finished (queued or running). */
   const inFlight = new Set<string>();
 
+  const leaseHolder = randomUUID();
+  const leaseMs = deps.leaseMs ?? defaultLeaseMs;
+  const leaseRenewalMs = deps.leaseRenewalMs ?? leaseMs / 10;
+  /**
+   * The kept events in flight whose lease this process took (a subset of `inFlight`). `lost`: a renewal found the
+   * event taken by another server, so it is not run, or not answered, here. One object per taking, so that a renewal
+   * that started before the event was released and taken again does not mark the new lease.
+   */
+  const leases = new Map<string, { lost: boolean }>();
+  let renewalTimer: NodeJS.Timeout | undefined;
+  let renewing: Promise<void> | undefined;
+  /** Writes that outlive the request that started them; `drain` waits for them. */
+  const backgroundWrites = new Set<Promise<void>>();
+
+  const leaseLapsedBefore = () => new Date(deps.clock.now().toMillis() - leaseMs);
+
+  function holdLease(key: string): void {
+    leases.set(key, { lost: false });
+    if (renewalTimer !== undefined) return;
+    renewalTimer = setInterval(() => {
+      renewing ??= renewLeases().finally(() => (renewing = undefined));
+    }, leaseRenewalMs);
+    // Renewal is for events in flight; it never keeps the process alive on its own.
+    renewalTimer.unref();
+  }
+
+  function dropLease(key: string): void {
+    leases.delete(key);
+    if (leases.size === 0 && renewalTimer !== undefined) {
+      clearInterval(renewalTimer);
+      renewalTimer = undefined;
+    }
+  }
+
+  async function renewLeases(): Promise<void> {
+    const held = new Map([...leases].filter(([, lease]) => !lease.lost));
+    if (held.size === 0) return;
+    try {
+      for (const key of await deps.inboundEvents.renewLeases([...held.keys()], leaseHolder, deps.clock.now().toJSDate())) {
+        held.get(key)!.lost = true;
+        deps.logger.warn({ eventKey: key }, 'a renewal found an event in flight here taken by another server');
+      }
+    } catch (error) {
+      deps.logger.warn({ err: error, events: held.size }, 'could not renew the leases of events in flight: another server may take them once they lapse');
+    }
+  }
+
+  /** Events whose leases a failed batch is giving back: a copy that arrives meanwhile waits for that, then claims the event. */
+  const givingBack = new Map<string, Promise<void>>();
+
+  /**
+   * Best effort, in the background: the 5xx goes out at once. The events stay claimed here until the write is
+   * done, so that a copy claiming one in between is not stripped of the lease it just took.
+   */
+  function giveBackLeases(events: InboundEvent[]): void {
+    const keys = events.map(eventKeyOf);
+    const write = deps.inboundEvents
+      .giveBackLeases(keys, leaseHolder)
+      .catch((error: unknown) => {
+        deps.logger.warn({ err: error, events: keys.length }, 'could not give back the leases of a failed batch: its redelivery waits for them to lapse');
+      })
+      .finally(() => {
+        for (const event of events) release(event);
+        for (const key of keys) givingBack.delete(key);
+        backgroundWrites.delete(write);
+      });
+    for (const key of keys) givingBack.set(key, write);
+    backgroundWrites.add(write);
+  }
+
   /**
    * True when this process should run the event: it is new, or it was recorded before but never
-   * handled and nobody here is handling it (the process that recorded it was killed, or an earlier
-   * attempt answered 5xx after recording part of a batch). Otherwise it is a duplicate. The claim is
-   * taken before the database is asked, so concurrent copies in this process cannot both win.
+   * handled and nobody is handling it (an earlier attempt answered 5xx after recording part of a batch
+   * and gave its lease back, or the process that recorded it was killed and its lease lapsed; an event
+   * answered in the response has no lease: nobody here handling it is enough). Otherwise it is a
+   * duplicate. The claim is taken before the database is asked, so concurrent copies in this process
+   * cannot both win.
    */
   async function claim(event: InboundEvent, keep: 'keepForRecovery' | 'answeredInResponse'): Promise<boolean> {
     const key = eventKeyOf(event);
+    const leaseGoingBack = givingBack.get(key);
+    if (leaseGoingBack !== undefined) await leaseGoingBack;
     if (inFlight.has(key)) return false;
     inFlight.add(key);
     try {
-      const stored = keep === 'keepForRecovery' ? storedEvent(event) : undefined;
-      if (await deps.inboundEvents.recordFirstSight(key, deps.clock.now().toJSDate(), stored)) return true;
-      if ((await deps.inboundEvents.handledAt(key)) === null) {
-        deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'running an event that was recorded but never handled');
-        return true;
+      const now = deps.clock.now().toJSDate();
+      if (keep === 'keepForRecovery') {
+        if (await deps.inboundEvents.recordFirstSight(key, now, { event: storedEvent(event), leaseHolder })) {
+          holdLease(key);
+          return true;
+        }
+        if (await deps.inboundEvents.takeLease(key, leaseHolder, now, leaseLapsedBefore())) {
+          holdLease(key);
+          deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'running an event that was recorded but never handled');
+          return true;
+        }
+      } else {
+        if (await deps.inboundEvents.recordFirstSight(key, now)) return true;
+        if ((await deps.inboundEvents.handledAt(key)) === null) {
+          deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'running an event that was recorded but never handled');
+          return true;
+        }
       }
     } catch (error) {
       inFlight.delete(key);
@@ -174,13 +272,30 @@ export function createInbox(deps: InboxDeps): Inbox {
     return false;
   }
 
-  const release = (event: InboundEvent) => inFlight.delete(eventKeyOf(event));
+  function release(event: InboundEvent): void {
+    const key = eventKeyOf(event);
+    inFlight.delete(key);
+    dropLease(key);
+  }
 
-  /** An acknowledged event's turn, in its person's order, retried while the database is away; the claim is released at the end. */
+  /**
+   * An acknowledged event's turn, in its person's order, retried while the database is away; the claim is released
+   * at the end. If a renewal learnt that another server took the event, it is left to that server: not started,
+   * or, if that was learnt while it ran, not answered from here.
+   */
   function runAccepted(event: InboundEvent, deliver: Deliver, admission: Admission): void {
+    const key = eventKeyOf(event);
     void enqueue(event, async () => {
       try {
+        if (leases.get(key)?.lost === true) {
+          deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'another server took the event before its turn came: not run here');
+          return;
+        }
         const messages = await turn(event, runRetryingWhileDatabaseAway, admission);
+        if (leases.get(key)?.lost === true) {
+          deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'another server took the event while its turn ran: the reply is left to that server');
+          return;
+        }
         // Marked handled only once the reply is out (or its delivery failed for good): a crash in between runs the
         // turn again (the same answer, pushed twice) rather than leaving the member with none.
         try {
@@ -206,8 +321,8 @@ export function createInbox(deps: InboxDeps): Inbox {
       const failed = claims.find((settled): settled is PromiseRejectedResult => settled.status === 'rejected');
       if (failed !== undefined) {
         // The webhook answers 5xx and the platform sends the whole batch again: the events recorded
-        // now are unhandled, so that redelivery claims them.
-        for (const event of accepted) release(event);
+        // now are unhandled and their leases given back, so that redelivery, on any server, claims them.
+        giveBackLeases(accepted);
         throw failed.reason;
       }
       for (const event of accepted) runAccepted(event, deliver, admit(event));
@@ -216,7 +331,7 @@ export function createInbox(deps: InboxDeps): Inbox {
 
     async recoverUnhandled(cutoff, deliver) {
       let started = 0;
-      for (const { eventKey, event: stored } of await deps.inboundEvents.unhandledBefore(cutoff, recoveryBatch)) {
+      for (const { eventKey, event: stored } of await deps.inboundEvents.unhandledBefore(cutoff, leaseLapsedBefore(), recoveryBatch)) {
         if (inFlight.has(eventKey)) continue;
         const event = parseStoredEvent(stored);
         if (event === null) {
@@ -224,7 +339,7 @@ export function createInbox(deps: InboxDeps): Inbox {
           continue;
         }
         inFlight.add(eventKey);
-        const claimed = await deps.inboundEvents.claimForRecovery(eventKey, deps.clock.now().toJSDate(), recoveryLeaseMs).catch((error: unknown) => {
+        const claimed = await deps.inboundEvents.takeLease(eventKey, leaseHolder, deps.clock.now().toJSDate(), leaseLapsedBefore()).catch((error: unknown) => {
           inFlight.delete(eventKey);
           throw error;
         });
@@ -232,6 +347,7 @@ export function createInbox(deps: InboxDeps): Inbox {
           inFlight.delete(eventKey);
           continue;
         }
+        holdLease(eventKey);
         deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'running an acknowledged event whose turn never finished');
         runAccepted(event, deliver, 'process');
         started += 1;
@@ -255,7 +371,8 @@ export function createInbox(deps: InboxDeps): Inbox {
     },
 
     async drain() {
-      while (tails.size > 0) await Promise.all([...tails.values()]);
+      while (tails.size > 0 || backgroundWrites.size > 0) await Promise.all([...tails.values(), ...backgroundWrites]);
+      await renewing;
     },
   };
 }

@@ -169,8 +169,13 @@ describe('recovering acknowledged events a killed process never ran', () => {
   it('runs each once across two sweeping servers, with its content, and forgets the content once handled', async () => {
     const event = textFrom('U-killed');
     const key = `line:${event.eventId}`;
-    // What the killed process left: the event recorded and kept, its turn never finished.
-    await inboundEvents.recordFirstSight(key, clock.now().minus({ minutes: 20 }).toJSDate(), JSON.stringify({ ...event, receivedAt: event.receivedAt.toISO() }));
+    // What a killed process of an earlier version left: the event recorded and kept, no lease, its turn never finished.
+    await inboundEvents.model.collection.insertOne({
+      _id: key as never,
+      receivedAt: clock.now().minus({ minutes: 20 }).toJSDate(),
+      handledAt: null,
+      event: JSON.stringify({ ...event, receivedAt: event.receivedAt.toISO() }),
+    });
     const [first, second] = [echo(), echo()];
     const pushed: string[] = [];
     const deliver = async (recovered: InboundEvent, messages: OutboundMessage[]) => {
@@ -193,7 +198,10 @@ describe('recovering acknowledged events a killed process never ran', () => {
     const recent = textFrom('U-recent');
     const runner = echo();
     const inbox = createInbox({ runner, inboundEvents, clock, logger: pino({ level: 'silent' }) });
-    await inboundEvents.recordFirstSight(`line:${recent.eventId}`, clock.now().toJSDate(), JSON.stringify({ ...recent, receivedAt: recent.receivedAt.toISO() }));
+    await inboundEvents.recordFirstSight(`line:${recent.eventId}`, clock.now().toJSDate(), {
+      event: JSON.stringify({ ...recent, receivedAt: recent.receivedAt.toISO() }),
+      leaseHolder: 'a-killed-process',
+    });
     const answeredInResponse = { ...textFrom('U-web'), channel: 'web' as const };
     await inboundEvents.recordFirstSight(`web:${answeredInResponse.eventId}`, clock.now().minus({ hours: 1 }).toJSDate());
 
