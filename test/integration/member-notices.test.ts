@@ -12,7 +12,7 @@ const birthdayNotice = (key: string) => ({ key, template: 'notice.birthday', var
 
 /** A notice queued by a job on another server: straight into the collection, past this server's repository. */
 async function queuedElsewhere(memberId: MemberId, key: string): Promise<void> {
-  await platform.repositories.members.model.collection.updateOne({ _id: memberId as never }, { $push: { notices: birthdayNotice(key) } });
+  await platform.repositories.members.model.collection.updateOne({ _id: memberId as never }, { $push: { notices: birthdayNotice(key) } as never });
 }
 
 async function memberOf(chat: ReturnType<typeof conversationWith>): Promise<MemberId> {
