@@ -1,6 +1,7 @@
 import { leaderboardLines, placeIn, snapshotTimeLabel, type LeaderboardDisplay } from '../../loyalty/leaderboard/leaderboard';
 import { createSnapshotReader } from '../../loyalty/leaderboard/snapshot-leaderboard';
 import { requireMember, type ActionDeps, type ActionModule } from '../action-module';
+import { numberFormat } from '../../shared/number-format';
 
 const outcomes = {
   showLeaderboard: ['ranked', 'unranked', 'optedOut', 'empty'],
@@ -23,7 +24,7 @@ export const leaderboardActions: ActionModule<typeof outcomes> = {
         const snapshot = await currentSnapshot(now);
         const standing = await members.monthlyStanding(id, snapshot.month);
         const place = standing.settings.optedOut ? null : placeIn(snapshot, standing.earned);
-        const number = new Intl.NumberFormat(locale);
+        const number = numberFormat(locale);
         const variables = {
           month: now.setZone(zone).setLocale(locale).toFormat(locale === 'en' ? 'LLLL yyyy' : 'yyyy 年 M 月'),
           rows: leaderboardLines(snapshot.top, id, locale).join('\n'),

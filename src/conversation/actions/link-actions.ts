@@ -1,5 +1,6 @@
 import { checkLinkCode, issueLinkCode, linkCodeLifetimeMinutes, linkIdentity } from '../../loyalty/members/link-identity';
 import type { ActionDeps, ActionModule, ActionResult } from '../action-module';
+import { numberFormat } from '../../shared/number-format';
 
 const refusals = ['unknownCode', 'expired', 'used', 'alreadyLinked', 'otherMembership'] as const;
 
@@ -37,7 +38,7 @@ export const linkActions: ActionModule<typeof outcomes> = {
         const outcome = await linkIdentity(deps, { typedCode: variables.code ?? '', identity, now });
         if (outcome.kind !== 'linked') return { outcome: outcome.kind, variables: { minutes } };
         const member = await members.findById(outcome.memberId);
-        const balance = new Intl.NumberFormat(locale).format(member?.points ?? 0);
+        const balance = numberFormat(locale).format(member?.points ?? 0);
         return { outcome: 'linked', memberId: outcome.memberId, variables: { balance } };
       },
     };

@@ -12,6 +12,7 @@ import { requireMember, type ActionContext, type ActionDeps, type ActionModule }
 import { tierCardVariables } from './tier-wording';
 import type { Variables } from '../flow-engine';
 import { locales, type Locale } from '../flow-schema';
+import { numberFormat } from '../../shared/number-format';
 
 const outcomes = {
   checkMembership: ['member', 'guest'],
@@ -74,7 +75,7 @@ export const memberActions: ActionModule<typeof outcomes> = {
         return {
           outcome: outcome.kind,
           memberId: outcome.memberId,
-          variables: { signupBonus: new Intl.NumberFormat(locale).format(rules.signupBonus) },
+          variables: { signupBonus: numberFormat(locale).format(rules.signupBonus) },
         };
       },
 
@@ -87,7 +88,7 @@ export const memberActions: ActionModule<typeof outcomes> = {
           const day = now.setZone(rules.checkIn.zone).toFormat('yyyy-MM-dd');
           await recordMissionEvent({ ...repositories, earning: rules.earning }, id, 'checkIns', day, now);
         }
-        const number = new Intl.NumberFormat(locale);
+        const number = numberFormat(locale);
         const streakDays = rules.checkIn.streakDays;
         const variables: Variables = {
           streak: String(outcome.streak),

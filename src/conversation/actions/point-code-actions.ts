@@ -3,6 +3,7 @@ import { recordMissionEvent } from '../../loyalty/missions/track-mission-progres
 import { collectPoints } from '../../loyalty/point-codes/collect-points';
 import type { ActionDeps, ActionModule, ActionResult } from '../action-module';
 import type { Variables } from '../flow-engine';
+import { numberFormat } from '../../shared/number-format';
 
 const outcomes = {
   collectPoints: ['collected', 'collectedAtStore', 'noCode', 'unknownCode', 'notStarted', 'expired', 'usedUp', 'alreadyCollected'],
@@ -27,7 +28,7 @@ export const pointCodeActions: ActionModule<typeof outcomes> = {
           { typedCode, memberId, requestId: flowRunId, now },
         );
         if (outcome.kind === 'collected') await recordMissionEvent({ ...repositories, earning: rules().earning }, memberId, 'pointCodes', flowRunId, now);
-        const number = new Intl.NumberFormat(locale);
+        const number = numberFormat(locale);
         switch (outcome.kind) {
           case 'collected': {
             const collected: Variables = { points: number.format(outcome.points), balance: number.format(outcome.balance) };

@@ -1,5 +1,6 @@
 import { eraseMember, erasureConsequences } from '../../privacy/erase-member';
 import { requireMember, type ActionDeps, type ActionModule } from '../action-module';
+import { numberFormat } from '../../shared/number-format';
 
 const outcomes = {
   createExportLink: ['issued'],
@@ -20,7 +21,7 @@ export const privacyActions: ActionModule<typeof outcomes> = {
 
       async describeErasure({ memberId, locale }) {
         const { points, unusedVouchers } = await erasureConsequences(repositories, requireMember(memberId, 'describeErasure'));
-        const number = new Intl.NumberFormat(locale);
+        const number = numberFormat(locale);
         return { outcome: 'described', variables: { points: number.format(points), vouchers: number.format(unusedVouchers) } };
       },
 

@@ -3,6 +3,7 @@ import { acceptInvitation } from '../../loyalty/referrals/accept-invitation';
 import { referralCodeFor } from '../../loyalty/referrals/invite-friends';
 import { inviteLinkFor } from '../../loyalty/referrals/referral';
 import { requireMember, type ActionDeps, type ActionModule } from '../action-module';
+import { numberFormat } from '../../shared/number-format';
 
 const outcomes = {
   showInvite: ['shown', 'codeOnly'],
@@ -21,7 +22,7 @@ export const referralActions: ActionModule<typeof outcomes> = {
         const code = await referralCodeFor({ referrals }, id, now.toJSDate());
         const { referrals: programme } = rules();
         const link = inviteLinkFor(code, identity.channel, programme.links);
-        const variables = { code, bonus: new Intl.NumberFormat(locale).format(programme.bonusPoints) };
+        const variables = { code, bonus: numberFormat(locale).format(programme.bonusPoints) };
         return link === null ? { outcome: 'codeOnly', variables } : { outcome: 'shown', variables: { ...variables, link } };
       },
 

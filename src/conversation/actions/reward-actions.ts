@@ -9,6 +9,7 @@ import type { MemberId } from '../../shared/ids';
 import { requireMember, type ActionDeps, type ActionModule } from '../action-module';
 import type { Variables } from '../flow-engine';
 import type { Locale } from '../flow-schema';
+import { numberFormat } from '../../shared/number-format';
 
 const outcomes = {
   listRewards: ['listed', 'empty'],
@@ -89,7 +90,7 @@ export const rewardActions: ActionModule<typeof outcomes> = {
 };
 
 function formatNumber(value: number, locale: Locale): string {
-  return new Intl.NumberFormat(locale).format(value);
+  return numberFormat(locale).format(value);
 }
 
 function rewardVariables(reward: Reward, locale: Locale): Variables {

@@ -4,6 +4,7 @@ import type { TierRules } from '../../loyalty/tiers/tier-rules';
 import type { ActionContext } from '../action-module';
 import type { Variables } from '../flow-engine';
 import type { Locale } from '../flow-schema';
+import { numberFormat } from '../../shared/number-format';
 
 /** The phrase templates this file composes messages from; flow-validation requires them. */
 export const tierPhraseTemplates = [
@@ -52,7 +53,7 @@ export function loyaltyDay(day: DateTime, locale: Locale, now: DateTime): string
 
 /** The card's two tier lines: what keeps the current tier, and what the next one takes. */
 export function tierCardVariables(outlook: TierOutlook, locale: Locale, now: DateTime, phrase: Phrase): Variables {
-  const number = new Intl.NumberFormat(locale);
+  const number = numberFormat(locale);
   const date = (day: DateTime) => loyaltyDay(day, locale, now);
   const tierName = outlook.current.name[locale];
   const keep = outlook.keep;
@@ -93,7 +94,7 @@ export function tierCardVariables(outlook: TierOutlook, locale: Locale, now: Dat
 
 /** The `tier` intent's explanation of the published rules, one sentence per rule. */
 export function tierRulesExplanation(rules: TierRules, locale: Locale, phrase: Phrase, member: TierOutlook | null): Variables {
-  const number = new Intl.NumberFormat(locale);
+  const number = numberFormat(locale);
   const tierLines = rules.tiers.map((tier, index) => {
     const benefit = tier.earnMultiplier > 1 ? phrase('tier.benefit.multiplier', { multiplier: String(tier.earnMultiplier) }) : '';
     const tierName = tier.name[locale];

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { MemberId } from '../../shared/ids';
+import { numberFormat } from '../../shared/number-format';
 
 /** How a member appears on the leaderboard: their masked name, a nickname they chose, or nobody in particular. */
 export type LeaderboardDisplay = { kind: 'masked' } | { kind: 'nickname'; nickname: string } | { kind: 'hidden' };
@@ -154,7 +155,7 @@ const words: Record<'zh-TW' | 'en', { anonymous: string; points: (formatted: str
 
 /** "1. 王*明 1,230 點", one line per row; the asking member's own row is marked with 👉. */
 export function leaderboardLines(top: readonly SnapshotRow[], askingMember: MemberId, locale: 'zh-TW' | 'en'): string[] {
-  const number = new Intl.NumberFormat(locale);
+  const number = numberFormat(locale);
   const { anonymous, points } = words[locale];
   return top.map((row) => {
     const marker = row.memberId === askingMember ? '👉 ' : '';

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Locale } from '../../conversation/flow-schema';
 import type { Branded } from '../../shared/ids';
+import { numberFormat } from '../../shared/number-format';
 
 /** A slug chosen by the marketer, e.g. `december-check-ins`. */
 export type MissionId = Branded<string, 'MissionId'>;
@@ -67,7 +68,7 @@ const goalWords: Record<MissionEventKind, Record<Locale, (target: number) => str
  * "▓▓▓░░ 3/5 · 50 points when done · ends 12/31". The last day shown is the one before endsAt.
  */
 export function missionLines(missions: Mission[], progress: ReadonlyMap<MissionId, MissionProgress>, locale: Locale, zone: string): string[] {
-  const number = new Intl.NumberFormat(locale);
+  const number = numberFormat(locale);
   return missions.map((mission) => {
     const count = progress.get(mission.id)?.count ?? 0;
     const done = isComplete(mission, count);

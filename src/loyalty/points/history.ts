@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Locale } from '../../conversation/flow-schema';
 import type { LedgerEntry, LedgerReason } from './ledger';
+import { numberFormat } from '../../shared/number-format';
 
 const reasonWords: Record<LedgerReason, Record<Locale, string>> = {
   checkin: { 'zh-TW': '每日簽到', en: 'check-in' },
@@ -18,7 +19,7 @@ const reasonWords: Record<LedgerReason, Record<Locale, string>> = {
 
 /** Ledger entries in plain words, newest first: "11/23 +10 check-in", "11/24 -100 Coffee voucher". */
 export function historyLines(entries: LedgerEntry[], locale: Locale, zone: string): string[] {
-  const number = new Intl.NumberFormat(locale, { signDisplay: 'always' });
+  const number = numberFormat(locale, { signDisplay: 'always' });
   return entries.map((entry) => {
     const day = DateTime.fromJSDate(entry.createdAt).setZone(zone).toFormat('MM/dd');
     const words = entry.note ? `${reasonWords[entry.reason][locale]}・${entry.note}` : reasonWords[entry.reason][locale];

@@ -1,5 +1,6 @@
 import type { Locale } from '../../conversation/flow-schema';
 import type { ProgrammeRules } from '../programme';
+import { numberFormat } from '../../shared/number-format';
 
 /**
  * The programme numbers as template variables, so any message (help, signup, card) can quote them
@@ -7,7 +8,7 @@ import type { ProgrammeRules } from '../programme';
  * `{birthdayBonus}`, `{referralBonus}`.
  */
 export function programmeVariables(rules: ProgrammeRules, locale: Locale): Record<string, string> {
-  const number = new Intl.NumberFormat(locale);
+  const number = numberFormat(locale);
   return {
     checkInPoints: number.format(rules.checkIn.points),
     streakDays: String(rules.checkIn.streakDays),

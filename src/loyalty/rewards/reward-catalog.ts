@@ -1,5 +1,6 @@
 import type { Locale } from '../../conversation/flow-schema';
 import type { CatalogEntry } from './redemption-policy';
+import { numberFormat } from '../../shared/number-format';
 
 /** Quick replies allow 13 buttons (LINE); one stays for the menu. */
 export const maxCatalogButtons = 12;
@@ -32,7 +33,7 @@ const words = {
 /** One line per reward: name, cost, stock left, and what stands in the way if anything does. */
 export function catalogLine(entry: CatalogEntry, locale: Locale): string {
   const say = words[locale];
-  const number = new Intl.NumberFormat(locale);
+  const number = numberFormat(locale);
   const { reward, eligibility } = entry;
   const parts = [reward.name[locale], say.points(number.format(reward.cost))];
   if (eligibility.kind === 'outOfStock') parts.push(say.soldOut);
