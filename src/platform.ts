@@ -109,12 +109,15 @@ export interface Platform {
      * RECOVER_UNHANDLED_AFTER_SECONDS old; their replies go out by push (src/conversation/inbox.ts).
      */
     recoverUnhandledEvents(): Promise<number>;
-    /** Forgets handled event ids older than a week, which keeps the recovery sweep's scan short. */
-    pruneInboundEvents(): Promise<number>;
+    /**
+     * Forgets event ids older than a week, which keeps the recovery sweep's scan short, with the content of
+     * acknowledged events that never ran (docs/privacy.md).
+     */
+    pruneInboundEvents(): Promise<{ handled: number; neverHandled: number }>;
   };
 }
 
-/** How long handled event ids are remembered against redeliveries (LINE redelivers within hours, Messenger within a day). */
+/** How long event ids are remembered against redeliveries (LINE redelivers within hours, Messenger within a day), and unrun events kept. */
 const inboundEventMemoryDays = 7;
 
 /** Wires the whole platform on an open connection: what main.ts serves and what tests drive. */
@@ -388,7 +391,13 @@ export async function createPlatform(deps: {
           const pushed = push !== undefined && (await push.channel.push(event.channelUserId, messages, stableUuid(event.eventId)));
           if (!pushed) logger.warn({ channel: event.channel, eventId: event.eventId }, 'the reply to a recovered event could not be pushed');
         }),
-      pruneInboundEvents: () => repositories.inboundEvents.pruneHandledBefore(new Date(clock.now().toMillis() - inboundEventMemoryDays * 86_400_000)),
+      pruneInboundEvents: async () => {
+        const pruned = await repositories.inboundEvents.pruneBefore(new Date(clock.now().toMillis() - inboundEventMemoryDays * 86_400_000));
+        if (pruned.neverHandled > 0) {
+          logger.warn({ neverHandled: pruned.neverHandled, days: inboundEventMemoryDays }, 'deleted acknowledged events whose turns never ran');
+        }
+        return pruned;
+      },
     },
   };
 }

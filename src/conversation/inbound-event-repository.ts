@@ -12,6 +12,11 @@ interface InboundEventDocument {
    */
   event?: string;
   /**
+   * Whose event is kept (`identityKeyOf`: `line:U…`), for as long as `event` is: erasing that person finds it by this.
+   * Absent on events answered in the response (nothing is kept) and on rows of earlier versions.
+   */
+  identityKey?: string;
+  /**
    * When the lease on a kept event was last taken or renewed: at first sight by the server that acknowledged it,
    * then by whichever server runs it. Another server takes the event only once this is older than the lease.
    * (Rows of earlier versions have it only where a recovery sweep took them: the name is theirs.)
@@ -22,11 +27,13 @@ interface InboundEventDocument {
 }
 
 const inboundEventSchema = new Schema<InboundEventDocument>(
-  { _id: String, receivedAt: Date, handledAt: { type: Date, default: null }, event: String, recoveryClaimedAt: Date, claimedBy: String },
+  { _id: String, receivedAt: Date, handledAt: { type: Date, default: null }, event: String, identityKey: String, recoveryClaimedAt: Date, claimedBy: String },
   { collection: 'inbound_events', versionKey: false },
 );
 // Declared for real MongoDB; the embedded server scans (DATABASE.md). Only the recovery sweep and the pruning query it.
 inboundEventSchema.index({ handledAt: 1, receivedAt: 1 });
+// Only a member's erasure queries it, and only kept events carry the field.
+inboundEventSchema.index({ identityKey: 1 }, { sparse: true });
 
 /**
  * Every platform event id seen, so that a redelivered event (LINE's isRedelivery, a retried
@@ -47,10 +54,12 @@ export function createInboundEventRepository(connection: Connection) {
       return outcomes;
     }
   });
-  // The event's content (message text) goes with the marker: it is kept no longer than the turn needs it.
+  // The event's content (message text) and whose it was go with the marker: they are kept no longer than the turn needs them.
   const markHandledTogether = groupCommit<{ eventKey: string; now: Date }, void>(async (marks) => {
     await InboundEvents.bulkWrite(
-      marks.map(({ eventKey, now }) => ({ updateOne: { filter: { _id: eventKey }, update: { $set: { handledAt: now }, $unset: { event: 1 } } } })),
+      marks.map(({ eventKey, now }) => ({
+        updateOne: { filter: { _id: eventKey }, update: { $set: { handledAt: now }, $unset: { event: 1, identityKey: 1 } } },
+      })),
       { ordered: false },
     );
     return marks.map(() => undefined);
@@ -61,14 +70,14 @@ export function createInboundEventRepository(connection: Connection) {
 
     /**
      * True when the id is new; false when it was recorded before (a duplicate id in the same write counts as
-     * recorded before). A kept event is recorded with its lease held by `leaseHolder`, in the same write.
+     * recorded before). A kept event is recorded with whose it is and its lease held by `leaseHolder`, in the same write.
      * Through the driver: a mongoose document for a few fixed fields is pure cost.
      */
-    recordFirstSight(eventKey: string, now: Date, kept?: { event: string; leaseHolder: string }): Promise<boolean> {
+    recordFirstSight(eventKey: string, now: Date, kept?: { event: string; identityKey: string; leaseHolder: string }): Promise<boolean> {
       return insertFirstSights({
         _id: eventKey,
         receivedAt: now,
-        ...(kept !== undefined ? { event: kept.event, claimedBy: kept.leaseHolder, recoveryClaimedAt: now } : {}),
+        ...(kept !== undefined ? { event: kept.event, identityKey: kept.identityKey, claimedBy: kept.leaseHolder, recoveryClaimedAt: now } : {}),
       });
     },
 
@@ -122,25 +131,23 @@ export function createInboundEventRepository(connection: Connection) {
 
     /**
      * Renews the leases `leaseHolder` still holds, in one write; answers the keys among them it no longer holds
-     * (another server took the event, or it is handled). Each filter pins `_id`, so the embedded server reads one
-     * document per update.
+     * (another server took the event). Each filter pins `_id`, so the embedded server reads one document per update.
+     * An event handled elsewhere was taken first, so the holder tells; an event marked handled without being taken
+     * (its person erased while the turn runs, the turn that asked for the erasure) is still this holder's to answer.
      */
     async renewLeases(eventKeys: string[], leaseHolder: string, now: Date): Promise<string[]> {
       if (eventKeys.length === 0) return [];
       const renewed = await InboundEvents.bulkWrite(
         eventKeys.map((eventKey) => ({
-          updateOne: { filter: { _id: eventKey, claimedBy: leaseHolder, handledAt: null }, update: { $set: { recoveryClaimedAt: now } } },
+          updateOne: { filter: { _id: eventKey, claimedBy: leaseHolder }, update: { $set: { recoveryClaimedAt: now } } },
         })),
         { ordered: false },
       );
       if (renewed.matchedCount === eventKeys.length) return [];
       // A bulk write counts, it does not say which. Losing a lease is rare: only then is each read back, by `_id`
       // alone, which the embedded server answers from its index as MongoDB does.
-      const rows = await Promise.all(eventKeys.map((eventKey) => InboundEvents.findById(eventKey, { claimedBy: 1, handledAt: 1 }).lean()));
-      return eventKeys.filter((_, index) => {
-        const row = rows[index];
-        return row == null || row.claimedBy !== leaseHolder || (row.handledAt ?? null) !== null;
-      });
+      const rows = await Promise.all(eventKeys.map((eventKey) => InboundEvents.findById(eventKey, { claimedBy: 1 }).lean()));
+      return eventKeys.filter((_, index) => rows[index]?.claimedBy !== leaseHolder);
     },
 
     /** Gives up leases `leaseHolder` holds on unhandled events, so that a redelivery on any server takes them at once. */
@@ -154,9 +161,29 @@ export function createInboundEventRepository(connection: Connection) {
       );
     },
 
-    /** Forgets handled events received before `cutoff`: a redelivery of one that old is not expected any more. */
-    async pruneHandledBefore(cutoff: Date): Promise<number> {
-      return (await InboundEvents.deleteMany({ handledAt: { $ne: null }, receivedAt: { $lt: cutoff } })).deletedCount;
+    /**
+     * Erasing a person: their kept events lose their content and can no longer be run (a sweep would otherwise
+     * bring the person back as a stranger and answer them), but stay recorded, so that a redelivery is still
+     * recognised. A lease on one stays with its holder: a turn running as the erasure happens (the one that asked
+     * for it) still answers. Safe to run again. Answers how many events were forgotten.
+     */
+    async forgetEventsOf(identityKeys: string[], now: Date): Promise<number> {
+      if (identityKeys.length === 0) return 0;
+      const result = await InboundEvents.updateMany(
+        { identityKey: { $in: identityKeys } },
+        { $set: { handledAt: now }, $unset: { event: 1, identityKey: 1 } },
+      );
+      return result.modifiedCount;
+    },
+
+    /**
+     * Forgets events received before `cutoff`: a redelivery of one that old is not expected any more, and one still
+     * unhandled after that long is never going to run (the sweep takes each within minutes), so its content goes with it.
+     */
+    async pruneBefore(cutoff: Date): Promise<{ handled: number; neverHandled: number }> {
+      const handled = await InboundEvents.deleteMany({ handledAt: { $ne: null }, receivedAt: { $lt: cutoff } });
+      const neverHandled = await InboundEvents.deleteMany({ handledAt: null, receivedAt: { $lt: cutoff } });
+      return { handled: handled.deletedCount, neverHandled: neverHandled.deletedCount };
     },
   };
 }

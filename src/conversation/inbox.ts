@@ -248,7 +248,7 @@ export function createInbox(deps: InboxDeps): Inbox {
     try {
       const now = deps.clock.now().toJSDate();
       if (keep === 'keepForRecovery') {
-        if (await deps.inboundEvents.recordFirstSight(key, now, { event: storedEvent(event), leaseHolder })) {
+        if (await deps.inboundEvents.recordFirstSight(key, now, { event: storedEvent(event), identityKey: identityKeyOf(event), leaseHolder })) {
           holdLease(key);
           return true;
         }
@@ -335,7 +335,9 @@ export function createInbox(deps: InboxDeps): Inbox {
         if (inFlight.has(eventKey)) continue;
         const event = parseStoredEvent(stored);
         if (event === null) {
-          deps.logger.warn({ eventKey }, 'a kept event could not be read back: it is skipped');
+          // No server can run it, so its content goes now rather than being offered to every sweep for a week.
+          await deps.inboundEvents.markHandled(eventKey, deps.clock.now().toJSDate());
+          deps.logger.warn({ eventKey }, 'a kept event could not be read back: it is marked handled and never run');
           continue;
         }
         inFlight.add(eventKey);

@@ -7,7 +7,7 @@ import type { MemberId } from '../shared/ids';
 
 export type ErasureDeps = Pick<
   Repositories,
-  'members' | 'identities' | 'sessions' | 'transcripts' | 'linkCodes' | 'ledger' | 'redemptions' | 'rewards' | 'tiers' | 'referrals'
+  'members' | 'identities' | 'sessions' | 'inboundEvents' | 'transcripts' | 'linkCodes' | 'ledger' | 'redemptions' | 'rewards' | 'tiers' | 'referrals'
 > & { rules: Pick<ProgrammeRules, 'earning' | 'redemptionHoldHours'> };
 
 export type ErasureOutcome =
@@ -24,7 +24,9 @@ const erasureActor = 'member-erasure';
  * changes nothing already done:
  * 1. personal fields go and the signup key is freed; `erasingSince` marks the unfinished erasure;
  * 2. unused vouchers are cancelled (stock and limit slots return);
- * 3. sessions, channel identities and pending invites go (the person becomes a stranger, so no chat can earn now);
+ * 3. the content of acknowledged events not handled yet goes and they can no longer be run (a recovery sweep
+ *    would otherwise run them after the erasure); then sessions, channel identities and pending invites go
+ *    (the person becomes a stranger, so no chat can earn now);
  * 4. the balance is forfeited with a ledger entry: points die with the account; then transcripts and link codes go;
  * 5. the member document becomes a tombstone; ledger and redemption rows keep its opaque id.
  */
@@ -39,6 +41,8 @@ export async function eraseMember(deps: ErasureDeps, memberId: MemberId, now: Da
   // The person becomes a stranger before the balance is forfeited, so no new chat can earn points in between.
   const linked = await deps.identities.ofMember(memberId);
   const identityKeys = new Set([...state.identities.map(identityKeyOf), ...linked.map((identity) => identity.key)]);
+  // Before the identities go: a recovery sweep in between would run a kept event as a stranger's first message.
+  await deps.inboundEvents.forgetEventsOf([...identityKeys], now.toJSDate());
   for (const key of identityKeys) {
     await deps.sessions.clear(key);
     await deps.identities.removeOfMember(key, memberId);

@@ -1,7 +1,11 @@
+import pino from 'pino';
 import request from 'supertest';
+import { toInboundEvents } from '../../src/channels/line/line-events';
+import { createInbox } from '../../src/conversation/inbox';
 import { signExportToken } from '../../src/privacy/export-link';
 import { eraseMember } from '../../src/privacy/erase-member';
 import { verifyLedger } from '../../src/loyalty/points/verify-ledger';
+import { fixedClock } from '../../src/shared/clock';
 import type { MemberId } from '../../src/shared/ids';
 import { startFakeLineApi, type FakeLineApi } from '../fakes/fake-line-api';
 import { aReward } from '../support/builders';
@@ -162,6 +166,22 @@ describe('delete flow', () => {
     return identity!.memberId! as MemberId;
   }
 
+  /** A LINE event another server answered 200 for and was killed before its turn ran: only its record is left. */
+  async function acknowledgedByAKilledServer(lineEvent: unknown): Promise<string> {
+    const { event } = toInboundEvents({ destination: 'Ubot', events: [lineEvent] }, platform.clock.now())[0]!;
+    const neverFinishes = () => new Promise<never>(() => undefined);
+    const killedServer = createInbox({
+      runner: { run: neverFinishes, handle: neverFinishes, apology: () => [] },
+      inboundEvents: platform.repositories.inboundEvents,
+      clock: fixedClock(platform.clock.now().toISO()!),
+      logger: pino({ level: 'silent' }),
+    });
+    expect(await killedServer.accept([event], async () => undefined)).toEqual({ accepted: 1, duplicates: 0 });
+    return `line:${event.eventId}`;
+  }
+
+  const inboundEventRow = (eventKey: string) => platform.repositories.inboundEvents.model.findById(eventKey).lean();
+
   it('explains what is lost, erases on confirmation, and the same LINE user is a stranger afterwards', async () => {
     const userId = events.userId();
     const memberId = await joinOnLine(userId);
@@ -226,6 +246,49 @@ describe('delete flow', () => {
     await chat.says('Keep my account');
     expect(chat.replyTexts()).toEqual(["Glad you're staying 😊 Nothing was deleted."]);
     expect(await platform.repositories.members.findById(await memberIdOf(chat))).toMatchObject({ name: 'Dan' });
+  });
+
+  it('forgets a message acknowledged but never run: no sweep runs it afterwards and a redelivery is a duplicate', async () => {
+    const userId = events.userId();
+    const memberId = await joinOnLine(userId);
+    const neverRun = events.text(userId, 'My new address is 5 Songren Road');
+    const eventKey = await acknowledgedByAKilledServer(neverRun);
+    expect(await inboundEventRow(eventKey)).toMatchObject({ identityKey: `line:${userId}`, event: expect.stringContaining('Songren') });
+    expect(await platform.repositories.inboundEvents.handledAt(eventKey)).toBeNull();
+
+    await deliver([events.text(userId, '刪除帳號')]);
+    await deliver([events.postback(userId, 'answer=delete')]);
+    expect(await platform.repositories.members.findById(memberId)).toBeNull();
+
+    const forgotten = await inboundEventRow(eventKey);
+    expect(forgotten).not.toHaveProperty('event');
+    expect(forgotten).not.toHaveProperty('identityKey');
+    expect(forgotten!.handledAt).toEqual(platform.clock.now().toJSDate());
+
+    // Past the sweep's cutoff and the killed server's lease: without the erasure, the sweep would run it now.
+    platform.clock.set('2026-11-23T10:20:00+08:00');
+    line.reset();
+    expect(await platform.jobs.recoverUnhandledEvents()).toBe(0);
+    expect((await deliver([{ ...neverRun, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
+    expect(line.replies()).toEqual([]);
+    expect(line.pushes()).toEqual([]);
+    // Not brought back as a stranger either.
+    expect(await platform.repositories.identities.find(`line:${userId}`)).toBeNull();
+  });
+
+  it('forgets the acknowledged messages too when it finishes an erasure a crash interrupted', async () => {
+    const userId = events.userId();
+    const memberId = await joinOnLine(userId);
+    const eventKey = await acknowledgedByAKilledServer(events.text(userId, 'Call me on 0911 000 222'));
+    await platform.repositories.members.beginErasure(memberId, platform.clock.now().toJSDate());
+
+    platform.clock.set('2026-11-23T10:02:00+08:00');
+    expect(await platform.jobs.finishErasures()).toEqual({ finished: 1 });
+
+    const forgotten = await inboundEventRow(eventKey);
+    expect(forgotten).not.toHaveProperty('event');
+    expect(forgotten).not.toHaveProperty('identityKey');
+    expect(forgotten!.handledAt).toEqual(platform.clock.now().toJSDate());
   });
 
   it('finishes an erasure a crash interrupted, and erasing again changes nothing', async () => {

@@ -200,6 +200,7 @@ describe('recovering acknowledged events a killed process never ran', () => {
     const inbox = createInbox({ runner, inboundEvents, clock, logger: pino({ level: 'silent' }) });
     await inboundEvents.recordFirstSight(`line:${recent.eventId}`, clock.now().toJSDate(), {
       event: JSON.stringify({ ...recent, receivedAt: recent.receivedAt.toISO() }),
+      identityKey: `line:${recent.channelUserId}`,
       leaseHolder: 'a-killed-process',
     });
     const answeredInResponse = { ...textFrom('U-web'), channel: 'web' as const };
