@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { identityKeyOf, type InboundEvent, type OutboundMessage } from '../../src/channels/channel';
-import { createInboundEventRepository, type InboundEventRepository } from '../../src/conversation/inbound-event-repository';
+import type { InboundEventRepository } from '../../src/conversation/inbound-event-repository';
 import { createInbox, type Deliver } from '../../src/conversation/inbox';
-import { initModels } from '../../src/database/mongo-connection';
 import { fixedClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
-import { openTestDatabase } from '../support/mongo';
+import { lineTextMessages } from '../support/builders';
+import { openInboundEventDatabase, type TestDatabase } from '../support/mongo';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 // How long the message text of an acknowledged event can outlive its turn (docs/privacy.md).
@@ -23,11 +23,7 @@ function memoryLogger() {
   return { lines, logger: createLogger('warn', false, stream) };
 }
 
-let sequence = 0;
-function textFrom(person: string, receivedAt = fixedClock(startedAt).now()): InboundEvent {
-  sequence += 1;
-  return { kind: 'text', text: `message ${sequence}`, channel: 'line', channelUserId: person, eventId: `retention-${Date.now()}-${sequence}`, receivedAt };
-}
+const textFrom = lineTextMessages('retention', () => fixedClock(startedAt).now());
 
 const keyOf = (event: InboundEvent) => `${event.channel}:${event.eventId}`;
 const stored = (event: InboundEvent) => JSON.stringify({ ...event, receivedAt: event.receivedAt.toISO() });
@@ -54,9 +50,9 @@ describe('inbound-event-pruning', () => {
   it('deletes acknowledged events never handled in a week, content and all, keeps younger ones and warns how many', async () => {
     const now = platform.clock.now();
     const { inboundEvents } = platform.repositories;
-    const neverRun = await acknowledgedAt(textFrom('U-prune-stale', now.minus({ days: 8 })));
-    const stillRecent = await acknowledgedAt(textFrom('U-prune-recent', now.minus({ days: 6 })));
-    const handledLongAgo = await acknowledgedAt(textFrom('U-prune-handled', now.minus({ days: 8 })));
+    const neverRun = await acknowledgedAt(textFrom('U-prune-stale', { at: now.minus({ days: 8 }) }));
+    const stillRecent = await acknowledgedAt(textFrom('U-prune-recent', { at: now.minus({ days: 6 }) }));
+    const handledLongAgo = await acknowledgedAt(textFrom('U-prune-handled', { at: now.minus({ days: 8 }) }));
     await inboundEvents.markHandled(handledLongAgo, now.minus({ days: 8 }).toJSDate());
 
     expect(await platform.jobs.pruneInboundEvents()).toEqual({ handled: 1, neverHandled: 1 });
@@ -71,12 +67,10 @@ describe('inbound-event-pruning', () => {
 });
 
 describe('the recovery sweep and the erasure of kept events', () => {
-  let connection: Awaited<ReturnType<typeof openTestDatabase>>;
+  let connection: TestDatabase;
   let inboundEvents: InboundEventRepository;
   beforeAll(async () => {
-    connection = await openTestDatabase();
-    inboundEvents = createInboundEventRepository(connection);
-    await initModels([inboundEvents.model]);
+    ({ connection, inboundEvents } = await openInboundEventDatabase());
   });
   afterAll(() => connection.dropAndClose());
 

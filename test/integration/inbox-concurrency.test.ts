@@ -1,28 +1,22 @@
 import pino from 'pino';
 import type { InboundEvent, OutboundMessage } from '../../src/channels/channel';
-import { createInboundEventRepository } from '../../src/conversation/inbound-event-repository';
+import type { InboundEventRepository } from '../../src/conversation/inbound-event-repository';
 import { createChatRateLimiter } from '../../src/conversation/chat-rate-limit';
 import { createInbox } from '../../src/conversation/inbox';
-import { initModels } from '../../src/database/mongo-connection';
 import { fixedClock } from '../../src/shared/clock';
-import { openTestDatabase } from '../support/mongo';
+import { lineTextMessages } from '../support/builders';
+import { openInboundEventDatabase, type TestDatabase } from '../support/mongo';
 
 const clock = fixedClock('2026-11-23T10:00:00+08:00');
-let connection: Awaited<ReturnType<typeof openTestDatabase>>;
-let inboundEvents: ReturnType<typeof createInboundEventRepository>;
+let connection: TestDatabase;
+let inboundEvents: InboundEventRepository;
 
 beforeAll(async () => {
-  connection = await openTestDatabase();
-  inboundEvents = createInboundEventRepository(connection);
-  await initModels([inboundEvents.model]);
+  ({ connection, inboundEvents } = await openInboundEventDatabase());
 });
 afterAll(() => connection.dropAndClose());
 
-let sequence = 0;
-function textFrom(person: string): InboundEvent {
-  sequence += 1;
-  return { kind: 'text', text: `message ${sequence}`, channel: 'line', channelUserId: person, eventId: `inbox-${Date.now()}-${sequence}`, receivedAt: clock.now() };
-}
+const textFrom = lineTextMessages('inbox', () => clock.now());
 
 /** A runner that takes a few milliseconds per turn and notes how many turns overlap and in which order each person's ran. */
 function slowRunner() {
@@ -53,7 +47,7 @@ describe('inbox under a burst', () => {
     const sent = new Map<string, string[]>();
     const delivered: string[] = [];
     for (let round = 0; round < 5; round += 1) {
-      const events = people.map(textFrom);
+      const events = people.map((person) => textFrom(person));
       for (const event of events) sent.set(event.channelUserId, [...(sent.get(event.channelUserId) ?? []), (event as { text: string }).text]);
       const { accepted } = await inbox.accept(events, async (_event, messages) => {
         delivered.push(...messages.map((message) => (message.kind === 'text' ? message.text : '')));

@@ -1,10 +1,10 @@
 import pino from 'pino';
 import type { InboundEvent, OutboundMessage } from '../../src/channels/channel';
-import { createInboundEventRepository, type InboundEventRepository } from '../../src/conversation/inbound-event-repository';
+import type { InboundEventRepository } from '../../src/conversation/inbound-event-repository';
 import { createInbox, type Deliver } from '../../src/conversation/inbox';
-import { initModels } from '../../src/database/mongo-connection';
 import { fixedClock } from '../../src/shared/clock';
-import { openTestDatabase } from '../support/mongo';
+import { lineTextMessages } from '../support/builders';
+import { openInboundEventDatabase, type TestDatabase } from '../support/mongo';
 
 // Two inboxes on one database are two servers. Each test leaves every event it records handled,
 // so that a later test's sweep (its clock twenty minutes on) finds nothing of it.
@@ -12,22 +12,15 @@ import { openTestDatabase } from '../support/mongo';
 const startedAt = '2026-11-23T10:00:00+08:00';
 const twentyMinutesOn = '2026-11-23T10:20:00+08:00';
 const logger = pino({ level: 'silent' });
-let connection: Awaited<ReturnType<typeof openTestDatabase>>;
+let connection: TestDatabase;
 let inboundEvents: InboundEventRepository;
 
 beforeAll(async () => {
-  connection = await openTestDatabase();
-  inboundEvents = createInboundEventRepository(connection);
-  await initModels([inboundEvents.model]);
+  ({ connection, inboundEvents } = await openInboundEventDatabase());
 });
 afterAll(() => connection.dropAndClose());
 
-let sequence = 0;
-function textFrom(person: string): InboundEvent {
-  sequence += 1;
-  const receivedAt = fixedClock(startedAt).now();
-  return { kind: 'text', text: `message ${sequence}`, channel: 'line', channelUserId: person, eventId: `lease-${Date.now()}-${sequence}`, receivedAt };
-}
+const textFrom = lineTextMessages('lease', () => fixedClock(startedAt).now());
 
 /** A runner that notes each turn as it starts and holds the turns of the events it was told to hold until they are let go. */
 function holdingRunner() {

@@ -1,3 +1,5 @@
+import type { DateTime } from 'luxon';
+import type { InboundEvent } from '../../src/channels/channel';
 import { randomUUID } from 'node:crypto';
 import type { NewMember } from '../../src/loyalty/members/member-repository';
 import { newMemberId } from '../../src/shared/ids';
@@ -37,5 +39,14 @@ export function aNewMember(overrides: Partial<NewMember> = {}): NewMember {
     identities: [],
     createdAt: new Date('2026-11-23T02:00:00Z'),
     ...overrides,
+  };
+}
+
+/** Text messages as the LINE channel hands them to the inbox, each with a new event id, received at `receivedAt()` unless `at` says. */
+export function lineTextMessages(idPrefix: string, receivedAt: () => DateTime) {
+  let sequence = 0;
+  return (person: string, { at = receivedAt() }: { at?: DateTime } = {}): InboundEvent => {
+    sequence += 1;
+    return { kind: 'text', text: `message ${sequence}`, channel: 'line', channelUserId: person, eventId: `${idPrefix}-${Date.now()}-${sequence}`, receivedAt: at };
   };
 }

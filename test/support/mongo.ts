@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { connectMongo, type Connection } from '../../src/database/mongo-connection';
+import { createInboundEventRepository, type InboundEventRepository } from '../../src/conversation/inbound-event-repository';
+import { connectMongo, initModels, type Connection } from '../../src/database/mongo-connection';
 
 export function testMongoUri(): string {
   const uri = process.env.MONGODB_URI ?? process.env.TEST_MONGODB_URI;
@@ -7,8 +8,10 @@ export function testMongoUri(): string {
   return uri;
 }
 
+export type TestDatabase = Connection & { dropAndClose(): Promise<void> };
+
 /** A fresh database for one test file, dropped afterwards. */
-export async function openTestDatabase(): Promise<Connection & { dropAndClose(): Promise<void> }> {
+export async function openTestDatabase(): Promise<TestDatabase> {
   const connection = await connectMongo(testMongoUri(), `test_${randomBytes(6).toString('hex')}`);
   return Object.assign(connection, {
     async dropAndClose() {
@@ -16,4 +19,12 @@ export async function openTestDatabase(): Promise<Connection & { dropAndClose():
       await connection.close();
     },
   });
+}
+
+/** A fresh database holding only the inbound events collection, for tests of the inbox and its repository. */
+export async function openInboundEventDatabase(): Promise<{ connection: TestDatabase; inboundEvents: InboundEventRepository }> {
+  const connection = await openTestDatabase();
+  const inboundEvents = createInboundEventRepository(connection);
+  await initModels([inboundEvents.model]);
+  return { connection, inboundEvents };
 }
