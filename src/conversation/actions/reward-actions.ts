@@ -43,7 +43,7 @@ export const rewardActions: ActionModule<typeof outcomes> = {
     const { members, rewards, redemptions, tiers } = repositories;
 
     const memberState = async (memberId: MemberId, now: DateTime) => {
-      const state = await members.balanceState(memberId);
+      const state = (await members.findWithBalanceState(memberId))?.balance ?? null;
       if (state === null) throw new Error(`Member ${memberId} of a linked identity does not exist`);
       return { tier: state.tier, points: spendableBalance(state.lots, now) };
     };

@@ -146,10 +146,12 @@ const noNoticesReadStandsForMs = 5000;
 export function createMemberRepository(connection: Connection) {
   const Members = connection.model<MemberDocument>('Member', memberSchema);
 
-  // The turn's member read (check-in, store code, card, rewards) also sees whether notices are waiting; when none were,
-  // the take at the end of that turn is answered from the read instead of another round trip. A notice a job
-  // queues in between rides on the member's next reply, as one queued just after the take would. A notice this
-  // server queues (a mission completed by the turn itself) forgets the read, so it still rides on this reply.
+  // The turn's member read (findWithBalanceState, findWithTierState: check-in, store code, card, rewards) also sees
+  // whether notices are waiting; when none were, the take at the end of that turn is answered from the read instead
+  // of another round trip, and the answer is used up. Only those two reads leave one: the ledger's, the jobs' and the
+  // console's reads are followed by no take. A notice a job queues in between rides on the member's next reply, as
+  // one queued just after the take would. `queueNotice` (a mission the turn itself completed) forgets the read, so
+  // that notice still rides on this reply.
   const noNoticesReadAt = new Map<string, number>();
   const rememberNotices = (id: string, notices: Notice[] | undefined) => {
     if (notices !== undefined && notices.length > 0) {
@@ -325,10 +327,8 @@ export function createMemberRepository(connection: Connection) {
     },
 
     async balanceState(id: string): Promise<BalanceState | null> {
-      const doc = await Members.findById(id, { ...balanceProjection, notices: 1 }).lean();
-      if (doc === null) return null;
-      rememberNotices(doc._id, doc.notices);
-      return toBalanceState(doc);
+      const doc = await Members.findById(id, balanceProjection).lean();
+      return doc === null ? null : toBalanceState(doc);
     },
 
     /**
@@ -363,6 +363,8 @@ export function createMemberRepository(connection: Connection) {
         { _id: id, noticeKeys: { $ne: notice.key } },
         { $push: { notices: notice, noticeKeys: { $each: [notice.key], $slice: -noticeKeyWindow } } },
       );
+      // Again after the write: a read of this member that ran while it was in flight may have seen none waiting.
+      noNoticesReadAt.delete(id);
       return result.modifiedCount === 1;
     },
 

@@ -83,7 +83,8 @@ export async function redeemReward(deps: RedemptionDeps, request: RedeemRequest)
 
   const reward = await deps.rewards.findById(request.rewardId);
   if (reward === null) return { kind: 'unknownReward' };
-  const balance = await deps.members.balanceState(request.memberId);
+  // The turn's own read of the member: it also answers the turn's notices take (member-repository.ts).
+  const balance = (await deps.members.findWithBalanceState(request.memberId))?.balance ?? null;
   if (balance === null) throw new Error(`Member ${request.memberId} does not exist: the redeem flow must set requiresMember`);
   const offer = offerTo(reward, balance.tier, await deps.tiers.all(), request.now);
   if (offer.kind !== 'onOffer') return { ...offer, reward };
