@@ -32,8 +32,6 @@ const inboundEventSchema = new Schema<InboundEventDocument>(
 );
 // Declared for real MongoDB; the embedded server scans (DATABASE.md). Only the recovery sweep and the pruning query it.
 inboundEventSchema.index({ handledAt: 1, receivedAt: 1 });
-// Only a member's erasure queries it, and only kept events carry the field.
-inboundEventSchema.index({ identityKey: 1 }, { sparse: true });
 
 /**
  * Every platform event id seen, so that a redelivered event (LINE's isRedelivery, a retried
@@ -170,7 +168,9 @@ export function createInboundEventRepository(connection: Connection) {
     async forgetEventsOf(identityKeys: string[], now: Date): Promise<number> {
       if (identityKeys.length === 0) return 0;
       const result = await InboundEvents.updateMany(
-        { identityKey: { $in: identityKeys } },
+        // Only unhandled events carry the owner (handling unsets it): the sweep's index narrows this on real MongoDB,
+        // and no index of its own costs every event a write for a rare erasure.
+        { handledAt: null, identityKey: { $in: identityKeys } },
         { $set: { handledAt: now }, $unset: { event: 1, identityKey: 1 } },
       );
       return result.modifiedCount;
