@@ -12,7 +12,13 @@ export interface ActionContext {
   memberId: MemberId | null;
   /** The flow's variables so far: answers to its questions, intent arguments, earlier results. */
   variables: Variables;
+  /** When the turn runs: what the action's records are stamped with (see flow-runner's runTurn). */
   now: DateTime;
+  /**
+   * When the person acted (the event's receive time), earlier than `now` for a turn run late: for what depends on
+   * when they acted, such as the day a check-in counts for or whether a typed code was still valid.
+   */
+  actedAt: DateTime;
   locale: Locale;
   /** The platform id of the event that started this flow: a stable key for what the flow changes. */
   flowRunId: string;

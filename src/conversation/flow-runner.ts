@@ -84,37 +84,40 @@ interface TurnResult {
   messages: OutboundMessage[];
   /** The member the person is at the end of the turn: null for a stranger, or after an erasure. */
   memberId: MemberId | null;
-  now: DateTime;
+  actedAt: DateTime;
 }
 
 /** A transcript that cannot be written must not cost the member their reply. */
 async function recordTranscript(deps: FlowRunnerDeps, event: InboundEvent, turn: TurnResult): Promise<void> {
   if (deps.transcripts === undefined || turn.memberId === null) return;
-  await deps.transcripts.record(transcriptLinesOf(event, turn.memberId, turn.messages, turn.now)).catch((error: unknown) => {
+  await deps.transcripts.record(transcriptLinesOf(event, turn.memberId, turn.messages, turn.actedAt)).catch((error: unknown) => {
     deps.logger.warn({ err: error, eventId: event.eventId }, 'could not record the transcript of a turn');
   });
 }
 
 async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<TurnResult> {
-  // The turn happens when the person acted, not when it runs: a turn run again after a database outage or by the
-  // recovery sweep must land on the same day (a check-in is keyed by its day) and see the same session.
-  const now = event.receivedAt;
+  // A turn has two times, which differ for a turn run late (again after a database outage, or by the recovery sweep).
+  // When the person acted decides what they meant: the day a check-in counts for, whether a code was still valid,
+  // whether the session was idle. When the turn runs stamps what it writes, because the recovery jobs take over
+  // records older than a minute or two as abandoned: stamped with the acting time, a late turn's own records would be.
+  const actedAt = event.receivedAt;
+  const now = deps.clock.now();
   const catalog = deps.catalog();
   const key = identityKeyOf(event);
   const reportedLocale = asLocale(event.locale);
   // The session is stored with the identity: touching it returns both.
-  const { identity, session: stored } = await deps.identities.touchForTurn(key, event, now.toJSDate(), {
+  const { identity, session: stored } = await deps.identities.touchForTurn(key, event, actedAt.toJSDate(), {
     ...(event.kind === 'followed' || event.kind === 'unfollowed' ? { following: event.kind === 'followed' } : {}),
     ...(reportedLocale ? { locale: reportedLocale } : {}),
   });
   const loaded = sessionOf(key, stored);
   if (event.kind === 'unfollowed') {
     if (loaded) await deps.sessions.clear(key);
-    return { messages: [], memberId: null, now };
+    return { messages: [], memberId: null, actedAt };
   }
 
-  const turn = new Turn(deps, identity, now);
-  const session = loaded && !isIdle(loaded, now, deps.sessionIdleMinutes) ? loaded : null;
+  const turn = new Turn(deps, identity, actedAt);
+  const session = loaded && !isIdle(loaded, actedAt, deps.sessionIdleMinutes) ? loaded : null;
   const plan = planTurn(catalog, event, session, identity.memberId !== null);
 
   if (plan.kind === 'say') {
@@ -131,9 +134,9 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<TurnR
   let result: Advance;
   const flow = plan.flow;
   if (plan.kind === 'start') {
-    result = advance(flow, null, { kind: 'start', runId: event.eventId, variables: plan.variables }, now);
+    result = advance(flow, null, { kind: 'start', runId: event.eventId, variables: plan.variables }, actedAt);
   } else {
-    result = advance(flow, plan.session.position, { kind: 'answer', ...typedAsAnswer(catalog, plan, turn.locale) }, now);
+    result = advance(flow, plan.session.position, { kind: 'answer', ...typedAsAnswer(catalog, plan, turn.locale) }, actedAt);
   }
 
   while (result.kind === 'runAction') {
@@ -146,6 +149,7 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<TurnR
       memberId: turn.memberId,
       variables: position.variables,
       now,
+      actedAt,
       locale: turn.locale,
       flowRunId: position.runId,
       eventId: event.eventId,
@@ -158,12 +162,12 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<TurnR
     if (outcome.forgotten) turn.memberId = null;
     if (outcome.locale) turn.locale = outcome.locale;
     const input: EngineInput = { kind: 'outcome', outcome: outcome.outcome, variables: outcome.variables ?? {} };
-    result = advance(flow, position, input, now);
+    result = advance(flow, position, input, actedAt);
   }
   turn.say(result.say);
 
   if (result.kind === 'waitingForInput') {
-    const saved = await deps.sessions.save(key, result.position, loaded, now.toJSDate(), event.eventId);
+    const saved = await deps.sessions.save(key, result.position, loaded, actedAt.toJSDate(), event.eventId);
     if (!saved) deps.logger.warn({ identity: key, flow: flow.id }, 'another turn saved this session first');
   } else if (loaded) {
     await deps.sessions.clear(key);
@@ -234,8 +238,8 @@ function typedAsAnswer(catalog: FlowCatalog, plan: Continue, locale: Locale): An
   return answer !== undefined ? { answer } : plan.input;
 }
 
-function isIdle(session: Session, now: DateTime, idleMinutes: number): boolean {
-  return now.toMillis() - session.updatedAt.getTime() > idleMinutes * 60_000;
+function isIdle(session: Session, actedAt: DateTime, idleMinutes: number): boolean {
+  return actedAt.toMillis() - session.updatedAt.getTime() > idleMinutes * 60_000;
 }
 
 function asLocale(value: string | undefined): Locale | undefined {
@@ -250,14 +254,14 @@ class Turn {
   constructor(
     private readonly deps: FlowRunnerDeps,
     identity: ChannelIdentity,
-    readonly now: DateTime,
+    readonly actedAt: DateTime,
   ) {
     this.memberId = identity.memberId;
     this.locale = identity.locale ?? deps.defaultLocale;
   }
 
   result(): TurnResult {
-    return { messages: this.messages, memberId: this.memberId, now: this.now };
+    return { messages: this.messages, memberId: this.memberId, actedAt: this.actedAt };
   }
 
   say(utterances: Utterance[]): void {

@@ -63,6 +63,23 @@ describe('daily check-in flow', () => {
     expect(chat.replyTexts()[0]).toContain('Day 2 of your streak');
   });
 
+  it('pays a check-in recorded only after the next day’s, and keeps the streak the next day’s made', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.joins();
+    await chat.says('check in');
+    platform.clock.set('2026-11-24T23:58:00+08:00');
+    const sentAt = platform.clock.now();
+    platform.clock.set('2026-11-25T00:05:00+08:00');
+    await chat.says('check in');
+    expect(chat.replyTexts()[0]).toContain('Day 1 of your streak');
+    platform.clock.set('2026-11-25T00:12:00+08:00');
+    await platform.inbox.handleNow({ ...chat.source, kind: 'text', text: 'check in', eventId: 'late-run-of-the-24th', receivedAt: sentAt });
+    const member = await memberOf(chat);
+    expect(member.checkIn).toEqual({ streak: 1, lastDay: '2026-11-25' });
+    expect(member.points).toBe(30);
+    expect(await platform.repositories.ledger.find(`checkin:${member.id}:2026-11-24`)).toMatchObject({ status: 'applied', points: 10 });
+  });
+
   it('resets the streak after a missed day', async () => {
     const chat = conversationWith(platform, { locale: 'en' });
     await chat.joins();

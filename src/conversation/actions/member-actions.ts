@@ -79,13 +79,13 @@ export const memberActions: ActionModule<typeof outcomes> = {
         };
       },
 
-      async checkIn({ memberId, now, locale }) {
+      async checkIn({ memberId, now, actedAt, locale }) {
         const rules = currentRules();
         const id = requireMember(memberId, 'checkIn');
-        const outcome = await checkIn({ members, ledger, tierRules: repositories.tierRules, rules: rules.checkIn, earning: rules.earning }, id, now);
+        const outcome = await checkIn({ members, ledger, tierRules: repositories.tierRules, rules: rules.checkIn, earning: rules.earning }, id, now, actedAt);
         if (outcome.kind === 'notMember') throw new Error(`Member ${id} of a linked identity does not exist`);
         if (outcome.kind === 'awarded') {
-          const day = now.setZone(rules.checkIn.zone).toFormat('yyyy-MM-dd');
+          const day = actedAt.setZone(rules.checkIn.zone).toFormat('yyyy-MM-dd');
           await recordMissionEvent({ ...repositories, earning: rules.earning }, id, 'checkIns', day, now);
         }
         const number = numberFormat(locale);

@@ -19,13 +19,13 @@ export const pointCodeActions: ActionModule<typeof outcomes> = {
 
     return {
       /** Collects the code in the variable `code` (typed after COLLECT / 集點, or from a button); noCode asks for one. */
-      async collectPoints({ memberId, variables, now, locale, flowRunId }): Promise<CollectResult> {
+      async collectPoints({ memberId, variables, now, actedAt, locale, flowRunId }): Promise<CollectResult> {
         if (memberId === null) throw new Error('collectPoints ran for a non-member: its flow must set requiresMember');
         const typedCode = variables.code?.trim() ?? '';
         if (typedCode === '') return { outcome: 'noCode' };
         const outcome = await collectPoints(
           { pointCodes, ledger, members, tierRules: repositories.tierRules, earning: rules().earning },
-          { typedCode, memberId, requestId: flowRunId, now },
+          { typedCode, memberId, requestId: flowRunId, now, actedAt },
         );
         if (outcome.kind === 'collected') await recordMissionEvent({ ...repositories, earning: rules().earning }, memberId, 'pointCodes', flowRunId, now);
         const number = numberFormat(locale);

@@ -11,7 +11,15 @@ export interface CheckInRules {
 
 export type CheckInPlan =
   | { kind: 'alreadyCheckedIn'; day: string; streak: number }
-  | { kind: 'award'; day: string; streak: number; points: number; bonus: number };
+  | {
+      kind: 'award';
+      day: string;
+      streak: number;
+      points: number;
+      bonus: number;
+      /** False for a day before the member's latest check-in (a tap recorded late): its points only, the streak stays. */
+      movesStreak: boolean;
+    };
 
 /** The loyalty day of an instant: the calendar date in the programme's zone; the day ends at local midnight. */
 export function loyaltyDayOf(now: DateTime, zone: string): string {
@@ -22,10 +30,11 @@ export function planCheckIn(state: CheckInState, now: DateTime, rules: CheckInRu
   const today = now.setZone(rules.zone).startOf('day');
   const day = today.toISODate()!;
   if (state.lastDay === day) return { kind: 'alreadyCheckedIn', day, streak: state.streak };
+  if (state.lastDay !== null && day < state.lastDay) return { kind: 'award', day, streak: state.streak, points: rules.points, bonus: 0, movesStreak: false };
   const yesterday = today.minus({ days: 1 }).toISODate()!;
   const streak = state.lastDay === yesterday ? state.streak + 1 : 1;
   const bonus = streak % rules.streakDays === 0 ? rules.streakBonus : 0;
-  return { kind: 'award', day, streak, points: rules.points + bonus, bonus };
+  return { kind: 'award', day, streak, points: rules.points + bonus, bonus, movesStreak: true };
 }
 
 /** How many days are left until the next streak bonus (the bonus day itself counts as 0). */

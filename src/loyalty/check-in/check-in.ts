@@ -24,13 +24,14 @@ export interface CheckInDeps {
 /**
  * The daily check-in. The ledger key is the member and the loyalty day, so however many
  * check-ins race (double taps, redeliveries, two devices) one of them is written, and the streak
- * moves in the same atomic update as the balance.
+ * moves in the same atomic update as the balance. The day is the one the member tapped on
+ * (`actedAt`), even when the check-in is only recorded after midnight (`now`).
  */
-export async function checkIn(deps: CheckInDeps, memberId: MemberId, now: DateTime): Promise<CheckInOutcome> {
+export async function checkIn(deps: CheckInDeps, memberId: MemberId, now: DateTime, actedAt: DateTime = now): Promise<CheckInOutcome> {
   const found = await deps.members.findWithBalanceState(memberId);
   if (found === null) return { kind: 'notMember' };
   const { member, balance } = found;
-  const plan = planCheckIn(member.checkIn, now, deps.rules);
+  const plan = planCheckIn(member.checkIn, actedAt, deps.rules);
   if (plan.kind === 'alreadyCheckedIn') {
     return { kind: 'alreadyCheckedIn', streak: plan.streak, balance: member.points };
   }
@@ -44,7 +45,7 @@ export async function checkIn(deps: CheckInDeps, memberId: MemberId, now: DateTi
       reason: 'checkin',
       note: plan.bonus > 0 ? `${plan.streak}-day streak` : null,
       now,
-      set: { 'checkIn.lastDay': plan.day, 'checkIn.streak': plan.streak },
+      ...(plan.movesStreak ? { set: { 'checkIn.lastDay': plan.day, 'checkIn.streak': plan.streak } } : {}),
       readBefore: balance,
     },
   );

@@ -50,7 +50,10 @@ export interface CollectRequest {
   memberId: MemberId;
   /** The chat request (flow run) id: the same id never claims twice. */
   requestId: string;
+  /** When the claim is recorded. */
   now: DateTime;
+  /** When the member typed the code, if earlier (a turn run late): the code's validity is judged then. */
+  actedAt?: DateTime;
 }
 
 export type CollectOutcome =
@@ -71,7 +74,7 @@ export async function collectPoints(deps: CollectPointsDeps, request: CollectReq
   const earlier = await deps.pointCodes.useByRequest(requestKey);
   if (earlier) return finishUse(deps, earlier, 'mayBeAwarded');
 
-  const decision = decideClaim(pointCode, request.now);
+  const decision = decideClaim(pointCode, request.actedAt ?? request.now);
   if (decision.kind !== 'open') return decision;
 
   const found = await deps.members.findWithBalanceState(request.memberId);
