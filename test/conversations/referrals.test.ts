@@ -167,6 +167,25 @@ describe('joining through an invite', () => {
     ]);
   });
 
+  it('credits the referrer when the turn that made the friend a member failed and the friend answers again', async () => {
+    const referrer = conversationWith(platform, { locale: 'en' });
+    await referrer.joins('Dan', '0966666666');
+    const referrerId = await memberIdOf(referrer);
+    const friend = conversationWith(platform, { locale: 'en' });
+    await friend.says(`INVITE ${await inviteCodeOf(referrer)}`);
+    const referrals = platform.repositories.referrals;
+    const recordReferral = jest.spyOn(referrals, 'recordReferral').mockRejectedValueOnce(new Error('connection to the database lost'));
+    await friend.joins('Eve', '0977777777');
+    expect(friend.replyTexts()).toEqual([expect.stringContaining('Sorry')]);
+
+    await friend.taps('answer=skip');
+    expect(friend.replyTexts()[0]).toContain('Welcome aboard, Eve!');
+    recordReferral.mockRestore();
+    expect(await referrals.referrerOf(await memberIdOf(friend))).toBe(referrerId);
+    expect(await platform.repositories.ledger.model.countDocuments({ memberId: referrerId, reason: 'referralBonus' })).toBe(1);
+    expect((await platform.repositories.members.findById(referrerId))!.points).toBe(30);
+  });
+
   it('does not credit the old invite again when an erased friend joins again on the same chat account', async () => {
     platform.clock.set('2052-07-07T10:00:00+08:00');
     const { referrerId, friend } = await referrerWithInvitedFriend(['Dan', '0966666666'], ['Eve', '0977777777']);

@@ -129,9 +129,30 @@ describe('signup flow', () => {
       now: new Date(),
     };
     const deps = { members: platform.repositories.members, identities: platform.repositories.identities, startingTier: 'member' };
-    const outcomes = await Promise.all(Array.from({ length: 8 }, () => signUp(deps, request)));
-    expect(outcomes.filter((outcome) => outcome.kind === 'joined')).toHaveLength(1);
+    // Two chats finishing signup at once (two devices), four times each.
+    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, attempt) => signUp(deps, { ...request, runId: `run-${attempt % 2}` })));
+    // Every attempt of the run that made the member is its signup (run again); the other run's find a member.
+    expect(outcomes.filter((outcome) => outcome.kind === 'joined')).toHaveLength(4);
     expect(new Set(outcomes.map((outcome) => outcome.memberId)).size).toBe(1);
     expect(await platform.repositories.members.model.countDocuments({ signupKey })).toBe(1);
+  });
+
+  it('pays the welcome gift once when the turn that made the member failed and the member answers again', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.taps('intent=signup');
+    await chat.taps('answer=agree');
+    await chat.says('Cara');
+    await chat.says('0912345678');
+    const ledger = platform.repositories.ledger;
+    jest.spyOn(ledger, 'earn').mockRejectedValueOnce(new Error('connection to the database lost'));
+    await chat.says('skip');
+    expect(chat.replyTexts()).toEqual([expect.stringContaining('Sorry')]);
+
+    await chat.says('skip');
+    expect(chat.replyTexts()[0]).toContain('Welcome aboard, Cara! Your 50-point welcome gift is in.');
+    const identity = await platform.repositories.identities.find(`web:${chat.source.channelUserId}`);
+    expect((await platform.repositories.members.findById(identity!.memberId!))!.points).toBe(50);
+    expect(await ledger.find(`signup-bonus:${identity!.memberId}`)).toMatchObject({ status: 'applied', points: 50 });
+    jest.restoreAllMocks();
   });
 });

@@ -43,7 +43,7 @@ export const memberActions: ActionModule<typeof outcomes> = {
         return { outcome: memberId === null ? 'guest' : 'member' };
       },
 
-      async signUp({ identity, variables, now, locale }) {
+      async signUp({ identity, variables, now, locale, flowRunId }) {
         const rules = currentRules();
         const [startingTier] = await tiers.all();
         const outcome = await signUp(
@@ -58,6 +58,7 @@ export const memberActions: ActionModule<typeof outcomes> = {
             locale,
             termsVersion: rules.termsVersion,
             now: now.toJSDate(),
+            runId: flowRunId,
           },
         );
         if (outcome.kind === 'joined' && rules.signupBonus > 0) {

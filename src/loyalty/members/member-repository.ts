@@ -40,6 +40,8 @@ interface MemberDocument {
   /** Bumped by every balance change: compare-and-set keeps concurrent changes from overwriting each other. */
   revision: number;
   createdAt: Date;
+  /** The chat flow run that made the member: its turn run again after a failure is the same signup, not a second one. */
+  signupRunId?: string;
   /** How the member appears on the monthly leaderboard, or whether at all; absent means the default. */
   leaderboard?: LeaderboardSettings;
   /**
@@ -85,6 +87,7 @@ const memberSchema = new Schema<MemberDocument>(
     noticeKeys: { type: [String], default: [] },
     revision: { type: Number, default: 0 },
     createdAt: Date,
+    signupRunId: String,
     leaderboard: { type: Schema.Types.Mixed, default: undefined },
     sandbox: { type: Boolean, default: undefined },
     erasingSince: { type: Date, default: undefined },
@@ -107,6 +110,8 @@ export const noticeKeyWindow = 200;
 
 export interface NewMember extends Omit<Member, 'points' | 'earnedTotal' | 'checkIn'> {
   signupKey: string;
+  /** Set for a member who joined in chat: the flow run of the signup. */
+  signupRunId?: string;
   sandbox?: boolean;
 }
 
@@ -194,6 +199,7 @@ export function createMemberRepository(connection: Connection) {
           noticeKeys: [],
           revision: 0,
           createdAt: member.createdAt,
+          ...(member.signupRunId ? { signupRunId: member.signupRunId } : {}),
           ...(member.sandbox ? { sandbox: true } : {}),
         });
         return { kind: 'created' };
@@ -273,6 +279,10 @@ export function createMemberRepository(connection: Connection) {
     async *streamUnfinishedErasures(before: Date): AsyncGenerator<MemberId> {
       const cursor = Members.find({ erasingSince: { $lt: before }, deleted: { $ne: true } }, { _id: 1 }).lean().cursor({ batchSize: 200 });
       for await (const doc of cursor) yield doc._id as MemberId;
+    },
+
+    async joinedInRun(id: MemberId, signupRunId: string): Promise<boolean> {
+      return (await Members.exists({ _id: id, signupRunId })) !== null;
     },
 
     async findBySignupKey(signupKey: string): Promise<Member | null> {

@@ -14,6 +14,8 @@ export interface SignUpRequest {
   locale: Locale;
   termsVersion: string;
   now: Date;
+  /** The chat flow run asking: the same run asking again is the same signup. */
+  runId: string;
 }
 
 export type SignUpOutcome = { kind: 'joined'; memberId: MemberId } | { kind: 'alreadyMember'; memberId: MemberId };
@@ -26,11 +28,14 @@ export interface SignUpDeps {
 
 /**
  * Joins the programme. The member's unique signupKey (the identity that signed up) makes a
- * repeated or concurrent signup of the same person land on one member.
+ * repeated or concurrent signup of the same person land on one member. A signup whose turn failed
+ * after the member was made (the database went away, the server crashed) and is run again answers
+ * `joined` once more: what follows joining (the welcome bonus, the referral credit) may not have
+ * happened yet, and is keyed to happen once.
  */
 export async function signUp(deps: SignUpDeps, request: SignUpRequest): Promise<SignUpOutcome> {
   const existing = await findMember(deps, request.identityKey);
-  if (existing !== null) return { kind: 'alreadyMember', memberId: existing };
+  if (existing !== null) return outcomeForExisting(deps, existing, request.runId);
 
   const memberId = newMemberId();
   const created = await deps.members.create({
@@ -47,14 +52,19 @@ export async function signUp(deps: SignUpDeps, request: SignUpRequest): Promise<
     ],
     identities: [{ channel: request.channel, channelUserId: request.channelUserId }],
     createdAt: request.now,
+    signupRunId: request.runId,
     sandbox: isSandboxChannel(request.channel),
   });
   if (created.kind === 'duplicate') {
     const winner = await findMember(deps, request.identityKey);
-    return { kind: 'alreadyMember', memberId: winner! };
+    return outcomeForExisting(deps, winner!, request.runId);
   }
   await deps.identities.linkMember(request.identityKey, memberId);
   return { kind: 'joined', memberId };
+}
+
+async function outcomeForExisting(deps: SignUpDeps, memberId: MemberId, runId: string): Promise<SignUpOutcome> {
+  return { kind: (await deps.members.joinedInRun(memberId, runId)) ? 'joined' : 'alreadyMember', memberId };
 }
 
 /** The identity's member, also when a crash left the member created but the identity not yet linked. */
