@@ -1,20 +1,14 @@
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { loadConfig } from '../../src/config';
 import { createPlatform, type Platform } from '../../src/platform';
 import { fixedClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
+import { captureLogs } from '../support/log-capture';
 import { openTestDatabase } from '../support/mongo';
 import { testAdminTokens } from '../support/platform';
 
-const logged: string[] = [];
-const memory = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    logged.push(chunk.toString());
-    done();
-  },
-});
-const logger = createLogger('trace', false, memory);
+const logs = captureLogs();
+const logger = createLogger('trace', false, logs.stream);
 let platform: Platform;
 let connection: Awaited<ReturnType<typeof openTestDatabase>>;
 
@@ -48,18 +42,18 @@ describe('admin tokens are never logged', () => {
     await request(platform.app).get('/admin/api/members').set(as(wrongToken)).expect(401);
     await request(platform.app).post('/admin/api/members').set(as(testAdminTokens.admin)).set('content-type', 'application/json').send('{"broken"').expect(400);
 
-    const lines = logged.join('');
+    const lines = logs.lines.join('\n');
     expect(lines).toMatch(/"path":"\/admin\/api\/members","status":200,"actor":"viewer:[0-9a-f]{8}","msg":"admin request"/);
     expect(lines).toMatch(/"status":403/);
     for (const token of [...tokens, wrongToken]) expect(lines).not.toContain(token);
   });
 
   it('redacts an authorization header wherever a log line carries one', () => {
-    const before = logged.length;
+    const before = logs.lines.length;
     logger.info({ req: { headers: { authorization: `Bearer ${testAdminTokens.admin}` } } }, 'a request');
     logger.error({ err: { config: { headers: { Authorization: `Bearer ${testAdminTokens.admin}` } } } }, 'an outbound call failed');
     logger.warn({ authorization: `Bearer ${testAdminTokens.admin}` }, 'a header on its own');
-    const lines = logged.slice(before).join('');
+    const lines = logs.lines.slice(before).join('\n');
     expect(lines.match(/\[redacted\]/g)).toHaveLength(3);
     expect(lines).not.toContain(testAdminTokens.admin);
   });

@@ -1,10 +1,10 @@
-import { Writable } from 'node:stream';
 import { identityKeyOf, type InboundEvent, type OutboundMessage } from '../../src/channels/channel';
 import type { InboundEventRepository } from '../../src/conversation/inbound-event-repository';
 import { createInbox, type Deliver } from '../../src/conversation/inbox';
 import { fixedClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
 import { lineTextMessages } from '../support/builders';
+import { captureLogs } from '../support/log-capture';
 import { openInboundEventDatabase, type TestDatabase } from '../support/mongo';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
@@ -13,14 +13,8 @@ import { startTestPlatform, type TestPlatform } from '../support/platform';
 const startedAt = '2026-11-23T10:00:00+08:00';
 
 function memoryLogger() {
-  const lines: { level: number; msg: string; [field: string]: unknown }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { lines, logger: createLogger('warn', false, stream) };
+  const log = captureLogs();
+  return { lines: log.entries, logger: createLogger('warn', false, log.stream) };
 }
 
 const textFrom = lineTextMessages('retention', () => fixedClock(startedAt).now());

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
@@ -11,6 +10,7 @@ import type { AcceptResult, Deliver, Inbox } from '../../src/conversation/inbox'
 import { fixedClock } from '../../src/shared/clock';
 import { stableUuid } from '../../src/shared/ids';
 import { startFakeLineApi, type FakeLineApi } from '../fakes/fake-line-api';
+import { captureLogs } from '../support/log-capture';
 import { signLineBody } from '../support/signed-webhook';
 
 const channelSecret = 'test-line-channel-secret';
@@ -97,16 +97,8 @@ function setUp(inbox: Inbox = new EchoInbox(), { lineApiBaseUrl = fake.baseUrl, 
     LINE_CHANNEL_ACCESS_TOKEN: accessToken,
     LINE_API_BASE_URL: lineApiBaseUrl,
   });
-  const logLines: Record<string, unknown>[] = [];
-  const logger = pino(
-    { level: 'debug', base: undefined },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logLines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
-        done();
-      },
-    }),
-  );
+  const logs = captureLogs();
+  const logger = pino({ level: 'debug', base: undefined }, logs.stream);
   const lineClient = new LineClient({ config, logger });
   const app = express();
   app.use(
@@ -122,7 +114,7 @@ function setUp(inbox: Inbox = new EchoInbox(), { lineApiBaseUrl = fake.baseUrl, 
   );
   // Other routes parse JSON; the LINE router is mounted before, as in the real app.
   app.use(express.json());
-  return { app, lineClient, logLines };
+  return { app, lineClient, logLines: logs.entries };
 }
 
 let eventCounter = 0;
@@ -493,8 +485,8 @@ describe('LineClient.deliver', () => {
   });
 
   it('does not throw when LINE cannot be reached', async () => {
-    const logLines: unknown[] = [];
-    const logger = pino({ base: undefined }, new Writable({ write: (chunk: Buffer, _e, done) => (logLines.push(chunk.toString()), done()) }));
+    const logs = captureLogs();
+    const logger = pino({ base: undefined }, logs.stream);
     const unreachable = new LineClient({
       config: { LINE_CHANNEL_ACCESS_TOKEN: accessToken, LINE_API_BASE_URL: 'http://127.0.0.1:1' },
       logger,
@@ -503,7 +495,7 @@ describe('LineClient.deliver', () => {
     const outcome = await unreachable.deliver(inboundFor(textEvent('check in')), [{ kind: 'text', text: 'Hi' }]);
 
     expect(outcome).toEqual({ kind: 'failed' });
-    expect(logLines).toHaveLength(1);
+    expect(logs.lines).toHaveLength(1);
   });
 
   it.each([

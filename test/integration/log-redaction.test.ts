@@ -1,18 +1,12 @@
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createLogger } from '../../src/shared/logger';
 import { startFakeLineApi, type FakeLineApi } from '../fakes/fake-line-api';
 import { deliverToLine, lineEventFactory } from '../support/line-events';
+import { captureLogs } from '../support/log-capture';
 import { startTestPlatform, testLineSecret, type TestPlatform } from '../support/platform';
 
-const logLines: string[] = [];
-const memoryLog = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    logLines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
-    done();
-  },
-});
-const logger = createLogger('info', false, memoryLog);
+const logs = captureLogs();
+const logger = createLogger('info', false, logs.stream);
 
 let platform: TestPlatform;
 let line: FakeLineApi;
@@ -68,10 +62,10 @@ describe('logs at info level', () => {
     // A careless log call with personal fields is censored too.
     logger.info({ member: { name, mobile, birthday }, text: freeText }, 'member details');
 
-    expect(logLines.length).toBeGreaterThanOrEqual(10);
-    expect(logLines.some((entry) => entry.includes('LINE reply token rejected'))).toBe(true);
-    expect(logLines.some((entry) => entry.includes('[redacted]'))).toBe(true);
-    const everything = logLines.join('\n');
+    expect(logs.lines.length).toBeGreaterThanOrEqual(10);
+    expect(logs.lines.some((entry) => entry.includes('LINE reply token rejected'))).toBe(true);
+    expect(logs.lines.some((entry) => entry.includes('[redacted]'))).toBe(true);
+    const everything = logs.lines.join('\n');
     for (const personal of [name, mobile, birthday, freeText, 'oolong']) expect(everything).not.toContain(personal);
   });
 });

@@ -1,25 +1,19 @@
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { OutboundMessage } from '../../../src/channels/channel';
 import { MessengerClient } from '../../../src/channels/messenger/messenger-client';
 import { messengerPushChannel } from '../../../src/channels/messenger/messenger-push';
 import { fixedClock } from '../../../src/shared/clock';
 import { startFakeGraphApi, type FakeGraphApi } from '../../fakes/fake-graph-api';
+import { captureLogs } from '../../support/log-capture';
 
 const accessToken = 'secret-page-token-must-not-be-logged';
 const psid = '1234567890123';
 let graph: FakeGraphApi;
-let logLines: string[];
+let logs: ReturnType<typeof captureLogs>;
 
 function clientFor(baseUrl: string) {
-  logLines = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(chunk.toString());
-      done();
-    },
-  });
-  const logger = pino({ level: 'info' }, sink);
+  logs = captureLogs();
+  const logger = pino({ level: 'info' }, logs.stream);
   const config = { MESSENGER_PAGE_ACCESS_TOKEN: accessToken, MESSENGER_API_BASE_URL: baseUrl, MESSENGER_API_VERSION: 'v25.0' };
   return { client: new MessengerClient({ config, logger, timeoutMs: 2000 }), logger };
 }
@@ -40,9 +34,8 @@ describe('MessengerClient', () => {
     const outcome = await client.deliver(event, [{ kind: 'text', text: 'Hello' }]);
 
     expect(outcome).toMatchObject({ kind: 'failed', outcome: { status: 400, error: { code: 613 } } });
-    const logged = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(logged).toEqual([expect.objectContaining({ msg: 'Messenger send failed', code: 613, eventId: 'm_1', fbtraceId: expect.stringMatching(/^A/) })]);
-    expect(logLines.join('')).not.toContain(accessToken);
+    expect(logs.entries).toEqual([expect.objectContaining({ msg: 'Messenger send failed', code: 613, eventId: 'm_1', fbtraceId: expect.stringMatching(/^A/) })]);
+    expect(logs.lines.join('\n')).not.toContain(accessToken);
   });
 
   it('trims a trailing slash from the base URL and sends typing_on alone before a multi-message reply', async () => {
@@ -77,6 +70,6 @@ describe('messengerPushChannel', () => {
 
     expect(await channel.push(psid, [{ kind: 'text', text: 'Reminder' }], 'notice-1')).toBe(pushes);
     expect(graph.messages().map((request) => request.body.messaging_type)).toEqual(pushes ? ['UPDATE'] : []);
-    expect(logLines.join('')).toContain(pushes ? 'inside the 24-hour' : 'outside the 24-hour');
+    expect(logs.lines.join('\n')).toContain(pushes ? 'inside the 24-hour' : 'outside the 24-hour');
   });
 });
