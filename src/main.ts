@@ -11,11 +11,23 @@ import { systemClock } from './shared/clock';
 import type { AdminToken } from './http/admin/admin-auth';
 import { createLogger, type Logger } from './shared/logger';
 
+/** A live server retries a turn for up to 5 minutes while the database is away, and cannot renew its leases meanwhile. */
+const shortestSafeEventLeaseSeconds = 300;
+
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const startedAt = performance.now();
+  if (config.RECOVER_UNHANDLED_AFTER_SECONDS < shortestSafeEventLeaseSeconds) {
+    logger.warn(
+      { RECOVER_UNHANDLED_AFTER_SECONDS: config.RECOVER_UNHANDLED_AFTER_SECONDS },
+      `RECOVER_UNHANDLED_AFTER_SECONDS is below ${shortestSafeEventLeaseSeconds}: it is how long an acknowledged event's lease lasts ` +
+        `without a renewal, so a turn slower than that while its server cannot renew (a turn is retried for up to 5 minutes while ` +
+        `the database is away) can be taken over by another server's recovery sweep and run twice. ` +
+        `Set it to ${shortestSafeEventLeaseSeconds} or more (600 by default).`,
+    );
+  }
 
   let embedded: EmbeddedMongo | undefined;
   let uri = config.MONGODB_URI;

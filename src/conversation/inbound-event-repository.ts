@@ -133,19 +133,28 @@ export function createInboundEventRepository(connection: Connection) {
      * An event handled elsewhere was taken first, so the holder tells; an event marked handled without being taken
      * (its person erased while the turn runs, the turn that asked for the erasure) is still this holder's to answer.
      */
-    async renewLeases(eventKeys: string[], leaseHolder: string, now: Date): Promise<string[]> {
+    async renewLeases(eventKeys: string[], leaseHolder: string, now: Date, maxTimeMS: number): Promise<string[]> {
       if (eventKeys.length === 0) return [];
       const renewed = await InboundEvents.bulkWrite(
         eventKeys.map((eventKey) => ({
           updateOne: { filter: { _id: eventKey, claimedBy: leaseHolder }, update: { $set: { recoveryClaimedAt: now } } },
         })),
-        { ordered: false },
+        { ordered: false, maxTimeMS },
       );
       if (renewed.matchedCount === eventKeys.length) return [];
       // A bulk write counts, it does not say which. Losing a lease is rare: only then is each read back, by `_id`
       // alone, which the embedded server answers from its index as MongoDB does.
-      const rows = await Promise.all(eventKeys.map((eventKey) => InboundEvents.findById(eventKey, { claimedBy: 1 }).lean()));
+      const rows = await Promise.all(eventKeys.map((eventKey) => InboundEvents.findById(eventKey, { claimedBy: 1 }).maxTimeMS(maxTimeMS).lean()));
       return eventKeys.filter((_, index) => rows[index]?.claimedBy !== leaseHolder);
+    },
+
+    /**
+     * True when `leaseHolder` still holds the event's lease, which is then renewed from `now`; false when another
+     * server took it. One conditional write, with the renewal's filter (an event erased while its turn ran stays the holder's).
+     */
+    async confirmLease(eventKey: string, leaseHolder: string, now: Date, maxTimeMS: number): Promise<boolean> {
+      const result = await InboundEvents.updateOne({ _id: eventKey, claimedBy: leaseHolder }, { $set: { recoveryClaimedAt: now } }, { maxTimeMS });
+      return result.matchedCount === 1;
     },
 
     /** Gives up leases `leaseHolder` holds on unhandled events, so that a redelivery on any server takes them at once. */

@@ -31,7 +31,8 @@ export interface AcceptResult {
  *
  * An acknowledged event runs on one server at a time: the server that records it holds a lease on it from
  * then on, renewed while the event waits or runs, and a sweep or a redelivery elsewhere takes only an event
- * whose lease lapsed (its holder was killed, or cut off from the database for a whole lease).
+ * whose lease lapsed (its holder was killed, or cut off from the database for a whole lease). A reply goes out only
+ * under a lease renewed within half its length: when the renewals failed, one conditional write confirms it first.
  */
 export interface Inbox {
   accept(events: InboundEvent[], deliver: Deliver): Promise<AcceptResult>;
@@ -64,7 +65,7 @@ export interface InboxDeps {
    * (the holder is presumed dead); platform.ts passes RECOVER_UNHANDLED_AFTER_SECONDS, 10 minutes if unset.
    */
   leaseMs?: number;
-  /** How often the leases of events in flight are renewed; a tenth of `leaseMs` unless a test says otherwise. */
+  /** How often the leases of events in flight are renewed, and how long a renewal is waited for; a tenth of `leaseMs` unless a test says otherwise. */
   leaseRenewalMs?: number;
 }
 
@@ -166,10 +167,11 @@ export function createInbox(deps: InboxDeps): Inbox {
   const leaseRenewalMs = deps.leaseRenewalMs ?? leaseMs / 10;
   /**
    * The kept events in flight whose lease this process took (a subset of `inFlight`). `lost`: a renewal found the
-   * event taken by another server, so it is not run, or not answered, here. One object per taking, so that a renewal
-   * that started before the event was released and taken again does not mark the new lease.
+   * event taken by another server, so it is not run, or not answered, here. `confirmedAt` (clock milliseconds): when
+   * the lease was last taken or renewed by a write that answered. One object per taking, so that a renewal that
+   * started before the event was released and taken again does not mark the new lease.
    */
-  const leases = new Map<string, { lost: boolean }>();
+  const leases = new Map<string, { lost: boolean; confirmedAt: number }>();
   let renewalTimer: NodeJS.Timeout | undefined;
   let renewing: Promise<void> | undefined;
   /** Writes that outlive the request that started them; `drain` waits for them. */
@@ -177,8 +179,8 @@ export function createInbox(deps: InboxDeps): Inbox {
 
   const leaseLapsedBefore = () => new Date(deps.clock.now().toMillis() - leaseMs);
 
-  function holdLease(key: string): void {
-    leases.set(key, { lost: false });
+  function holdLease(key: string, takenAt: Date): void {
+    leases.set(key, { lost: false, confirmedAt: takenAt.getTime() });
     if (renewalTimer !== undefined) return;
     renewalTimer = setInterval(() => {
       renewing ??= renewLeases().finally(() => (renewing = undefined));
@@ -195,17 +197,55 @@ export function createInbox(deps: InboxDeps): Inbox {
     }
   }
 
+  /** A renewal not answered by the next tick is given up on, so that the tick can try again. */
   async function renewLeases(): Promise<void> {
     const held = new Map([...leases].filter(([, lease]) => !lease.lost));
     if (held.size === 0) return;
+    const now = deps.clock.now().toMillis();
     try {
-      for (const key of await deps.inboundEvents.renewLeases([...held.keys()], leaseHolder, deps.clock.now().toJSDate())) {
-        held.get(key)!.lost = true;
-        deps.logger.warn({ eventKey: key }, 'a renewal found an event in flight here taken by another server');
+      const renewal = deps.inboundEvents.renewLeases([...held.keys()], leaseHolder, new Date(now), leaseRenewalMs);
+      const lost = new Set(await answeredWithin(leaseRenewalMs, renewal));
+      for (const [key, lease] of held) {
+        if (lost.has(key)) {
+          lease.lost = true;
+          deps.logger.warn({ eventKey: key }, 'a renewal found an event in flight here taken by another server');
+        } else {
+          lease.confirmedAt = Math.max(lease.confirmedAt, now);
+        }
       }
     } catch (error) {
       deps.logger.warn({ err: error, events: held.size }, 'could not renew the leases of events in flight: another server may take them once they lapse');
     }
+  }
+
+  /**
+   * Whether the event's lease is still this process's as its reply goes out. The renewals normally say so; when none
+   * answered for half a lease (the database slow or away), another server may have taken the event and be answering
+   * it too, so one conditional write asks, and extends the lease if it is still held. A question the database does not
+   * answer counts as a loss: the event then stays unhandled, and whichever server takes it once the lease lapses answers.
+   */
+  async function stillHoldsLease(event: InboundEvent): Promise<boolean> {
+    const key = eventKeyOf(event);
+    const lease = leases.get(key);
+    if (lease === undefined) return true;
+    const now = deps.clock.now().toMillis();
+    if (!lease.lost && now - lease.confirmedAt > leaseMs / 2) {
+      try {
+        // Waited for half a lease at most: a later answer would leave the reply too little of the lease it renewed.
+        const confirmation = deps.inboundEvents.confirmLease(key, leaseHolder, new Date(now), leaseMs / 2);
+        if (await answeredWithin(leaseMs / 2, confirmation)) lease.confirmedAt = now;
+        else lease.lost = true;
+      } catch (error) {
+        deps.logger.warn(
+          { err: error, channel: event.channel, eventId: event.eventId },
+          'could not confirm the lease of an event before answering it: the reply is left to the server that runs it once the lease lapses',
+        );
+        return false;
+      }
+    }
+    if (!lease.lost) return true;
+    deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'another server took the event while its turn ran: the reply is left to that server');
+    return false;
   }
 
   /** Events whose leases a failed batch is giving back: a copy that arrives meanwhile waits for that, then claims the event. */
@@ -237,7 +277,8 @@ export function createInbox(deps: InboxDeps): Inbox {
    * and gave its lease back, or the process that recorded it was killed and its lease lapsed; an event
    * answered in the response has no lease: nobody here handling it is enough). Otherwise it is a
    * duplicate. The claim is taken before the database is asked, so concurrent copies in this process
-   * cannot both win.
+   * cannot both win. A kept event whose claim fails stays claimed: its write may have landed all the same
+   * (the answer was lost, not the write), and `accept` gives its lease back and releases it.
    */
   async function claim(event: InboundEvent, keep: 'keepForRecovery' | 'answeredInResponse'): Promise<boolean> {
     const key = eventKeyOf(event);
@@ -249,11 +290,11 @@ export function createInbox(deps: InboxDeps): Inbox {
       const now = deps.clock.now().toJSDate();
       if (keep === 'keepForRecovery') {
         if (await deps.inboundEvents.recordFirstSight(key, now, { event: storedEvent(event), identityKey: identityKeyOf(event), leaseHolder })) {
-          holdLease(key);
+          holdLease(key, now);
           return true;
         }
         if (await deps.inboundEvents.takeLease(key, leaseHolder, now, leaseLapsedBefore())) {
-          holdLease(key);
+          holdLease(key, now);
           deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'running an event that was recorded but never handled');
           return true;
         }
@@ -265,7 +306,7 @@ export function createInbox(deps: InboxDeps): Inbox {
         }
       }
     } catch (error) {
-      inFlight.delete(key);
+      if (keep === 'answeredInResponse') inFlight.delete(key);
       throw error;
     }
     inFlight.delete(key);
@@ -281,7 +322,7 @@ export function createInbox(deps: InboxDeps): Inbox {
   /**
    * An acknowledged event's turn, in its person's order, retried while the database is away; the claim is released
    * at the end. If a renewal learnt that another server took the event, it is left to that server: not started,
-   * or, if that was learnt while it ran, not answered from here.
+   * or, if that was learnt while it ran or its lease cannot be confirmed before the reply, not answered from here.
    */
   function runAccepted(event: InboundEvent, deliver: Deliver, admission: Admission): void {
     const key = eventKeyOf(event);
@@ -292,10 +333,7 @@ export function createInbox(deps: InboxDeps): Inbox {
           return;
         }
         const messages = await turn(event, runRetryingWhileDatabaseAway, admission);
-        if (leases.get(key)?.lost === true) {
-          deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'another server took the event while its turn ran: the reply is left to that server');
-          return;
-        }
+        if (!(await stillHoldsLease(event))) return;
         // Marked handled only once the reply is out (or its delivery failed for good): a crash in between runs the
         // turn again (the same answer, pushed twice) rather than leaving the member with none.
         try {
@@ -317,12 +355,15 @@ export function createInbox(deps: InboxDeps): Inbox {
       // Fail fast rather than let the driver queue the writes until its timeout: the platform retries a 5xx.
       if (relevant.length > 0 && deps.databaseUp?.() === false) throw new DatabaseUnavailableError();
       const claims = await Promise.allSettled(relevant.map((event) => claim(event, 'keepForRecovery')));
-      const accepted = relevant.filter((_, index) => claims[index]!.status === 'fulfilled' && (claims[index] as PromiseFulfilledResult<boolean>).value);
+      const outcomes = claims.map((settled) => (settled.status === 'rejected' ? 'failed' : settled.value ? 'claimed' : 'duplicate'));
+      const accepted = relevant.filter((_, index) => outcomes[index] === 'claimed');
       const failed = claims.find((settled): settled is PromiseRejectedResult => settled.status === 'rejected');
       if (failed !== undefined) {
         // The webhook answers 5xx and the platform sends the whole batch again: the events recorded
         // now are unhandled and their leases given back, so that redelivery, on any server, claims them.
-        giveBackLeases(accepted);
+        // A failed claim's write may have landed all the same, so its lease goes back too. A duplicate's lease
+        // is not this batch's (it may be running here).
+        giveBackLeases(relevant.filter((_, index) => outcomes[index] !== 'duplicate'));
         throw failed.reason;
       }
       for (const event of accepted) runAccepted(event, deliver, admit(event));
@@ -336,12 +377,15 @@ export function createInbox(deps: InboxDeps): Inbox {
         const event = parseStoredEvent(stored);
         if (event === null) {
           // No server can run it, so its content goes now rather than being offered to every sweep for a week.
-          await deps.inboundEvents.markHandled(eventKey, deps.clock.now().toJSDate());
-          deps.logger.warn({ eventKey }, 'a kept event could not be read back: it is marked handled and never run');
+          await deps.inboundEvents.markHandled(eventKey, deps.clock.now().toJSDate()).then(
+            () => deps.logger.warn({ eventKey }, 'a kept event could not be read back: it is marked handled and never run'),
+            (error: unknown) => deps.logger.warn({ err: error, eventKey }, 'a kept event could not be read back, nor marked handled: the next sweep tries again'),
+          );
           continue;
         }
         inFlight.add(eventKey);
-        const claimed = await deps.inboundEvents.takeLease(eventKey, leaseHolder, deps.clock.now().toJSDate(), leaseLapsedBefore()).catch((error: unknown) => {
+        const takenAt = deps.clock.now().toJSDate();
+        const claimed = await deps.inboundEvents.takeLease(eventKey, leaseHolder, takenAt, leaseLapsedBefore()).catch((error: unknown) => {
           inFlight.delete(eventKey);
           throw error;
         });
@@ -349,7 +393,7 @@ export function createInbox(deps: InboxDeps): Inbox {
           inFlight.delete(eventKey);
           continue;
         }
-        holdLease(eventKey);
+        holdLease(eventKey, takenAt);
         deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'running an acknowledged event whose turn never finished');
         runAccepted(event, deliver, 'process');
         started += 1;
@@ -396,6 +440,16 @@ function createSlots(size: number) {
       }
     },
   };
+}
+
+/** The write's answer, or a rejection once `ms` pass without one: a database that never answers must not hold up what waits on it. */
+function answeredWithin<T>(ms: number, write: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`The database did not answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([write, gaveUp]).finally(() => clearTimeout(timer));
 }
 
 /** The JSON an acknowledged event is kept as until its turn is handled. */

@@ -3,13 +3,18 @@ import type { InboundEvent, OutboundMessage } from '../../src/channels/channel';
 import type { InboundEventRepository } from '../../src/conversation/inbound-event-repository';
 import { createInbox, type Deliver } from '../../src/conversation/inbox';
 import { fixedClock } from '../../src/shared/clock';
+import { uriWithDatabase } from '../reliability/line-fixture';
 import { lineTextMessages } from '../support/builders';
-import { openInboundEventDatabase, type TestDatabase } from '../support/mongo';
+import { captureLogs } from '../support/log-capture';
+import { startChildServer } from '../support/child-server';
+import { openInboundEventDatabase, openTestDatabase, testMongoUri, type TestDatabase } from '../support/mongo';
 
 // Two inboxes on one database are two servers. Each test leaves every event it records handled,
 // so that a later test's sweep (its clock twenty minutes on) finds nothing of it.
 
 const startedAt = '2026-11-23T10:00:00+08:00';
+// Past half the default ten-minute lease, short of all of it.
+const sixMinutesOn = '2026-11-23T10:06:00+08:00';
 const twentyMinutesOn = '2026-11-23T10:20:00+08:00';
 const logger = pino({ level: 'silent' });
 let connection: TestDatabase;
@@ -55,8 +60,62 @@ async function waitUntil(condition: () => boolean | Promise<boolean>): Promise<v
   while (!(await condition()) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
+/** The messages an inbox logged at warn and above. */
+function warnings() {
+  const logs = captureLogs();
+  return {
+    get messages() {
+      return logs.entries.map((entry) => entry.msg);
+    },
+    logger: pino({ level: 'warn' }, logs.stream),
+  };
+}
+
+/** The repository, counting the leases confirmed through it before a reply. */
+function countingConfirmations(repository: InboundEventRepository) {
+  const counted = {
+    confirmations: 0,
+    repository: {
+      ...repository,
+      confirmLease(...args) {
+        counted.confirmations += 1;
+        return repository.confirmLease(...args);
+      },
+    } satisfies InboundEventRepository,
+  };
+  return counted;
+}
+
 const keyOf = (event: InboundEvent) => `${event.channel}:${event.eventId}`;
 const tenMinutesBefore = (clock: ReturnType<typeof fixedClock>) => clock.now().minus({ minutes: 10 }).toJSDate();
+const leaseRenewedAt = async (event: InboundEvent) => (await inboundEvents.model.findById(keyOf(event)).lean())?.recoveryClaimedAt?.getTime();
+
+/**
+ * One server, renewing its leases every 20 ms through `repository`, running one event whose turn is held until
+ * `finish` lets it go and waits for the reply.
+ */
+async function heldTurn(repository: InboundEventRepository, person: string) {
+  const clock = fixedClock(startedAt);
+  const runner = holdingRunner();
+  const { delivered, by } = deliveries();
+  const server = createInbox({ runner, inboundEvents: repository, clock, logger, leaseRenewalMs: 20 });
+  const event = textFrom(person);
+  const letGo = runner.hold(event);
+  await server.accept([event], by('first'));
+  await waitUntil(() => runner.started.includes(event.eventId));
+  return {
+    clock,
+    event,
+    delivered,
+    async finish() {
+      letGo();
+      await server.drain();
+    },
+  };
+}
+
+/** The repository of a server whose renewals fail (cut off from the database, or refused). */
+const unrenewable = (): InboundEventRepository => ({ ...inboundEvents, renewLeases: () => Promise.reject(new Error('connection to the database lost')) });
 
 describe('an acknowledged event runs on one server at a time', () => {
   it('is not started by another server’s sweep while the server that acknowledged it keeps renewing its lease', async () => {
@@ -73,7 +132,7 @@ describe('an acknowledged event runs on one server at a time', () => {
     await waitUntil(() => first.started.includes(running.eventId));
     // Twenty minutes in the first turn (a database outage, a long queue): both are past the sweep's cutoff.
     clock.set(twentyMinutesOn);
-    await waitUntil(async () => (await inboundEvents.model.findById(keyOf(waiting)).lean())?.recoveryClaimedAt?.getTime() === clock.now().toMillis());
+    await waitUntil(async () => (await leaseRenewedAt(waiting)) === clock.now().toMillis());
     const startedElsewhere = await secondServer.recoverUnhandled(tenMinutesBefore(clock), by('second'));
     letGo();
     await Promise.all([firstServer.drain(), secondServer.drain()]);
@@ -148,28 +207,261 @@ describe('an acknowledged event runs on one server at a time', () => {
     expect(delivered).toEqual([`first:${event.eventId}`]);
   });
 
-  it('runs at once, on another server, the events of a batch recorded before the first server answered 5xx', async () => {
+  it('runs at once, on another server, the events of a batch recorded before the first server answered 5xx, written or not', async () => {
     const clock = fixedClock(startedAt);
     const [first, second] = [holdingRunner(), holdingRunner()];
     const { delivered, by } = deliveries();
     const recorded = textFrom('U-lease-5xx');
+    const answerLost = textFrom('U-lease-5xx');
     const refused = textFrom('U-lease-5xx');
-    const refusingRepository: InboundEventRepository = {
+    const failingRepository: InboundEventRepository = {
       ...inboundEvents,
-      recordFirstSight: (eventKey, ...rest) =>
-        eventKey === keyOf(refused) ? Promise.reject(new Error('write refused')) : inboundEvents.recordFirstSight(eventKey, ...rest),
+      async recordFirstSight(eventKey, ...rest) {
+        if (eventKey === keyOf(refused)) throw new Error('write refused');
+        const isNew = await inboundEvents.recordFirstSight(eventKey, ...rest);
+        // Written all the same: the connection closed before the answer came back.
+        if (eventKey === keyOf(answerLost)) throw new Error('connection closed');
+        return isNew;
+      },
     };
-    const firstServer = createInbox({ runner: first, inboundEvents: refusingRepository, clock, logger });
+    const firstServer = createInbox({ runner: first, inboundEvents: failingRepository, clock, logger });
     const secondServer = createInbox({ runner: second, inboundEvents, clock, logger });
+    const batch = [recorded, answerLost, refused];
 
-    await expect(firstServer.accept([recorded, refused], by('first'))).rejects.toThrow('write refused');
+    await expect(firstServer.accept(batch, by('first'))).rejects.toThrow('connection closed');
     await firstServer.drain();
-    const redelivery = await secondServer.accept([recorded, refused], by('second'));
+    const redelivery = await secondServer.accept(batch, by('second'));
     await Promise.all([firstServer.drain(), secondServer.drain()]);
 
-    expect(redelivery).toEqual({ accepted: 2, duplicates: 0 });
+    expect(redelivery).toEqual({ accepted: 3, duplicates: 0 });
     expect(first.started).toEqual([]);
-    expect(second.started).toEqual([recorded.eventId, refused.eventId]);
-    expect(delivered).toEqual([`second:${recorded.eventId}`, `second:${refused.eventId}`]);
+    expect(second.started).toEqual(batch.map((event) => event.eventId));
+    expect(delivered).toEqual(batch.map((event) => `second:${event.eventId}`));
+  });
+});
+
+describe('a failed batch gives back its leases', () => {
+  it('does not give back the lease of an event another server is running, when taking it failed', async () => {
+    const clock = fixedClock(startedAt);
+    const [first, second, third] = [holdingRunner(), holdingRunner(), holdingRunner()];
+    const { delivered, by } = deliveries();
+    const event = textFrom('U-lease-not-ours');
+    const refusing: InboundEventRepository = { ...inboundEvents, takeLease: () => Promise.reject(new Error('write refused')) };
+    const firstServer = createInbox({ runner: first, inboundEvents, clock, logger });
+    const secondServer = createInbox({ runner: second, inboundEvents: refusing, clock, logger });
+    const thirdServer = createInbox({ runner: third, inboundEvents, clock, logger });
+    const letGo = first.hold(event);
+
+    await firstServer.accept([event], by('first'));
+    await waitUntil(() => first.started.includes(event.eventId));
+    await expect(secondServer.accept([event], by('second'))).rejects.toThrow('write refused');
+    await secondServer.drain();
+    const redelivery = await thirdServer.accept([event], by('third'));
+    letGo();
+    await Promise.all([firstServer.drain(), thirdServer.drain()]);
+
+    expect(redelivery).toEqual({ accepted: 0, duplicates: 1 });
+    expect([...second.started, ...third.started]).toEqual([]);
+    expect(delivered).toEqual([`first:${event.eventId}`]);
+  });
+
+  it('runs a redelivery that reaches the same server while it is still giving the leases back', async () => {
+    const clock = fixedClock(startedAt);
+    const runner = holdingRunner();
+    const { delivered, by } = deliveries();
+    const recorded = textFrom('U-lease-same-server');
+    const refused = textFrom('U-lease-same-server');
+    let refusalsLeft = 1;
+    let finishGivingBack: () => void = () => undefined;
+    const givingBackSlowly = new Promise<void>((resolve) => (finishGivingBack = resolve));
+    const repository: InboundEventRepository = {
+      ...inboundEvents,
+      recordFirstSight: (eventKey, ...rest) =>
+        eventKey === keyOf(refused) && refusalsLeft-- > 0 ? Promise.reject(new Error('write refused')) : inboundEvents.recordFirstSight(eventKey, ...rest),
+      async giveBackLeases(...args) {
+        await givingBackSlowly;
+        return inboundEvents.giveBackLeases(...args);
+      },
+    };
+    const server = createInbox({ runner, inboundEvents: repository, clock, logger });
+    const letGo = runner.hold(recorded);
+
+    await expect(server.accept([recorded, refused], by('first'))).rejects.toThrow('write refused');
+    const redelivery = server.accept([recorded, refused], by('first'));
+    finishGivingBack();
+    const redelivered = await redelivery;
+    await waitUntil(() => runner.started.includes(recorded.eventId));
+    // Given back before the redelivery took it, not stripped from the running turn after.
+    const leaseWhileRunning = (await inboundEvents.model.findById(keyOf(recorded)).lean())?.claimedBy;
+    letGo();
+    await server.drain();
+
+    expect(redelivered).toEqual({ accepted: 2, duplicates: 0 });
+    expect(leaseWhileRunning).toEqual(expect.any(String));
+    expect(runner.started).toEqual([recorded.eventId, refused.eventId]);
+    expect(delivered).toEqual([`first:${recorded.eventId}`, `first:${refused.eventId}`]);
+  });
+});
+
+describe('a reply goes out only under a lease confirmed within half its length', () => {
+  it('does not answer an event it could not renew the lease of, once another server took it', async () => {
+    const clock = fixedClock(startedAt);
+    const [first, second] = [holdingRunner(), holdingRunner()];
+    const { delivered, by } = deliveries();
+    const log = warnings();
+    const firstServer = createInbox({ runner: first, inboundEvents: unrenewable(), clock, logger: log.logger, leaseRenewalMs: 20 });
+    const secondServer = createInbox({ runner: second, inboundEvents, clock, logger, leaseRenewalMs: 20 });
+    const event = textFrom('U-lease-unconfirmed');
+    const letGo = first.hold(event);
+
+    await firstServer.accept([event], by('first'));
+    await waitUntil(() => first.started.includes(event.eventId));
+    clock.set(twentyMinutesOn);
+    const startedElsewhere = await secondServer.recoverUnhandled(tenMinutesBefore(clock), by('second'));
+    await secondServer.drain();
+    letGo();
+    await firstServer.drain();
+
+    expect(startedElsewhere).toBe(1);
+    expect(delivered).toEqual([`second:${event.eventId}`]);
+    expect(log.messages).toContain('another server took the event while its turn ran: the reply is left to that server');
+  });
+
+  it('confirms, and extends, a lease it could not renew before answering when no other server took it', async () => {
+    const counted = countingConfirmations(unrenewable());
+    const { clock, event, delivered, finish } = await heldTurn(counted.repository, 'U-lease-confirmed');
+
+    clock.set(sixMinutesOn);
+    await finish();
+
+    expect(counted.confirmations).toBe(1);
+    expect(delivered).toEqual([`first:${event.eventId}`]);
+    expect(await leaseRenewedAt(event)).toBe(clock.now().toMillis());
+  });
+
+  it('does not confirm a lease its renewals keep fresh', async () => {
+    const renewedAt: number[] = [];
+    const counted = countingConfirmations({
+      ...inboundEvents,
+      async renewLeases(eventKeys, leaseHolder, now, maxTimeMS) {
+        const lost = await inboundEvents.renewLeases(eventKeys, leaseHolder, now, maxTimeMS);
+        renewedAt.push(now.getTime());
+        return lost;
+      },
+    });
+    const { clock, event, delivered, finish } = await heldTurn(counted.repository, 'U-lease-fresh');
+
+    clock.set(twentyMinutesOn);
+    await waitUntil(() => renewedAt.includes(clock.now().toMillis()));
+    await finish();
+
+    expect(counted.confirmations).toBe(0);
+    expect(delivered).toEqual([`first:${event.eventId}`]);
+  });
+});
+
+describe('a renewal the database does not answer', () => {
+  it('does not stop the next renewals', async () => {
+    let renewals = 0;
+    const { clock, event, delivered, finish } = await heldTurn(
+      { ...inboundEvents, renewLeases: (...args) => (++renewals === 1 ? new Promise<string[]>(() => undefined) : inboundEvents.renewLeases(...args)) },
+      'U-lease-hung',
+    );
+
+    await waitUntil(() => renewals === 1);
+    clock.set(sixMinutesOn);
+    await waitUntil(async () => (await leaseRenewedAt(event)) === clock.now().toMillis());
+    await finish();
+
+    expect(await leaseRenewedAt(event)).toBe(clock.now().toMillis());
+    expect(delivered).toEqual([`first:${event.eventId}`]);
+  });
+
+  it('in time does not confirm the lease, though it answers later', async () => {
+    let lateAnswers = 0;
+    const counted = countingConfirmations({
+      ...inboundEvents,
+      async renewLeases(...args) {
+        const lost = await inboundEvents.renewLeases(...args);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        lateAnswers += 1;
+        return lost;
+      },
+    });
+    const { clock, event, delivered, finish } = await heldTurn(counted.repository, 'U-lease-late');
+
+    clock.set(sixMinutesOn);
+    await waitUntil(async () => (await leaseRenewedAt(event)) === clock.now().toMillis());
+    const answersBefore = lateAnswers;
+    await waitUntil(() => lateAnswers > answersBefore);
+    await finish();
+
+    expect(lateAnswers).toBeGreaterThan(answersBefore);
+    expect(counted.confirmations).toBe(1);
+    expect(delivered).toEqual([`first:${event.eventId}`]);
+  });
+});
+
+describe('the recovery sweep', () => {
+  it('goes on with the other events when it cannot mark an unreadable kept event handled', async () => {
+    const clock = fixedClock(startedAt);
+    const [killed, sweeper] = [holdingRunner(), holdingRunner()];
+    const { delivered, by } = deliveries();
+    const log = warnings();
+    const unreadableKey = `line:lease-unreadable-${Date.now()}`;
+    const markingRefused: InboundEventRepository = {
+      ...inboundEvents,
+      markHandled: (eventKey, now) => (eventKey === unreadableKey ? Promise.reject(new Error('write refused')) : inboundEvents.markHandled(eventKey, now)),
+    };
+    const killedServer = createInbox({ runner: killed, inboundEvents, clock, logger });
+    const sweepingServer = createInbox({ runner: sweeper, inboundEvents: markingRefused, clock, logger: log.logger });
+    // Older than the readable event, so the sweep comes to it first; its server is gone.
+    const oneMinuteBefore = clock.now().minus({ minutes: 1 }).toJSDate();
+    await inboundEvents.recordFirstSight(unreadableKey, oneMinuteBefore, {
+      event: '{"kind":"text","text":"cut off mid-wr',
+      identityKey: 'line:U-lease-unreadable',
+      leaseHolder: 'a server since stopped',
+    });
+    const readable = textFrom('U-lease-readable');
+    // As good as killed before its turn ended: its renewals come once a minute, so none comes in this test.
+    const letGo = killed.hold(readable);
+    await killedServer.accept([readable], by('killed'));
+
+    clock.set(twentyMinutesOn);
+    const started = await sweepingServer.recoverUnhandled(tenMinutesBefore(clock), by('sweeper'));
+    await sweepingServer.drain();
+    letGo();
+    await killedServer.drain();
+    await inboundEvents.markHandled(unreadableKey, clock.now().toJSDate());
+
+    expect(started).toBe(1);
+    expect(sweeper.started).toEqual([readable.eventId]);
+    expect(delivered).toEqual([`sweeper:${readable.eventId}`]);
+    expect(log.messages).toContain('a kept event could not be read back, nor marked handled: the next sweep tries again');
+  });
+});
+
+describe('at startup', () => {
+  it('warns once when the lease is shorter than a turn may take', async () => {
+    const database = await openTestDatabase();
+    let output: string;
+    try {
+      const server = await startChildServer({
+        MONGODB_URI: uriWithDatabase(testMongoUri(), database.name),
+        RECOVER_UNHANDLED_AFTER_SECONDS: '120',
+        DEMO_DATA: 'false',
+      });
+      output = server.recentOutput();
+      await server.kill();
+    } finally {
+      await database.dropAndClose();
+    }
+
+    const leaseWarnings = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: number; msg: string })
+      .filter((entry) => entry.level === 40 && entry.msg.includes('RECOVER_UNHANDLED_AFTER_SECONDS'));
+    expect(leaseWarnings).toHaveLength(1);
   });
 });
