@@ -114,6 +114,12 @@ export interface Platform {
      * acknowledged events that never ran (docs/privacy.md).
      */
     pruneInboundEvents(): Promise<{ handled: number; neverHandled: number }>;
+    /**
+     * Deletes the sessions servers of an earlier version kept in their own collection once nobody can continue them,
+     * then the collection (session-repository.ts). It keeps running after that: an older server still serving
+     * during a rolling upgrade can make the collection again.
+     */
+    retirePreviousSessions(): Promise<'retired' | 'stillInUse'>;
   };
 }
 
@@ -137,7 +143,8 @@ export async function createPlatform(deps: {
 
   const repositories = createRepositories(connection);
   await initModels(modelsOf(repositories));
-  await repositories.sessions.dropPreviousStorage();
+  const retirePreviousSessions = () => repositories.sessions.retirePreviousStorage(clock.now().toJSDate(), config.SESSION_IDLE_MINUTES);
+  await retirePreviousSessions();
   await seedDefaults(repositories, { sampleRewards: config.DEMO_DATA, now: clock.now().toJSDate() });
   const liveCatalog = await createLiveCatalog({
     shipped,
@@ -398,6 +405,7 @@ export async function createPlatform(deps: {
         }
         return pruned;
       },
+      retirePreviousSessions,
     },
   };
 }

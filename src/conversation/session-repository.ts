@@ -63,14 +63,24 @@ export function createSessionRepository(connection: Connection) {
     },
 
     /**
-     * Sessions used to have their own `sessions` collection. Its conversations are not resumed (README decisions),
-     * and it may hold half-answered signups (names, mobiles) that erasure no longer looks at: drop it. Safe to repeat.
+     * Sessions used to have their own `sessions` collection, which may hold half-answered signups (names, mobiles)
+     * that erasure no longer looks at. Servers of the earlier version still use it during a rolling upgrade, so only
+     * what nobody can continue goes: sessions idle longer than `idleMinutes` (the flow runner's rule, which those
+     * servers apply too), then the collection once it is empty. A session still in use when this runs is left to a
+     * later run: it runs at startup and on a schedule until it answers `retired`. Safe to repeat, and to run on
+     * several servers at once.
      */
-    async dropPreviousStorage(): Promise<void> {
+    async retirePreviousStorage(now: Date, idleMinutes: number): Promise<'retired' | 'stillInUse'> {
+      const previous = connection.collection('sessions');
+      const continuableSince = new Date(now.getTime() - idleMinutes * 60_000);
+      // $not also takes the documents without a usable updatedAt: no server can continue those either.
+      await previous.deleteMany({ updatedAt: { $not: { $gte: continuableSince } } });
+      if ((await previous.countDocuments({}, { limit: 1 })) > 0) return 'stillInUse';
       await connection.dropCollection('sessions').catch((error: { codeName?: string; code?: number; message?: string }) => {
         // MongoDB says NamespaceNotFound (26); the embedded server only "ns not found".
         if (error.code !== 26 && error.codeName !== 'NamespaceNotFound' && error.message !== 'ns not found') throw error;
       });
+      return 'retired';
     },
   };
 }
