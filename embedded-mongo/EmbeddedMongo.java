@@ -21,6 +21,9 @@ import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +56,16 @@ public final class EmbeddedMongo {
             System.exit(2);
         }
         boolean h2 = args[0].equals("h2");
+        if (h2) {
+            String problem = keyOrderProblem(KeyValue.class, sampleIndexKeys());
+            if (problem != null) {
+                System.err.println("[embedded-mongo] will not start: " + problem + ". IndexKeyType (embedded-mongo/EmbeddedMongo.java) "
+                    + "orders unique-index keys the way H2 did when it was written, only faster; ordered any other way, lookups and "
+                    + "uniqueness checks would go wrong without an error. Make IndexKeyType order keys as H2 now does, or stop "
+                    + "using it in openOrCreateUniqueIndex (it only saves time), then run `node scripts/install-embedded-mongo.mjs`.");
+                System.exit(3);
+            }
+        }
         MongoBackend backend = h2 ? new IdFirstH2Backend(args[1]) : new IdFirstMemoryBackend();
         backend.version(MONGO_5_0_WIRE_13);
         int portArg = h2 ? 2 : 1;
@@ -155,7 +168,7 @@ public final class EmbeddedMongo {
         @Override
         protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
             String mapName = getFullCollectionNamespace(collectionName) + "._index_" + indexName;
-            store.openMap(mapName, new MVMap.Builder<Object, Object>().keyType(new IndexKeyType()));
+            store.openMap(mapName, new MVMap.Builder<Object, Object>().keyType(new IndexKeyType(KeyValue.class)));
             Index<Object> index = super.openOrCreateUniqueIndex(collectionName, indexName, keys, sparse);
             // The map name copies H2Database's: should a new version name it otherwise, say so rather than go slow silently.
             if (!(store.openMap(mapName).getKeyType() instanceof IndexKeyType)) {
@@ -189,14 +202,22 @@ public final class EmbeddedMongo {
      * both keys on every comparison of a lookup's binary search, about 40 % of the database's CPU under the
      * webhook benchmark. This orders them exactly the same way (same bytes, same comparison), serializing each key
      * object once: a key read from a page is compared many times while the page stays in H2's cache.
+     * That holds only while H2 does order them by their bytes: keyOrderProblem checks it at startup.
      */
     static final class IndexKeyType extends ObjectDataType {
         private static final Map<Object, byte[]> serialized = new ConcurrentHashMap<>();
         private static final ReferenceQueue<Object> collected = new ReferenceQueue<>();
 
+        /** KeyValue; a parameter so that KeyOrderCheckTest can try the startup check on classes H2 orders otherwise. */
+        private final Class<?> keyClass;
+
+        IndexKeyType(Class<?> keyClass) {
+            this.keyClass = keyClass;
+        }
+
         @Override
         public int compare(Object a, Object b) {
-            if (a != b && a instanceof KeyValue && b instanceof KeyValue) {
+            if (a != b && keyClass.isInstance(a) && keyClass.isInstance(b)) {
                 return compareNotNull(serializedOnce(a), serializedOnce(b));
             }
             return super.compare(a, b);
@@ -213,6 +234,44 @@ public final class EmbeddedMongo {
             }
             return bytes;
         }
+    }
+
+    /**
+     * Why IndexKeyType would order keys of this class otherwise than H2 itself, or null if it orders them alike. H2
+     * compares two objects of a class it has no type of its own for by their serialized bytes, unless the class is
+     * Comparable (then it calls compareTo): a mongo-java-server whose KeyValue became Comparable, or an H2 that
+     * compares such objects another way, must stop the launcher before it opens an index with IndexKeyType.
+     */
+    static String keyOrderProblem(Class<?> keyClass, List<?> sampleKeys) {
+        if (Comparable.class.isAssignableFrom(keyClass)) {
+            return keyClass.getName() + " is Comparable, so H2 orders unique-index keys with its compareTo, not by their serialized bytes";
+        }
+        IndexKeyType ours = new IndexKeyType(keyClass);
+        ObjectDataType h2 = new ObjectDataType();
+        for (int i = 0; i < sampleKeys.size(); i++) {
+            for (int j = i + 1; j < sampleKeys.size(); j++) {
+                Object a = sampleKeys.get(i);
+                Object b = sampleKeys.get(j);
+                if (Integer.signum(ours.compare(a, b)) != Integer.signum(h2.compare(a, b))) {
+                    return "H2 and IndexKeyType order the unique-index keys " + a + " and " + b + " differently";
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Keys like those of our unique indexes: strings of any length and script, each kind of number, dates, compound
+     * keys. Few enough to check every pair in a few dozen milliseconds of startup.
+     */
+    static List<KeyValue> sampleIndexKeys() {
+        List<Object> values = Arrays.asList("", "a", "aa", "b", "Z", "10", "9", "會員", "會員卡", "émoji-😀", "x".repeat(300),
+            0, 1, 10, -1, 7L, 1L << 40, 0.5, -2.5, true, false, null, Instant.parse("2026-11-24T10:00:00Z"));
+        List<KeyValue> keys = new ArrayList<>();
+        for (Object value : values) keys.add(new KeyValue(value));
+        keys.addAll(List.of(new KeyValue("line", "U1"), new KeyValue("line", "U10"), new KeyValue("line", "U9"),
+            new KeyValue("messenger", "U1"), new KeyValue("m_1", 20261124), new KeyValue(1, "2026-11-24")));
+        return keys;
     }
 
     /** A lookup key that equals a WeakSameObject of the very same object (identity, not equals()). */

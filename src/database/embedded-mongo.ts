@@ -12,6 +12,9 @@ function projectRoot(): string {
 
 const cacheDir = join(projectRoot(), '.cache', 'embedded-mongo');
 
+/** The launcher's classes and the jars it runs on, as `java -cp` and `javac -cp` take them. */
+export const embeddedMongoClassPath = [join(cacheDir, 'classes'), join(cacheDir, 'lib', '*')].join(':');
+
 export interface EmbeddedMongoOptions {
   /** `memory` for tests; `h2` keeps the data in `<dataDir>/mongo.mv.db`. */
   backend: 'memory' | 'h2';
@@ -40,7 +43,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions): Promise
     ...(process.env.EMBEDDED_MONGO_JAVA_OPTS ? process.env.EMBEDDED_MONGO_JAVA_OPTS.split(' ') : []),
     '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
     '-cp',
-    [join(cacheDir, 'classes'), join(cacheDir, 'lib', '*')].join(':'),
+    embeddedMongoClassPath,
     'EmbeddedMongo',
   ];
   if (options.backend === 'h2') {
