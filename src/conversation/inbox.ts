@@ -40,7 +40,8 @@ export interface Inbox {
   /**
    * Runs the accepted events received before `cutoff` whose turns never finished (the process that
    * acknowledged them was killed), each once across servers, delivering through `deliver` (a push:
-   * their reply tokens are long gone). Resolves with how many it started.
+   * their reply tokens are long gone). Resolves with how many it started. An event it could not take does not hold
+   * back the others: the sweep rejects once it has gone through them all (or at the first sign the database is away).
    */
   recoverUnhandled(cutoff: Date, deliver: Deliver): Promise<number>;
   drain(): Promise<void>;
@@ -372,6 +373,7 @@ export function createInbox(deps: InboxDeps): Inbox {
 
     async recoverUnhandled(cutoff, deliver) {
       let started = 0;
+      const failures: unknown[] = [];
       for (const { eventKey, event: stored } of await deps.inboundEvents.unhandledBefore(cutoff, leaseLapsedBefore(), recoveryBatch)) {
         if (inFlight.has(eventKey)) continue;
         const event = parseStoredEvent(stored);
@@ -385,10 +387,20 @@ export function createInbox(deps: InboxDeps): Inbox {
         }
         inFlight.add(eventKey);
         const takenAt = deps.clock.now().toJSDate();
-        const claimed = await deps.inboundEvents.takeLease(eventKey, leaseHolder, takenAt, leaseLapsedBefore()).catch((error: unknown) => {
+        let claimed: boolean;
+        try {
+          claimed = await deps.inboundEvents.takeLease(eventKey, leaseHolder, takenAt, leaseLapsedBefore());
+        } catch (error) {
           inFlight.delete(eventKey);
-          throw error;
-        });
+          failures.push(error);
+          deps.logger.warn(
+            { err: error, channel: event.channel, eventId: event.eventId },
+            'could not take the lease of an acknowledged event whose turn never finished: a later sweep tries again',
+          );
+          // An unreachable database would fail every other event the same way, each after a timeout.
+          if (isDatabaseUnavailable(error)) break;
+          continue;
+        }
         if (!claimed) {
           inFlight.delete(eventKey);
           continue;
@@ -397,6 +409,13 @@ export function createInbox(deps: InboxDeps): Inbox {
         deps.logger.warn({ channel: event.channel, eventId: event.eventId }, 'running an acknowledged event whose turn never finished');
         runAccepted(event, deliver, 'process');
         started += 1;
+      }
+      // The job fails, so that the scheduler logs it as an error; the events started meanwhile run all the same.
+      if (failures.length > 0) {
+        throw new AggregateError(
+          failures,
+          `the recovery sweep could not take ${failures.length} of the acknowledged events (it started ${started}): a later sweep tries them again`,
+        );
       }
       return started;
     },

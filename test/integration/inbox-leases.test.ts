@@ -3,11 +3,10 @@ import type { InboundEvent, OutboundMessage } from '../../src/channels/channel';
 import type { InboundEventRepository } from '../../src/conversation/inbound-event-repository';
 import { createInbox, type Deliver } from '../../src/conversation/inbox';
 import { fixedClock } from '../../src/shared/clock';
-import { uriWithDatabase } from '../reliability/line-fixture';
 import { lineTextMessages } from '../support/builders';
 import { captureLogs } from '../support/log-capture';
 import { startChildServer } from '../support/child-server';
-import { openInboundEventDatabase, openTestDatabase, testMongoUri, type TestDatabase } from '../support/mongo';
+import { openInboundEventDatabase, openTestDatabase, testMongoUri, uriWithDatabase, type TestDatabase } from '../support/mongo';
 
 // Two inboxes on one database are two servers. Each test leaves every event it records handled,
 // so that a later test's sweep (its clock twenty minutes on) finds nothing of it.
@@ -438,6 +437,82 @@ describe('the recovery sweep', () => {
     expect(sweeper.started).toEqual([readable.eventId]);
     expect(delivered).toEqual([`sweeper:${readable.eventId}`]);
     expect(log.messages).toContain('a kept event could not be read back, nor marked handled: the next sweep tries again');
+  });
+
+
+  /**
+   * Two events a killed server acknowledged, the first recorded a minute before the second so that a sweep comes to
+   * it first, and a sweeping server whose repository refuses the first lease it is asked for with `refusal`.
+   */
+  async function sweepAfterAKill(refusal: Error) {
+    const clock = fixedClock(startedAt);
+    const [killed, sweeper] = [holdingRunner(), holdingRunner()];
+    const { delivered, by } = deliveries();
+    const log = warnings();
+    let leasesAsked = 0;
+    const firstLeaseRefused: InboundEventRepository = {
+      ...inboundEvents,
+      takeLease: (...args) => (++leasesAsked === 1 ? Promise.reject(refusal) : inboundEvents.takeLease(...args)),
+    };
+    const killedServer = createInbox({ runner: killed, inboundEvents, clock, logger });
+    const sweepingServer = createInbox({ runner: sweeper, inboundEvents: firstLeaseRefused, clock, logger: log.logger });
+    const [first, second] = [textFrom('U-lease-swept-first'), textFrom('U-lease-swept-second')];
+    // As good as killed before their turns ended: its renewals come once a minute, so none comes in these tests.
+    const letGo = [killed.hold(first), killed.hold(second)];
+    clock.set('2026-11-23T09:59:00+08:00');
+    await killedServer.accept([first], by('killed'));
+    clock.set(startedAt);
+    await killedServer.accept([second], by('killed'));
+    clock.set(twentyMinutesOn);
+
+    return {
+      first,
+      second,
+      sweeper,
+      delivered,
+      warnings: log,
+      /** One sweep run to its end: the events it started, and how it ended. */
+      async sweep() {
+        const startedBefore = sweeper.started.length;
+        const outcome = await sweepingServer.recoverUnhandled(tenMinutesBefore(clock), by('sweeper')).catch((error: Error) => error.message);
+        await sweepingServer.drain();
+        return { outcome, started: sweeper.started.slice(startedBefore) };
+      },
+      async finish() {
+        for (const release of letGo) release();
+        await killedServer.drain();
+      },
+    };
+  }
+
+  it('goes on with the other events when it cannot take one’s lease, fails the run, and takes that event in a later sweep', async () => {
+    const { first, second, delivered, warnings, sweep, finish } = await sweepAfterAKill(new Error('write refused'));
+
+    const firstSweep = await sweep();
+    const laterSweep = await sweep();
+    await finish();
+
+    expect(firstSweep.started).toEqual([second.eventId]);
+    expect(firstSweep.outcome).toBe('the recovery sweep could not take 1 of the acknowledged events (it started 1): a later sweep tries them again');
+    expect(warnings.messages).toContain('could not take the lease of an acknowledged event whose turn never finished: a later sweep tries again');
+    expect(laterSweep).toEqual({ outcome: 1, started: [first.eventId] });
+    expect(delivered).toEqual([`sweeper:${second.eventId}`, `sweeper:${first.eventId}`]);
+  });
+
+  it('stops at the first event when the database is unreachable, and a later sweep takes them all', async () => {
+    const unreachable = Object.assign(new Error('connection closed'), { name: 'MongoNetworkError' });
+    const { first, second, delivered, sweep, finish } = await sweepAfterAKill(unreachable);
+
+    const firstSweep = await sweep();
+    const laterSweep = await sweep();
+    await finish();
+
+    expect(firstSweep).toEqual({
+      outcome: 'the recovery sweep could not take 1 of the acknowledged events (it started 0): a later sweep tries them again',
+      started: [],
+    });
+    expect(laterSweep).toEqual({ outcome: 2, started: [first.eventId, second.eventId] });
+    expect([...delivered].sort()).toEqual([`sweeper:${first.eventId}`, `sweeper:${second.eventId}`].sort());
   });
 });
 

@@ -5,7 +5,7 @@ import type { LedgerEntry } from '../../src/loyalty/points/ledger';
 import { createRepositories, modelsOf, type Repositories } from '../../src/repositories';
 import { newMemberId, type MemberId } from '../../src/shared/ids';
 import { startChildServer, type ChildServer } from '../support/child-server';
-import { testMongoUri } from '../support/mongo';
+import { testMongoUri, uriWithDatabase } from '../support/mongo';
 
 // Issue 4: SIGKILL the real server at random moments during a stream of awards and spends, restart
 // it on the same database, retry what was left unanswered, and the ledger must hold every
@@ -50,13 +50,6 @@ function seededRandom(start: number): { between(min: number, max: number): numbe
   };
   const between = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   return { between, pick: (items) => items[between(0, items.length - 1)]! };
-}
-
-/** The database name in whatever URI the suite runs against (embedded, replica set, Atlas). */
-function uriWithDatabase(uri: string, database: string): string {
-  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(uri);
-  if (!match) throw new Error(`Cannot put a database name into ${uri}`);
-  return `${match[1]}/${database}${match[2] ?? ''}`;
 }
 
 async function adjust(baseUrl: string, operation: Operation): Promise<Outcome> {

@@ -7,8 +7,8 @@ import { programmeRulesFrom } from '../../src/loyalty/programme';
 import { recoverRedemptions } from '../../src/loyalty/rewards/redeem-reward';
 import { createRepositories, modelsOf, type Repositories } from '../../src/repositories';
 import { startChildServer, type ChildServer } from '../support/child-server';
-import { testMongoUri } from '../support/mongo';
-import { admin, reliabilityAdminToken, sleep, uriWithDatabase } from './line-fixture';
+import { testMongoUri, uriWithDatabase } from '../support/mongo';
+import { admin, reliabilityAdminToken, sleep } from './line-fixture';
 
 // Issue 8: SIGKILL the real server while members earn (admin adjustments) and redeem a reward with
 // limited stock (the web chat: tap the reward, then confirm). Unanswered requests are retried with

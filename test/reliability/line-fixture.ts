@@ -22,13 +22,6 @@ export function lineServerEnv(mongoUri: string, line: FakeLineApi): Record<strin
   };
 }
 
-/** The database name in whatever URI the suite runs against (embedded, replica set, Atlas). */
-export function uriWithDatabase(uri: string, database: string): string {
-  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(uri);
-  if (!match) throw new Error(`Cannot put a database name into ${uri}`);
-  return `${match[1]}/${database}${match[2] ?? ''}`;
-}
-
 /** What LINE does: POST the signed batch; a redelivery carries the same webhookEventId with isRedelivery true. */
 export async function postLine(baseUrl: string, events: LineEvent[], options: { redelivery?: boolean; timeoutMs?: number } = {}) {
   const sent = options.redelivery ? events.map((event) => ({ ...event, deliveryContext: { isRedelivery: true } })) : events;

@@ -4,7 +4,7 @@ import { createRepositories } from '../../src/repositories';
 import { startFakeLineApi, type FakeLineApi } from '../fakes/fake-line-api';
 import { startChildServer, type ChildServer } from '../support/child-server';
 import { lineEventFactory } from '../support/line-events';
-import { testMongoUri } from '../support/mongo';
+import { testMongoUri, uriWithDatabase } from '../support/mongo';
 import {
   admin,
   lineServerEnv,
@@ -13,7 +13,6 @@ import {
   replyTokenOf,
   signUpOnLine,
   sleep,
-  uriWithDatabase,
   type LineEvent,
 } from './line-fixture';
 

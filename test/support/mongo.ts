@@ -8,6 +8,13 @@ export function testMongoUri(): string {
   return uri;
 }
 
+/** The database name in whatever URI the suite runs against (embedded, replica set, Atlas). */
+export function uriWithDatabase(uri: string, database: string): string {
+  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(uri);
+  if (!match) throw new Error(`Cannot put a database name into ${uri}`);
+  return `${match[1]}/${database}${match[2] ?? ''}`;
+}
+
 export type TestDatabase = Connection & { dropAndClose(): Promise<void> };
 
 /** A fresh database for one test file, dropped afterwards. */
