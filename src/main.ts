@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       { name: 'broadcast-dispatch', cron: '* * * * *', run: () => platform!.jobs.dispatchBroadcasts() },
       { name: 'event-recovery', cron: '* * * * *', run: () => platform!.jobs.recoverUnhandledEvents() },
       { name: 'inbound-event-pruning', cron: '30 4 * * *', run: () => platform!.jobs.pruneInboundEvents() },
+      { name: 'link-code-cleanup', cron: '40 4 * * *', run: () => platform!.jobs.deleteOldLinkCodes() },
       { name: 'previous-sessions-retirement', cron: '*/10 * * * *', run: () => platform!.jobs.retirePreviousSessions() },
     ],
     config.LOYALTY_TIMEZONE,

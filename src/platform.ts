@@ -51,6 +51,7 @@ import { createHealthRouter } from './http/health-router';
 import { perIpRateLimit } from './http/rate-limit';
 import { seedDefaults } from './loyalty/demo-data';
 import { awardBirthdayBonuses } from './loyalty/members/birthday-bonus';
+import { deleteOldLinkCodes } from './loyalty/members/link-identity';
 import type { LeaderboardSnapshot } from './loyalty/leaderboard/leaderboard';
 import { snapshotLeaderboard } from './loyalty/leaderboard/snapshot-leaderboard';
 import { expirePoints, type ExpiryRun } from './loyalty/points/expire-points';
@@ -120,6 +121,8 @@ export interface Platform {
      * during a rolling upgrade can make the collection again.
      */
     retirePreviousSessions(): Promise<'retired' | 'stillInUse'>;
+    /** Deletes link codes expired or used more than a day ago (src/loyalty/members/link-identity.ts). */
+    deleteOldLinkCodes(): Promise<{ deleted: number }>;
   };
 }
 
@@ -406,6 +409,7 @@ export async function createPlatform(deps: {
         return pruned;
       },
       retirePreviousSessions,
+      deleteOldLinkCodes: () => deleteOldLinkCodes(repositories, clock.now()),
     },
   };
 }

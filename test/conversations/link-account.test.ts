@@ -332,3 +332,41 @@ describe('finishing a link a crash left half done', () => {
     expect((await memberOf(line))!.identities).toHaveLength(2);
   });
 });
+
+describe('link-code-cleanup', () => {
+  it('deletes codes expired or used more than a day ago and keeps the others; a deleted code is answered as unknown', async () => {
+    const expiredLongAgo = await linkCodeOf(await lineMember('en', 'Amy'), 'en');
+    platform.clock.set('2026-11-23T10:25:00+08:00');
+    const usedLongAgo = await linkCodeOf(await lineMember('en', 'Ben'), 'en');
+    const expiredRecently = await linkCodeOf(await lineMember('en', 'Cleo'), 'en');
+    platform.clock.set('2026-11-23T10:26:00+08:00');
+    const linked = messengerChat('en');
+    await linked.says(`LINK ${usedLongAgo}`);
+    await linked.taps('answer=confirm');
+    platform.clock.set('2026-11-24T10:25:00+08:00');
+    const live = await linkCodeOf(await lineMember('en', 'Dan'), 'en');
+
+    // The cutoff is 10:30 the day before: the code used at 10:26 goes though it expired only at 10:35; the unused one of 10:25 stays.
+    platform.clock.set('2026-11-24T10:30:00+08:00');
+    expect((await platform.jobs.deleteOldLinkCodes()).deleted).toBeGreaterThanOrEqual(2);
+    expect(await platform.jobs.deleteOldLinkCodes()).toEqual({ deleted: 0 });
+
+    const kept = async (code: string) => (await platform.repositories.linkCodes.findByCode(code)) !== null;
+    expect(await kept(expiredLongAgo)).toBe(false);
+    expect(await kept(usedLongAgo)).toBe(false);
+    expect(await kept(expiredRecently)).toBe(true);
+    expect(await kept(live)).toBe(true);
+
+    const messenger = messengerChat('en');
+    const unknown =
+      'Sorry, we couldn\'t find that link code 😥 Please check the 6 digits, or send "link account" in your other chat app for a new code.';
+    await messenger.says(`LINK ${expiredLongAgo}`);
+    expect(messenger.replyTexts()).toEqual([unknown]);
+    await messenger.says(`LINK ${usedLongAgo}`);
+    expect(messenger.replyTexts()).toEqual([unknown]);
+    await messenger.says(`LINK ${expiredRecently}`);
+    expect(messenger.replyTexts()[0]).toContain('has expired');
+    await messenger.says(`LINK ${live}`);
+    expect(messenger.replyTexts()).toEqual(['Link this chat to the membership of D*n? Your points, tier and check-ins will then be shared.']);
+  });
+});

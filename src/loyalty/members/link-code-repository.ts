@@ -76,6 +76,12 @@ export function createLinkCodeRepository(connection: Connection) {
       if (result.modifiedCount === 1) return true;
       return (await LinkCodes.countDocuments({ code, usedBy: identityKey })) === 1;
     },
+
+    /** Deletes the codes that expired, or were used, before `cutoff`; answers how many. */
+    async deleteExpiredOrUsedBefore(cutoff: Date): Promise<number> {
+      const result = await LinkCodes.deleteMany({ $or: [{ expiresAt: { $lt: cutoff } }, { usedAt: { $lt: cutoff } }] });
+      return result.deletedCount;
+    },
   };
 }
 

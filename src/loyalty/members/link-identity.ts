@@ -20,6 +20,8 @@
  *   - after 2: the chat already shares the member; the retry finishes step 3 ($addToSet is idempotent).
  * If the identity became a member between the question and the confirmation (signed up in that
  * window), step 2 refuses and the code stays consumed: the member asks for a new one.
+ * A code is deleted a day after it expired or was used (`deleteOldLinkCodes`, a daily job): a half-done
+ * link finishes within that day or not at all, and the code is then answered as unknown.
  *
  * Two memberships are never merged here: an identity that already belongs to another member is
  * refused, even when that membership has no points and no ledger entries yet (simplest, and a
@@ -91,6 +93,17 @@ export async function issueLinkCode(
     if (issued.kind === 'issued') return { kind: 'issued', code, expiresAt };
   }
   throw new Error(`No free link code after ${issueAttempts} draws: clear expired link codes or lengthen the code`);
+}
+
+/**
+ * How long a code outlives its expiry or use: long enough to finish a half-done link and to tell a late
+ * sender that the code expired rather than that it never existed.
+ */
+const oldLinkCodeAgeHours = 24;
+
+export async function deleteOldLinkCodes(deps: Pick<LinkDeps, 'linkCodes'>, now: DateTime): Promise<{ deleted: number }> {
+  const deleted = await deps.linkCodes.deleteExpiredOrUsedBefore(now.minus({ hours: oldLinkCodeAgeHours }).toJSDate());
+  return { deleted };
 }
 
 export interface LinkRequest {
