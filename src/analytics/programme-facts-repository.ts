@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { ChannelName } from '../channels/channel';
+import { mayReceiveMarketing, type Consent } from '../loyalty/members/member';
 import type { LedgerDayRow, RedemptionDayRow, TierChangeFact } from './daily-stats';
 
 /** A member as the dashboard, segments and broadcasts read them: one projection, streamed. */
@@ -16,6 +17,8 @@ export interface MemberProfile {
   demo: boolean;
   /** Staff test members (a flag another part of the platform sets): left out of figures and segments. */
   sandbox: boolean;
+  /** False once the member's latest marketing consent is a withdrawal: left out of segments, so no broadcast reaches them. */
+  mayReceiveMarketing: boolean;
 }
 
 interface MemberRow {
@@ -29,6 +32,7 @@ interface MemberRow {
   identities?: { channel: ChannelName; channelUserId: string }[];
   demo?: boolean;
   sandbox?: boolean;
+  consents?: { kind?: Consent['kind']; status?: Consent['status'] }[];
 }
 
 /**
@@ -47,7 +51,7 @@ export function createProgrammeFactsRepository(connection: Connection) {
       const cursor = collection('members').find<MemberRow>(
         {},
         {
-          projection: { name: 1, locale: 1, tier: 1, points: 1, createdAt: 1, 'checkIn.lastDay': 1, identities: 1, demo: 1, sandbox: 1 },
+          projection: { name: 1, locale: 1, tier: 1, points: 1, createdAt: 1, 'checkIn.lastDay': 1, identities: 1, demo: 1, sandbox: 1, consents: 1 },
           batchSize: 1000,
         },
       );
@@ -63,6 +67,7 @@ export function createProgrammeFactsRepository(connection: Connection) {
           identities: row.identities ?? [],
           demo: row.demo === true,
           sandbox: row.sandbox === true,
+          mayReceiveMarketing: mayReceiveMarketing(row.consents ?? []),
         };
       }
     },

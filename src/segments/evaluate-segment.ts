@@ -25,13 +25,15 @@ const sampleSize = 10;
 
 /**
  * The members a definition holds right now: one pass over members, one `$group` over identities
- * and, only when the definition scores RFM, one over purchases. Sandbox members are never in a segment.
+ * and, only when the definition scores RFM, one over purchases. Sandbox members are never in a
+ * segment, nor are members who stopped promotions: segments are who broadcasts reach, and the
+ * same pass that picks them reads the consent (docs/privacy.md).
  */
 export async function findSegmentMembers(deps: SegmentDeps, definition: SegmentDefinition, now: DateTime, zone: string): Promise<SegmentMember[]> {
   const nowDate = now.toJSDate();
   const today = now.setZone(zone).toISODate()!;
   const members: MemberProfile[] = [];
-  for await (const member of deps.programmeFacts.streamMembers()) if (!member.sandbox) members.push(member);
+  for await (const member of deps.programmeFacts.streamMembers()) if (!member.sandbox && member.mayReceiveMarketing) members.push(member);
   // Quintiles rank the members a segment can hold: sandbox purchases would shift everyone's scores.
   const ids = new Set(members.map((member) => member.memberId));
   const rfm = usesRfm(definition)

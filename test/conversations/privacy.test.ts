@@ -143,12 +143,12 @@ describe('export flow', () => {
     expect(chat.replyTexts()).toEqual(['This is for members. Joining takes 30 seconds, and you can check in for points every day!']);
   });
 
-  it('shows the privacy notice with the choices to download or delete', async () => {
+  it('shows the privacy notice with the choices to download or delete, and to stop promotions', async () => {
     const chat = conversationWith(platform, { locale: 'zh-TW' });
     await chat.says('隱私權');
     expect(chat.replyTexts()[0]).toContain('🔒 隱私權聲明（版本 2026-11）');
     expect(chat.replyTexts()[0]).toContain('90 天內的對話紀錄');
-    expect(chat.choiceLabels()).toEqual(['下載我的資料', '刪除我的資料', '功能選單']);
+    expect(chat.choiceLabels()).toEqual(['下載我的資料', '刪除我的資料', '停止推播', '功能選單']);
   });
 });
 

@@ -5,6 +5,7 @@ import type { ChannelName } from '../../src/channels/channel';
 import type { MemberId } from '../../src/shared/ids';
 import { startTestPlatform, testAdminTokens, testLineSecret, type TestPlatform } from '../support/platform';
 import { aNewMember } from '../support/builders';
+import { deliverToLine, lineEventFactory } from '../support/line-events';
 
 let platform: TestPlatform;
 let line: FakeLineApi;
@@ -160,6 +161,42 @@ describe('broadcasts to a segment', () => {
 
     await platform.jobs.dispatchBroadcasts();
     expect(line.pushes()).toHaveLength(2);
+  });
+
+  it('leaves out members who stopped promotions, in the segment size, the cost and the send, and reaches the others', async () => {
+    platform.clock.set('2027-03-02T10:00:00+08:00');
+    line.reset();
+    graph.reset();
+    const events = lineEventFactory('01MARKETING');
+    const says = (member: { line?: string }, text: string) => deliverToLine(platform, [events.text(member.line!, text)]);
+    const stopped = await aMember('consent-test', [{ channel: 'line', channelUserId: lineUserId() }]);
+    const resumed = await aMember('consent-test', [{ channel: 'line', channelUserId: lineUserId() }]);
+    const neverAsked = await aMember('consent-test', [{ channel: 'line', channelUserId: lineUserId() }]);
+    const stoppedOnMessenger = await aMember('consent-test', [{ channel: 'messenger', channelUserId: psid(), lastInboundHoursAgo: 1 }]);
+    await says(stopped, '停止推播');
+    await says(resumed, 'stop promotions');
+    await says(resumed, '恢復推播');
+    await platform.repositories.members.appendConsent(
+      stoppedOnMessenger.id,
+      { kind: 'marketing', version: '2026-11', status: 'withdrawn', at: platform.clock.now().toJSDate(), channel: 'messenger' },
+      0,
+    );
+    line.reset();
+
+    const segment = await request(platform.app).post('/admin/api/segments').set(admin()).send({ name: 'Consent test', definition: { tiers: ['consent-test'] } });
+    expect(segment.body.preview).toMatchObject({ size: 2 });
+    expect(segment.body.preview.sample.map((member: { memberId: string }) => member.memberId).sort()).toEqual([resumed.id, neverAsked.id].sort());
+    const created = await request(platform.app).post('/admin/api/broadcasts').set(admin()).send({ segmentId: segment.body.id, message: { en: 'Spring sale!' } });
+    const id = created.body.id as string;
+    const cost = await request(platform.app).get(`/admin/api/broadcasts/${id}/cost`).set(admin());
+    expect(cost.body).toMatchObject({ recipients: 2, line: { pushesNeeded: 2 }, messenger: { insideWindow: 0, outsideWindow: 0 } });
+
+    expect((await request(platform.app).post(`/admin/api/broadcasts/${id}/send`).set(admin())).status).toBe(202);
+    await platform.jobs.dispatchBroadcasts();
+    expect(linePushRecipients().sort()).toEqual([resumed.line, neverAsked.line].sort());
+    expect(messengerRecipients()).toEqual([]);
+    const finished = await request(platform.app).get(`/admin/api/broadcasts/${id}`).set(admin());
+    expect(finished.body).toMatchObject({ status: 'sent', recipients: 2, counts: { sent: 2, skipped: 0, failed: 0, claimed: 0 } });
   });
 
   it('answers 400 for an unknown segment or template, and 404 for an unknown broadcast', async () => {

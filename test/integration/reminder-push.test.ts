@@ -59,4 +59,17 @@ describe('points-expiry reminders', () => {
     await platform.jobs.expirePoints();
     expect(line.pushes()).toHaveLength(1);
   });
+
+  it('still reaches a member who stopped promotions: a reminder about their own points is not marketing', async () => {
+    platform.clock.set('2027-01-05T10:00:00+08:00');
+    const member = await joinOnLine();
+    await deliverToLine(platform, [events.text(member, 'stop promotions')]);
+    const { memberId } = (await platform.repositories.identities.find(`line:${member}`))!;
+    expect((await platform.repositories.members.consentsOf(memberId!))?.at(-1)).toMatchObject({ kind: 'marketing', status: 'withdrawn' });
+    line.reset();
+
+    platform.clock.set('2027-01-25T03:30:00+08:00');
+    expect((await platform.jobs.expirePoints()).remindersQueued).toBe(1);
+    expect(line.pushes().map((push) => (push.body as { to: string }).to)).toEqual([member]);
+  });
 });

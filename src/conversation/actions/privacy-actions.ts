@@ -1,16 +1,27 @@
 import { eraseMember, erasureConsequences } from '../../privacy/erase-member';
-import { requireMember, type ActionDeps, type ActionModule } from '../action-module';
+import { recordMarketingChoice, type MarketingChoice, type MarketingChoiceOutcome } from '../../privacy/marketing-consent';
+import { requireMember, type ActionContext, type ActionDeps, type ActionModule } from '../action-module';
 import { numberFormat } from '../../shared/number-format';
 
 const outcomes = {
   createExportLink: ['issued'],
   describeErasure: ['described'],
   eraseMember: ['erased'],
+  withdrawMarketingConsent: ['withdrawn', 'alreadyWithdrawn'],
+  giveMarketingConsent: ['given', 'alreadyGiven'],
 } as const;
 
 export const privacyActions: ActionModule<typeof outcomes> = {
   outcomes,
   create({ repositories, rules, exportLinks }: ActionDeps) {
+    const recordMarketing = (status: MarketingChoice['status'], action: string, { memberId, identity, now }: ActionContext): Promise<MarketingChoiceOutcome> =>
+      recordMarketingChoice(repositories.members, requireMember(memberId, action), {
+        status,
+        version: rules().termsVersion,
+        at: now.toJSDate(),
+        channel: identity.channel,
+      });
+
     return {
       async createExportLink({ memberId, now }) {
         if (exportLinks === undefined) throw new Error('createExportLink needs exportLinks in the action deps (platform.ts)');
@@ -28,6 +39,16 @@ export const privacyActions: ActionModule<typeof outcomes> = {
       async eraseMember({ memberId, now }) {
         await eraseMember({ ...repositories, rules: rules() }, requireMember(memberId, 'eraseMember'), now);
         return { outcome: 'erased', forgotten: true };
+      },
+
+      async withdrawMarketingConsent(context) {
+        const result = await recordMarketing('withdrawn', 'withdrawMarketingConsent', context);
+        return { outcome: result.kind === 'recorded' ? 'withdrawn' : 'alreadyWithdrawn' };
+      },
+
+      async giveMarketingConsent(context) {
+        const result = await recordMarketing('given', 'giveMarketingConsent', context);
+        return { outcome: result.kind === 'recorded' ? 'given' : 'alreadyGiven' };
       },
     };
   },

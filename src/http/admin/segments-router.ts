@@ -19,7 +19,7 @@ const scoreRange = z
   .refine((range) => range.min <= range.max, { message: 'min must not be above max', path: ['max'] });
 const days = z.int().min(1).max(3650);
 
-/** Who a segment holds: every condition given must hold; `{}` is every member (sandbox members never). */
+/** Who a segment holds: every condition given must hold; `{}` is every member (never sandbox members, nor members who stopped promotions). */
 export const segmentDefinitionSchema = z.strictObject({
   /** Tier ids, e.g. ["silver", "gold"]. */
   tiers: z.array(z.string().min(1).max(40)).min(1).max(20).optional(),

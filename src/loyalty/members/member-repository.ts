@@ -324,6 +324,21 @@ export function createMemberRepository(connection: Connection) {
       await Members.updateOne({ _id: id }, { $addToSet: { identities: identity } });
     },
 
+    /** The member's consent records in the order they were made; null for no member (or a tombstone). */
+    async consentsOf(id: MemberId): Promise<Consent[] | null> {
+      const doc = await Members.findOne({ _id: id, deleted: { $ne: true } }, { consents: 1 }).lean();
+      return doc === null ? null : (doc.consents ?? []).map(toConsent);
+    },
+
+    /**
+     * Appends a consent record only if the member still has the `seen` records a decision was
+     * read from: a compare-and-set, so two racing requests cannot both record the same change.
+     */
+    async appendConsent(id: MemberId, consent: Consent, seen: number): Promise<boolean> {
+      const result = await Members.updateOne({ _id: id, deleted: { $ne: true }, consents: { $size: seen } }, { $push: { consents: consent } });
+      return result.modifiedCount === 1;
+    },
+
     async setLocale(id: MemberId, locale: Locale): Promise<void> {
       await Members.updateOne({ _id: id }, { $set: { locale } });
     },

@@ -12,6 +12,16 @@ export interface Consent {
   channel: ChannelName | null;
 }
 
+/**
+ * Whether promotions (broadcasts) may be sent to the member. The latest marketing record decides
+ * (records are only ever appended). Opt-out: joining on the signup terms, which say so, includes
+ * promotions until the member withdraws (docs/privacy.md, PDPA Art. 20), so no record means yes.
+ * Account notices (expiring points, tiers, vouchers) never ask this.
+ */
+export function mayReceiveMarketing(consents: readonly { kind?: Consent['kind']; status?: Consent['status'] }[]): boolean {
+  return consents.findLast((consent) => consent.kind === 'marketing')?.status !== 'withdrawn';
+}
+
 export interface CheckInState {
   streak: number;
   /** The loyalty day (yyyy-mm-dd in LOYALTY_TIMEZONE) of the last check-in. */

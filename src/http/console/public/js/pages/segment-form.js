@@ -218,6 +218,7 @@ function showPreview(container, result, tierName) {
     h('h2', null, t('segments.preview')),
     h('p', { class: 'preview-size', dataset: { size: String(result.size) } }, t('segments.size', { count: formatNumber(result.size) })),
     result.demoMembers > 0 ? h('p', { class: 'hint' }, t('segments.demoMembers', { count: formatNumber(result.demoMembers) })) : null,
+    h('p', { class: 'hint' }, t('segments.marketingWithdrawnLeftOut')),
     h('h3', null, t('segments.sample')),
     table(
       [
