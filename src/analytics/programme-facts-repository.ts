@@ -51,7 +51,7 @@ export function createProgrammeFactsRepository(connection: Connection) {
       const cursor = collection('members').find<MemberRow>(
         {},
         {
-          projection: { name: 1, locale: 1, tier: 1, points: 1, createdAt: 1, 'checkIn.lastDay': 1, identities: 1, demo: 1, sandbox: 1, consents: 1 },
+          projection: { name: 1, locale: 1, tier: 1, points: 1, createdAt: 1, 'checkIn.lastDay': 1, identities: 1, demo: 1, sandbox: 1, 'consents.kind': 1, 'consents.status': 1 },
           batchSize: 1000,
         },
       );

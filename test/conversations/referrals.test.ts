@@ -17,6 +17,7 @@ beforeAll(async () => {
   });
 });
 afterAll(() => platform.close());
+afterEach(() => jest.restoreAllMocks());
 
 type Chat = ReturnType<typeof conversationWith>;
 const as = (role: keyof typeof testAdminTokens) => ({ Authorization: `Bearer ${testAdminTokens[role]}` });
@@ -174,13 +175,12 @@ describe('joining through an invite', () => {
     const friend = conversationWith(platform, { locale: 'en' });
     await friend.says(`INVITE ${await inviteCodeOf(referrer)}`);
     const referrals = platform.repositories.referrals;
-    const recordReferral = jest.spyOn(referrals, 'recordReferral').mockRejectedValueOnce(new Error('connection to the database lost'));
+    jest.spyOn(referrals, 'recordReferral').mockRejectedValueOnce(new Error('connection to the database lost'));
     await friend.joins('Eve', '0977777777');
     expect(friend.replyTexts()).toEqual([expect.stringContaining('Sorry')]);
 
     await friend.taps('answer=skip');
     expect(friend.replyTexts()[0]).toContain('Welcome aboard, Eve!');
-    recordReferral.mockRestore();
     expect(await referrals.referrerOf(await memberIdOf(friend))).toBe(referrerId);
     expect(await platform.repositories.ledger.model.countDocuments({ memberId: referrerId, reason: 'referralBonus' })).toBe(1);
     expect((await platform.repositories.members.findById(referrerId))!.points).toBe(30);

@@ -7,6 +7,7 @@ beforeAll(async () => {
   platform = await startTestPlatform();
 });
 afterAll(() => platform.close());
+afterEach(() => jest.restoreAllMocks());
 
 describe('signup flow', () => {
   it('asks for consent on follow, then name, mobile and birthday, and shows the card', async () => {
@@ -153,6 +154,5 @@ describe('signup flow', () => {
     const identity = await platform.repositories.identities.find(`web:${chat.source.channelUserId}`);
     expect((await platform.repositories.members.findById(identity!.memberId!))!.points).toBe(50);
     expect(await ledger.find(`signup-bonus:${identity!.memberId}`)).toMatchObject({ status: 'applied', points: 50 });
-    jest.restoreAllMocks();
   });
 });

@@ -14,11 +14,12 @@ const outcomes = {
 export const privacyActions: ActionModule<typeof outcomes> = {
   outcomes,
   create({ repositories, rules, exportLinks }: ActionDeps) {
-    const recordMarketing = (status: MarketingChoice['status'], action: string, { memberId, identity, now }: ActionContext): Promise<MarketingChoiceOutcome> =>
+    const recordMarketing = (status: MarketingChoice['status'], action: string, { memberId, identity, actedAt }: ActionContext): Promise<MarketingChoiceOutcome> =>
       recordMarketingChoice(repositories.members, requireMember(memberId, action), {
         status,
         version: rules().termsVersion,
-        at: now.toJSDate(),
+        // When the member objected, also for a turn run late.
+        at: actedAt.toJSDate(),
         channel: identity.channel,
       });
 

@@ -28,10 +28,11 @@ export interface SignUpDeps {
 
 /**
  * Joins the programme. The member's unique signupKey (the identity that signed up) makes a
- * repeated or concurrent signup of the same person land on one member. A signup whose turn failed
- * after the member was made (the database went away, the server crashed) and is run again answers
- * `joined` once more: what follows joining (the welcome bonus, the referral credit) may not have
- * happened yet, and is keyed to happen once.
+ * repeated or concurrent signup of the same person land on one member. Every call of the flow run
+ * that made the member answers `joined` (a turn that failed after the member was made and is run
+ * again, or the same answer sent twice at once): what follows joining (the welcome bonus, the
+ * referral credit) may not have happened yet, and is keyed to happen once. A call of another run
+ * answers `alreadyMember`.
  */
 export async function signUp(deps: SignUpDeps, request: SignUpRequest): Promise<SignUpOutcome> {
   const existing = await findMember(deps, request.identityKey);
