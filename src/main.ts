@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config';
 import { CatalogError } from './conversation/flow-validation';
+import { defaultRetryWhileDatabaseAwayMs } from './conversation/inbox';
 import { startEmbeddedMongo, type EmbeddedMongo } from './database/embedded-mongo';
 import { connectMongo, type Connection } from './database/mongo-connection';
 import { startScheduler } from './jobs/scheduler';
@@ -11,8 +12,8 @@ import { systemClock } from './shared/clock';
 import type { AdminToken } from './http/admin/admin-auth';
 import { createLogger, type Logger } from './shared/logger';
 
-/** A live server retries a turn for up to 5 minutes while the database is away, and cannot renew its leases meanwhile. */
-const shortestSafeEventLeaseSeconds = 300;
+/** A lease shorter than a turn's retries while the database is away can lapse under a live turn. */
+const shortestSafeEventLeaseSeconds = defaultRetryWhileDatabaseAwayMs / 1000;
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');

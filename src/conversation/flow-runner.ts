@@ -98,8 +98,9 @@ async function recordTranscript(deps: FlowRunnerDeps, event: InboundEvent, turn:
 async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<TurnResult> {
   // A turn has two times, which differ for a turn run late (again after a database outage, or by the recovery sweep).
   // When the person acted decides what they meant: the day a check-in counts for, whether a code was still valid,
-  // whether the session was idle. When the turn runs stamps what it writes, because the recovery jobs take over
-  // records older than a minute or two as abandoned: stamped with the acting time, a late turn's own records would be.
+  // whether the session was idle (so the session, the identity's last-seen time and the transcript keep the acting
+  // time). When the turn runs stamps what its actions write, because the recovery jobs take over ledger entries,
+  // claims and redemptions older than a minute or two as abandoned: stamped with the acting time, a late turn's would be.
   const actedAt = event.receivedAt;
   const now = deps.clock.now();
   const catalog = deps.catalog();

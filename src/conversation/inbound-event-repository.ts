@@ -30,7 +30,8 @@ const inboundEventSchema = new Schema<InboundEventDocument>(
   { _id: String, receivedAt: Date, handledAt: { type: Date, default: null }, event: String, identityKey: String, recoveryClaimedAt: Date, claimedBy: String },
   { collection: 'inbound_events', versionKey: false },
 );
-// Declared for real MongoDB; the embedded server scans (DATABASE.md). Only the recovery sweep and the pruning query it.
+// Declared for real MongoDB; the embedded server scans (DATABASE.md). The recovery sweep, the pruning and erasure's
+// forgetEventsOf (unhandled rows only) query it.
 inboundEventSchema.index({ handledAt: 1, receivedAt: 1 });
 
 /**

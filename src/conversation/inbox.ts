@@ -80,6 +80,8 @@ export class DatabaseUnavailableError extends Error {
 const recoveryBatch = 500;
 /** Well past a turn's retries while the database is away: a server cut off from it keeps its events that long. */
 const defaultLeaseMs = 10 * 60_000;
+/** How long a live server retries a turn while the database is away, renewing no lease meanwhile. */
+export const defaultRetryWhileDatabaseAwayMs = 5 * 60_000;
 
 /** How many times a turn that failed for no reason the database gave is run again before the apology. */
 const retriesOfUnexplainedFailures = 2;
@@ -118,7 +120,7 @@ export function createInbox(deps: InboxDeps): Inbox {
    * before the member gets the apology.
    */
   async function runRetryingWhileDatabaseAway(event: InboundEvent): Promise<OutboundMessage[]> {
-    const giveUpAt = performance.now() + (deps.retryWhileDatabaseAwayMs ?? 5 * 60_000);
+    const giveUpAt = performance.now() + (deps.retryWhileDatabaseAwayMs ?? defaultRetryWhileDatabaseAwayMs);
     let unexplainedFailures = 0;
     for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 5000)) {
       try {

@@ -40,7 +40,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions): Promise
   const args = [
     `-Xmx${options.heapMegabytes ?? 384}m`,
     '-XX:+UseSerialGC',
-    ...(process.env.EMBEDDED_MONGO_JAVA_OPTS ? process.env.EMBEDDED_MONGO_JAVA_OPTS.split(' ') : []),
+    ...(process.env.EMBEDDED_MONGO_JAVA_OPTS ? process.env.EMBEDDED_MONGO_JAVA_OPTS.split(/\s+/).filter(Boolean) : []),
     '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
     '-cp',
     embeddedMongoClassPath,

@@ -90,14 +90,14 @@ const tenMinutesBefore = (clock: ReturnType<typeof fixedClock>) => clock.now().m
 const leaseRenewedAt = async (event: InboundEvent) => (await inboundEvents.model.findById(keyOf(event)).lean())?.recoveryClaimedAt?.getTime();
 
 /**
- * One server, renewing its leases every 20 ms through `repository`, running one event whose turn is held until
- * `finish` lets it go and waits for the reply.
+ * One server, renewing its leases every `leaseRenewalMs` through `repository`, running one event whose turn is held
+ * until `finish` lets it go and waits for the reply.
  */
-async function heldTurn(repository: InboundEventRepository, person: string) {
+async function heldTurn(repository: InboundEventRepository, person: string, leaseRenewalMs = 20) {
   const clock = fixedClock(startedAt);
   const runner = holdingRunner();
   const { delivered, by } = deliveries();
-  const server = createInbox({ runner, inboundEvents: repository, clock, logger, leaseRenewalMs: 20 });
+  const server = createInbox({ runner, inboundEvents: repository, clock, logger, leaseRenewalMs });
   const event = textFrom(person);
   const letGo = runner.hold(event);
   await server.accept([event], by('first'));
@@ -348,7 +348,9 @@ describe('a reply goes out only under a lease confirmed within half its length',
         return lost;
       },
     });
-    const { clock, event, delivered, finish } = await heldTurn(counted.repository, 'U-lease-fresh');
+    // The renewal interval is also how long a renewal is waited for: long enough that a loaded machine's round trip
+    // still counts as confirming the lease.
+    const { clock, event, delivered, finish } = await heldTurn(counted.repository, 'U-lease-fresh', 250);
 
     clock.set(twentyMinutesOn);
     await waitUntil(() => renewedAt.includes(clock.now().toMillis()));
