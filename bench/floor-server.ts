@@ -1,14 +1,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { messagingApi, validateSignature } from '@line/bot-sdk';
+import { validateSignature } from '@line/bot-sdk';
 import express from 'express';
+import { LineHttp } from '../src/channels/line/line-http';
 import { connectMongo } from '../src/database/mongo-connection';
 
 /**
  * The floor the real webhook is compared with: the least a LINE bot on this stack can do per event, on the same
  * database and the same fake LINE API. It checks X-Line-Signature on the raw body with the SDK's validateSignature
  * (as src/channels/line/line-webhook.ts does), inserts one document per event, answers 200, then replies once with
- * the event's reply token through the SDK's MessagingApiClient (as src/channels/line/line-client.ts does).
+ * the event's reply token over the same HTTP client as src/channels/line/line-client.ts (LineHttp).
  *
  * Run by bench/webhook-bench.ts with MONGODB_URI, LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN, LINE_API_BASE_URL;
  * it prints `floor listening on port N`.
@@ -17,10 +18,7 @@ async function main(): Promise<void> {
   const secret = required('LINE_CHANNEL_SECRET');
   const connection = await connectMongo(required('MONGODB_URI'));
   const events = connection.collection('bench_floor_events');
-  const line = new messagingApi.MessagingApiClient({
-    channelAccessToken: required('LINE_CHANNEL_ACCESS_TOKEN'),
-    baseURL: required('LINE_API_BASE_URL'),
-  });
+  const line = new LineHttp(required('LINE_API_BASE_URL'), required('LINE_CHANNEL_ACCESS_TOKEN'));
 
   const app = express();
   app.post('/webhooks/line', express.raw({ type: '*/*', limit: '1mb' }), async (req, res) => {
@@ -38,9 +36,14 @@ async function main(): Promise<void> {
     res.status(200).json({});
     for (const event of received) {
       if (event.replyToken === undefined) continue;
-      line.replyMessage({ replyToken: event.replyToken, messages: [{ type: 'text', text: 'ok' }] }).catch((error: unknown) => {
-        console.error(`floor reply failed: ${String(error)}`);
-      });
+      line
+        .postJson('/v2/bot/message/reply', { replyToken: event.replyToken, messages: [{ type: 'text', text: 'ok' }] })
+        .then((response) => {
+          if (response.status !== 200) console.error(`floor reply answered ${response.status}`);
+        })
+        .catch((error: unknown) => {
+          console.error(`floor reply failed: ${String(error)}`);
+        });
     }
   });
 

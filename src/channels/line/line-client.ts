@@ -4,6 +4,7 @@ import { stableUuid } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import type { OutboundMessage } from '../channel';
 import { isLineUserId, type LineInbound } from './line-events';
+import { LineHttp, statusText, type LineHttpResponse } from './line-http';
 import { toLineMessages } from './line-messages';
 
 export type LineSendOutcome =
@@ -30,6 +31,7 @@ export interface LineClientDeps {
 export class LineClient {
   private readonly api: messagingApi.MessagingApiClient;
   private readonly blobApi: messagingApi.MessagingApiBlobClient;
+  private readonly http: LineHttp;
   private readonly logger: Logger;
 
   constructor({ config, logger }: LineClientDeps) {
@@ -49,29 +51,18 @@ export class LineClient {
       channelAccessToken: config.LINE_CHANNEL_ACCESS_TOKEN,
       baseURL: config.LINE_API_BASE_URL,
     });
+    this.http = new LineHttp(config.LINE_API_BASE_URL, config.LINE_CHANNEL_ACCESS_TOKEN);
     this.logger = logger;
   }
 
+  /** LINE ref #send-reply-message. */
   async reply(replyToken: string, messages: messagingApi.Message[]): Promise<LineSendOutcome> {
-    try {
-      const { httpResponse } = await this.api.replyMessageWithHttpInfo({ replyToken, messages });
-      return { kind: 'sent', ...requestIdOf(httpResponse.headers) };
-    } catch (error) {
-      return toFailure(error);
-    }
+    return this.send('/v2/bot/message/reply', { replyToken, messages });
   }
 
+  /** LINE ref #send-push-message: the retry key makes a repeated push one message (409 when already accepted). */
   async push(userId: string, messages: messagingApi.Message[], retryKey: string): Promise<LineSendOutcome> {
-    try {
-      const { httpResponse } = await this.api.pushMessageWithHttpInfo({ to: userId, messages }, retryKey);
-      return { kind: 'sent', ...requestIdOf(httpResponse.headers) };
-    } catch (error) {
-      if (error instanceof HTTPFetchError && error.status === 409) {
-        const acceptedRequestId = error.headers.get('x-line-accepted-request-id') ?? undefined;
-        return { kind: 'alreadyAccepted', ...(acceptedRequestId === undefined ? {} : { acceptedRequestId }) };
-      }
-      return toFailure(error);
-    }
+    return this.send('/v2/bot/message/push', { to: userId, messages }, { 'x-line-retry-key': retryKey });
   }
 
   /**
@@ -79,12 +70,33 @@ export class LineClient {
    * (LINE ref #display-a-loading-indicator: 5–60 s in steps of 5, 100 requests/s). Never throws.
    */
   async showLoadingAnimation(userId: string, loadingSeconds = 5): Promise<LineSendOutcome> {
+    return this.send('/v2/bot/chat/loading/start', { chatId: userId, loadingSeconds });
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  private async send(path: string, body: object, headers?: Record<string, string>): Promise<LineSendOutcome> {
+    let response: LineHttpResponse;
     try {
-      const { httpResponse } = await this.api.showLoadingAnimationWithHttpInfo({ chatId: userId, loadingSeconds });
-      return { kind: 'sent', ...requestIdOf(httpResponse.headers) };
+      response = await this.http.postJson(path, body, headers);
     } catch (error) {
-      return toFailure(error);
+      return { kind: 'failed', reason: error instanceof Error ? error.message : String(error) };
     }
+    const requestId = response.header('x-line-request-id');
+    const withRequestId = requestId === undefined ? {} : { requestId };
+    if (response.status >= 200 && response.status < 300) return { kind: 'sent', ...withRequestId };
+    if (response.status === 409 && headers?.['x-line-retry-key'] !== undefined) {
+      const acceptedRequestId = response.header('x-line-accepted-request-id');
+      return { kind: 'alreadyAccepted', ...(acceptedRequestId === undefined ? {} : { acceptedRequestId }) };
+    }
+    return {
+      kind: 'failed',
+      status: response.status,
+      ...withRequestId,
+      reason: `${response.status} ${statusText(response.status)}: ${response.text.slice(0, 500)}`,
+    };
   }
 
   /** Creates the rich menu, uploads its PNG and makes it every user's default (LINE ref #rich-menu). Never throws. */

@@ -1,0 +1,57 @@
+import { STATUS_CODES } from 'node:http';
+import { Agent, request } from 'undici';
+
+/** What a LINE Messaging API call answered: enough for outcomes and logs, nothing streamed. */
+export interface LineHttpResponse {
+  status: number;
+  /** LINE ref #response-headers: x-line-request-id on every answer, x-line-accepted-request-id on a 409. */
+  header(name: string): string | undefined;
+  /** The body, for error messages; read only for failures. */
+  text: string;
+}
+
+/**
+ * The JSON POSTs every turn makes (reply, push, loading animation), sent with undici's `request` over a keep-alive
+ * pool. The SDK's client sends them with global fetch, whose WHATWG streams and Headers cost about a third of the CPU a
+ * turn spends on its reply (docs/benchmark.md); the rest of the API (rich menus) still goes through the SDK.
+ */
+export class LineHttp {
+  private readonly dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+  private readonly origin: string;
+  private readonly authorization: string;
+
+  constructor(baseUrl: string, channelAccessToken: string) {
+    // The SDK resolves absolute paths against baseURL, so only its origin counts (PLATFORMS.md 1.2); the same here.
+    this.origin = new URL(baseUrl).origin;
+    this.authorization = `Bearer ${channelAccessToken}`;
+  }
+
+  async postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<LineHttpResponse> {
+    const response = await request(`${this.origin}${path}`, {
+      method: 'POST',
+      dispatcher: this.dispatcher,
+      headers: { 'content-type': 'application/json', authorization: this.authorization, ...headers },
+      body: JSON.stringify(body),
+    });
+    const ok = response.statusCode >= 200 && response.statusCode < 300;
+    // The body is read on failure (for the log) and discarded on success, so the connection goes back to the pool.
+    const text = ok ? (await response.body.dump(), '') : await response.body.text();
+    const responseHeaders = response.headers;
+    return {
+      status: response.statusCode,
+      header: (name) => {
+        const value = responseHeaders[name];
+        return Array.isArray(value) ? value[0] : value;
+      },
+      text,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+export function statusText(status: number): string {
+  return STATUS_CODES[status] ?? '';
+}
