@@ -100,6 +100,47 @@ describe('points ledger', () => {
     await expectLedgerConsistent();
   });
 
+  it('writes member fields planned on an earlier read only while the member still has what they were planned on', async () => {
+    const { memberId } = await newMember();
+    const { ledger, members } = platform.repositories;
+    const now = platform.clock.now();
+    const streakOf = async () => (await members.findById(memberId))!.checkIn;
+
+    // Planned on a last check-in day the member no longer has: nothing lands, the entry waits under its key.
+    const stale = await ledger.earn({
+      key: 'planned-on:1',
+      memberId,
+      points: 5,
+      reason: 'checkin',
+      now,
+      expiresAt: null,
+      set: { 'checkIn.lastDay': '2026-11-20', 'checkIn.streak': 9 },
+      where: { 'checkIn.lastDay': '2026-11-19' },
+    });
+    expect(stale).toMatchObject({ kind: 'stale', entry: { key: 'planned-on:1', points: 5, status: 'pending' } });
+    expect(await streakOf()).toEqual({ lastDay: null, streak: 0 });
+    expect((await members.findById(memberId))!.points).toBe(50);
+
+    // Planned again on what is there, under the same key: applied once.
+    expect(await ledger.earn({ key: 'planned-on:1', memberId, points: 5, reason: 'checkin', now, expiresAt: null })).toEqual({ kind: 'recorded', balance: 55 });
+    expect(await ledger.earn({ key: 'planned-on:1', memberId, points: 5, reason: 'checkin', now, expiresAt: null })).toMatchObject({ kind: 'duplicate' });
+    expect(
+      await ledger.earn({
+        key: 'planned-on:2',
+        memberId,
+        points: 5,
+        reason: 'checkin',
+        now,
+        expiresAt: null,
+        set: { 'checkIn.lastDay': '2026-11-23', 'checkIn.streak': 1 },
+        where: { 'checkIn.lastDay': null },
+      }),
+    ).toEqual({ kind: 'recorded', balance: 60 });
+    expect(await streakOf()).toEqual({ lastDay: '2026-11-23', streak: 1 });
+    expect(await ledger.find('planned-on:1')).toMatchObject({ status: 'applied', points: 5 });
+    await expectLedgerConsistent();
+  });
+
   it('never counts a point twice when expiry runs while the member spends', async () => {
     for (let round = 0; round < 5; round += 1) {
       platform.clock.set('2026-11-23T10:00:00+08:00');

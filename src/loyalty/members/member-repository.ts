@@ -143,6 +143,8 @@ export interface BalanceChange {
   earned: number;
   earnedMonth?: string;
   set?: Record<string, unknown>;
+  /** What `set` was planned on: the change lands only while the member still matches it. */
+  where?: Record<string, unknown>;
 }
 
 /** How long a read that found no notices waiting stands in for the notices take of the turn that made it. */
@@ -362,7 +364,7 @@ export function createMemberRepository(connection: Connection) {
      */
     async compareAndSetBalance(state: BalanceState, change: BalanceChange): Promise<boolean> {
       const result = await Members.updateOne(
-        { _id: state.memberId, revision: state.revision },
+        { ...change.where, _id: state.memberId, revision: state.revision },
         {
           $set: { lots: change.lots, points: change.points, ...change.set },
           $inc: {

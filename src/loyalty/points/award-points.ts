@@ -1,5 +1,5 @@
 import { expiryOf, type ExpiryPolicy } from './ledger';
-import type { EarnRequest, EarnResult, LedgerRepository } from './ledger-repository';
+import type { EarnRequest, EarnResult, LedgerRepository, StaleEarn } from './ledger-repository';
 
 export interface EarningRules {
   expiry: ExpiryPolicy;
@@ -8,9 +8,12 @@ export interface EarningRules {
 
 /** An earn without its expiry, which the programme's policy decides. */
 export type AwardRequest = Omit<EarnRequest, 'expiresAt'>;
+type Deps = { ledger: LedgerRepository; rules: EarningRules };
 
 /** Every way of earning points ends here: a lot with its expiry, on the ledger, once per key. */
-export function awardPoints(deps: { ledger: LedgerRepository; rules: EarningRules }, request: AwardRequest): Promise<EarnResult> {
+export function awardPoints(deps: Deps, request: AwardRequest & { where?: undefined }): Promise<EarnResult>;
+export function awardPoints(deps: Deps, request: AwardRequest): Promise<EarnResult | StaleEarn>;
+export function awardPoints(deps: Deps, request: AwardRequest): Promise<EarnResult | StaleEarn> {
   return deps.ledger.earn({
     ...request,
     expiresAt: expiryOf(deps.rules.expiry, request.now, deps.rules.zone),

@@ -52,9 +52,18 @@ export interface EarnRequest extends SpendRequest {
   qualifyingMonth?: string | null;
   /** Member fields that change together with the balance (the check-in streak). */
   set?: Record<string, unknown>;
+  /**
+   * The member fields `set` was planned on (the check-in's last day): the change lands only while the member still
+   * has them. A `set` planned on an earlier read is never written over what changed since: when the compare-and-set
+   * misses, the earn returns `stale`, its entry left pending under its key, for the caller to plan again on a fresh
+   * read and earn again with the same key.
+   */
+  where?: Record<string, unknown>;
 }
 
 export type EarnResult = { kind: 'recorded'; balance: number } | { kind: 'duplicate'; entry: LedgerEntry } | { kind: 'noMember' };
+/** A guarded earn (`where`) whose plan may be stale; `entry` is the pending entry, whose points stand. */
+export type StaleEarn = { kind: 'stale'; entry: LedgerEntry };
 export type SpendResult =
   | { kind: 'recorded'; balance: number; draws: Draw[] }
   | { kind: 'duplicate'; entry: LedgerEntry }
@@ -75,6 +84,7 @@ type Plan =
       /** The pending entry already holds these draws and points (an earn's are fixed at insert): step 2 need not write them. */
       entryHoldsPlan?: true;
       set?: Record<string, unknown>;
+      where?: Record<string, unknown>;
     }
   | { kind: 'reject'; reason: 'notEnoughPoints'; balance: number; shortBy: number }
   | { kind: 'nothing' };
@@ -83,7 +93,8 @@ type Applied =
   | { kind: 'applied'; balance: number; draws: Draw[] }
   | { kind: 'alreadyApplied' }
   | { kind: 'rejected'; balance: number; shortBy: number }
-  | { kind: 'noMember' };
+  | { kind: 'noMember' }
+  | { kind: 'stale' };
 
 const maxAttempts = 25;
 
@@ -149,6 +160,8 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
       }
       const landed = await compareAndSet(state, key, change);
       if (landed) return landed;
+      // The caller planned `set` on a read of its own; after a miss only the caller can tell whether it still holds.
+      if (change.where) return { kind: 'stale' };
     }
     throw new Error(`Ledger entry ${key}: the member's balance kept changing; gave up after ${maxAttempts} attempts`);
   }
@@ -176,7 +189,7 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
   }
 
   const earnPlan =
-    (entry: Pick<LedgerEntry, 'key' | 'points' | 'createdAt' | 'expiresAt' | 'qualifyingMonth'>, set?: Record<string, unknown>) =>
+    (entry: Pick<LedgerEntry, 'key' | 'points' | 'createdAt' | 'expiresAt' | 'qualifyingMonth'>, guarded: Pick<EarnRequest, 'set' | 'where'> = {}) =>
     (state: BalanceState): Plan => {
       const lot: Lot = { key: entry.key, points: entry.points, remaining: entry.points, earnedAt: entry.createdAt, expiresAt: entry.expiresAt };
       const lots = [...state.lots, lot];
@@ -189,7 +202,8 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
         draws: [],
         entryPoints: entry.points,
         entryHoldsPlan: true,
-        ...(set ? { set } : {}),
+        ...(guarded.set ? { set: guarded.set } : {}),
+        ...(guarded.where ? { where: guarded.where } : {}),
       };
     };
 
@@ -216,25 +230,30 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
       return { kind: 'apply', lots, points: balanceOf(lots), earned: 0, draws: due.draws, entryPoints: -taken };
     };
 
+  function earn(request: EarnRequest & { where?: undefined }): Promise<EarnResult>;
+  function earn(request: EarnRequest): Promise<EarnResult | StaleEarn>;
+  async function earn(request: EarnRequest): Promise<EarnResult | StaleEarn> {
+    const entry = pendingEntry({
+      ...request,
+      kind: 'earn',
+      points: request.points,
+      expiresAt: request.expiresAt,
+      qualifyingMonth: request.qualifyingMonth ?? null,
+    });
+    const existing = await insertPending(entry);
+    if (existing && existing.status !== 'pending') return { kind: 'duplicate', entry: existing };
+    const plan = earnPlan(existing ?? entry, request);
+    const applied = await applyInserted(entry.key, entry.memberId, existing === null, planAhead(request, plan), plan);
+    if (applied.kind === 'noMember') return applied;
+    if (applied.kind === 'stale') return { kind: 'stale', entry: existing ?? entry };
+    if (applied.kind !== 'applied') return { kind: 'duplicate', entry: existing ?? { ...entry, status: 'applied' } };
+    return { kind: 'recorded', balance: applied.balance };
+  }
+
   return {
     model: Ledger,
 
-    async earn(request: EarnRequest): Promise<EarnResult> {
-      const entry = pendingEntry({
-        ...request,
-        kind: 'earn',
-        points: request.points,
-        expiresAt: request.expiresAt,
-        qualifyingMonth: request.qualifyingMonth ?? null,
-      });
-      const existing = await insertPending(entry);
-      if (existing && existing.status !== 'pending') return { kind: 'duplicate', entry: existing };
-      const plan = earnPlan(existing ?? entry, request.set);
-      const applied = await applyInserted(entry.key, entry.memberId, existing === null, planAhead(request, plan), plan);
-      if (applied.kind === 'noMember') return applied;
-      if (applied.kind !== 'applied') return { kind: 'duplicate', entry: existing ?? { ...entry, status: 'applied' } };
-      return { kind: 'recorded', balance: applied.balance };
-    },
+    earn,
 
     async spend(request: SpendRequest): Promise<SpendResult> {
       const plan = spendPlan(request.points, request.now);
@@ -257,6 +276,8 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
           return applied;
         case 'alreadyApplied':
           return { kind: 'duplicate', entry: existing ?? { ...entry, status: 'applied' } };
+        case 'stale':
+          throw new Error(`Ledger entry ${entry.key}: a spend came back stale, but only an earn with \`where\` can`);
       }
     },
 
@@ -370,6 +391,7 @@ function balanceChangeOf(entryKey: string, change: ApplyPlan): BalanceChange {
     earned: change.earned,
     ...(change.earnedMonth ? { earnedMonth: change.earnedMonth } : {}),
     ...(change.set ? { set: change.set } : {}),
+    ...(change.where ? { where: change.where } : {}),
   };
 }
 
