@@ -83,6 +83,8 @@ async function main(): Promise<void> {
       { name: 'inbound-event-pruning', cron: '30 4 * * *', run: () => platform!.jobs.pruneInboundEvents() },
       { name: 'link-code-cleanup', cron: '40 4 * * *', run: () => platform!.jobs.deleteOldLinkCodes() },
       { name: 'previous-sessions-retirement', cron: '*/10 * * * *', run: () => platform!.jobs.retirePreviousSessions() },
+      { name: 'welcome-recovery', cron: '*/5 * * * *', run: () => platform!.jobs.recoverWelcomes() },
+      { name: 'idle-session-cleanup', cron: '7,37 * * * *', run: () => platform!.jobs.forgetIdleSessions() },
     ],
     config.LOYALTY_TIMEZONE,
     logger,

@@ -52,6 +52,7 @@ import { perIpRateLimit } from './http/rate-limit';
 import { seedDefaults } from './loyalty/demo-data';
 import { awardBirthdayBonuses } from './loyalty/members/birthday-bonus';
 import { deleteOldLinkCodes } from './loyalty/members/link-identity';
+import { welcomeMissedNewMembers } from './loyalty/members/welcome-new-member';
 import type { LeaderboardSnapshot } from './loyalty/leaderboard/leaderboard';
 import { snapshotLeaderboard } from './loyalty/leaderboard/snapshot-leaderboard';
 import { expirePoints, type ExpiryRun } from './loyalty/points/expire-points';
@@ -123,6 +124,13 @@ export interface Platform {
     retirePreviousSessions(): Promise<'retired' | 'stillInUse'>;
     /** Deletes link codes expired or used more than a day ago (src/loyalty/members/link-identity.ts). */
     deleteOldLinkCodes(): Promise<{ deleted: number }>;
+    /**
+     * Pays the welcome bonus and the referrer's credit that a signup turn which failed after making the member left
+     * unpaid, for members who never wrote again (src/loyalty/members/welcome-new-member.ts).
+     */
+    recoverWelcomes(): Promise<{ bonuses: number; referrals: number }>;
+    /** Forgets the answers of conversations people left: idle sessions and old flow endings (session-repository.ts). */
+    forgetIdleSessions(): Promise<{ sessions: number; endings: number }>;
   };
 }
 
@@ -410,6 +418,13 @@ export async function createPlatform(deps: {
       },
       retirePreviousSessions,
       deleteOldLinkCodes: () => deleteOldLinkCodes(repositories, clock.now()),
+      forgetIdleSessions: () => repositories.sessions.forgetIdle(clock.now().toJSDate(), config.SESSION_IDLE_MINUTES),
+      recoverWelcomes: async () => {
+        const { earning, signupBonus, referrals } = rules();
+        const paid = await welcomeMissedNewMembers({ ...repositories, earning, signupBonus, referralBonus: referrals.bonusPoints }, clock.now());
+        if (paid.bonuses + paid.referrals > 0) logger.warn(paid, 'paid welcome bonuses and referral credits that failed signup turns left unpaid');
+        return paid;
+      },
     },
   };
 }

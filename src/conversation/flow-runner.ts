@@ -9,7 +9,7 @@ import type { FlowCatalog } from './flow-catalog';
 import type { FlowActions } from './flow-actions';
 import { advance, repeatQuestion, type Advance, type EngineInput, type FlowPosition, type Utterance, type Variables } from './flow-engine';
 import { locales, type Flow, type Locale } from './flow-schema';
-import { sessionOf, type Session, type SessionRepository } from './session-repository';
+import { endedSessionOf, sessionOf, type Session, type SessionRepository } from './session-repository';
 import { answerForTypedLabel, fill, renderTemplate } from './template-rendering';
 import type { TranscriptRepository } from './transcript-repository';
 import { transcriptLinesOf } from './transcripts';
@@ -107,7 +107,7 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<TurnR
   const key = identityKeyOf(event);
   const reportedLocale = asLocale(event.locale);
   // The session is stored with the identity: touching it returns both.
-  const { identity, session: stored } = await deps.identities.touchForTurn(key, event, actedAt.toJSDate(), {
+  const { identity, session: stored, lastEnding } = await deps.identities.touchForTurn(key, event, actedAt.toJSDate(), {
     ...(event.kind === 'followed' || event.kind === 'unfollowed' ? { following: event.kind === 'followed' } : {}),
     ...(reportedLocale ? { locale: reportedLocale } : {}),
   });
@@ -118,7 +118,11 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<TurnR
   }
 
   const turn = new Turn(deps, identity, actedAt);
-  const session = loaded && !isIdle(loaded, actedAt, deps.sessionIdleMinutes) ? loaded : null;
+  // This event's turn may have ended a flow already and be run again (it failed after that, or its server died before
+  // the reply): the session it continued then comes from the ending it left, and the turn reaches the same ending
+  // (the actions are keyed by the flow run). Judged idle by the same acting time, so as the first run judged it.
+  const continued = loaded ?? endedSessionOf(key, lastEnding, event.eventId);
+  const session = continued && !isIdle(continued, actedAt, deps.sessionIdleMinutes) ? continued : null;
   const plan = planTurn(catalog, event, session, identity.memberId !== null);
 
   if (plan.kind === 'say') {
@@ -170,6 +174,8 @@ async function runTurn(deps: FlowRunnerDeps, event: InboundEvent): Promise<TurnR
   if (result.kind === 'waitingForInput') {
     const saved = await deps.sessions.save(key, result.position, loaded, actedAt.toJSDate(), event.eventId);
     if (!saved) deps.logger.warn({ identity: key, flow: flow.id }, 'another turn saved this session first');
+  } else if (loaded && session === loaded) {
+    await deps.sessions.end(key, loaded, event.eventId, now.toJSDate());
   } else if (loaded) {
     await deps.sessions.clear(key);
   }

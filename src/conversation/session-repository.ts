@@ -25,9 +25,29 @@ export interface StoredSession {
   savedBy?: string;
 }
 
+/**
+ * What a turn that ended a flow leaves in place of the session it continued: that event, run again after a failure
+ * (the session is gone by then), continues the same session again and reaches the same ending, instead of being taken
+ * for a new message. The next session saved, or the next flow ended, replaces it.
+ */
+export interface StoredEnding {
+  endedBy: string;
+  /** When the turn that ended the flow ran: the ending is forgotten `endingKeptMinutes` later. */
+  endedAt: Date;
+  session: StoredSession;
+}
+
+/**
+ * How long an ending is kept: a failed turn is run again within minutes (the inbox's retries, then the recovery sweep
+ * ten minutes on). An ending holds the answers the flow collected, so it goes soon after; a turn run later than this
+ * is taken for a new message. Idle sessions are kept this much longer than the idle time, for the same late turns.
+ */
+export const endingKeptMinutes = 60;
+
 interface IdentitySessionDocument {
   _id: string;
   session?: StoredSession;
+  lastEnding?: StoredEnding;
 }
 
 /**
@@ -54,12 +74,22 @@ export function createSessionRepository(connection: Connection) {
     async save(identityKey: string, position: FlowPosition, loaded: Session | null, now: Date, savedBy: string): Promise<boolean> {
       const stored: StoredSession = { ...position, revision: loaded === null ? 0 : loaded.revision + 1, updatedAt: now, savedBy };
       const unchanged = loaded === null ? { session: { $exists: false } } : { 'session.revision': loaded.revision };
-      const result = await Sessions.updateOne({ _id: identityKey, ...unchanged }, { $set: { session: stored } });
+      const result = await Sessions.updateOne({ _id: identityKey, ...unchanged }, { $set: { session: stored }, $unset: { lastEnding: 1 } });
       return result.matchedCount === 1;
     },
 
+    /** The flow of `continued` ended in the turn of event `endedBy`: the session goes and the ending stays, in one write. */
+    async end(identityKey: string, continued: Session, endedBy: string, endedAt: Date): Promise<void> {
+      const lastEnding: StoredEnding = { endedBy, endedAt, session: storedOf(continued) };
+      await Sessions.updateOne({ _id: identityKey }, { $unset: { session: 1 }, $set: { lastEnding } });
+    },
+
+    /** Forgets the session and any ending (unfollowed, erased, a preview reset). */
     async clear(identityKey: string): Promise<void> {
-      await Sessions.updateOne({ _id: identityKey, session: { $exists: true } }, { $unset: { session: 1 } });
+      await Sessions.updateOne(
+        { _id: identityKey, $or: [{ session: { $exists: true } }, { lastEnding: { $exists: true } }] },
+        { $unset: { session: 1, lastEnding: 1 } },
+      );
     },
 
     /**
@@ -70,6 +100,20 @@ export function createSessionRepository(connection: Connection) {
      * later run: it runs at startup and on a schedule until it answers `retired`. Safe to repeat, and to run on
      * several servers at once.
      */
+    /**
+     * Forgets what people typed into flows they left: sessions idle past `idleMinutes` (a turn takes an idle session
+     * for a new conversation), with the margin a late turn (run again after a failure) is given, and endings older than
+     * that margin. A turn that read an idle session just before it goes finds its save refused, as when another turn
+     * saves first.
+     */
+    async forgetIdle(now: Date, idleMinutes: number): Promise<{ sessions: number; endings: number }> {
+      const idleSince = new Date(now.getTime() - (idleMinutes + endingKeptMinutes) * 60_000);
+      const endedBefore = new Date(now.getTime() - endingKeptMinutes * 60_000);
+      const sessions = await Sessions.updateMany({ 'session.updatedAt': { $lt: idleSince } }, { $unset: { session: 1 } });
+      const endings = await Sessions.updateMany({ 'lastEnding.endedAt': { $lt: endedBefore } }, { $unset: { lastEnding: 1 } });
+      return { sessions: sessions.modifiedCount, endings: endings.modifiedCount };
+    },
+
     async retirePreviousStorage(now: Date, idleMinutes: number): Promise<'retired' | 'stillInUse'> {
       const previous = connection.collection('sessions');
       const continuableSince = new Date(now.getTime() - idleMinutes * 60_000);
@@ -86,6 +130,20 @@ export function createSessionRepository(connection: Connection) {
 }
 
 export type SessionRepository = ReturnType<typeof createSessionRepository>;
+
+/** The session the event's own turn ended, if the last flow ended was ended by this event. */
+export function endedSessionOf(identityKey: string, ending: StoredEnding | null | undefined, eventId: string): Session | null {
+  return ending?.endedBy === eventId ? sessionOf(identityKey, ending.session) : null;
+}
+
+function storedOf(session: Session): StoredSession {
+  return {
+    ...session.position,
+    revision: session.revision,
+    updatedAt: session.updatedAt,
+    ...(session.savedBy !== null ? { savedBy: session.savedBy } : {}),
+  };
+}
 
 export function sessionOf(identityKey: string, stored: StoredSession | null | undefined): Session | null {
   if (!stored) return null;

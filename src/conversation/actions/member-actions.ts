@@ -3,8 +3,7 @@ import { daysToStreakBonus } from '../../loyalty/check-in/check-in-policy';
 import { membershipCardVariables } from '../../loyalty/members/membership-card';
 import { recordMissionEvent } from '../../loyalty/missions/track-mission-progress';
 import { signUp } from '../../loyalty/members/sign-up';
-import { awardPoints } from '../../loyalty/points/award-points';
-import { creditReferral } from '../../loyalty/referrals/credit-referral';
+import { welcomeNewMember } from '../../loyalty/members/welcome-new-member';
 import { historyLines } from '../../loyalty/points/history';
 import type { MemberId } from '../../shared/ids';
 import { tierOutlook } from '../../loyalty/tiers/tier-outlook';
@@ -61,16 +60,10 @@ export const memberActions: ActionModule<typeof outcomes> = {
             runId: flowRunId,
           },
         );
-        if (outcome.kind === 'joined' && rules.signupBonus > 0) {
-          await awardPoints(
-            { ledger, rules: rules.earning },
-            { key: `signup-bonus:${outcome.memberId}`, memberId: outcome.memberId, points: rules.signupBonus, reason: 'signupBonus', now },
-          );
-        }
         if (outcome.kind === 'joined') {
-          await creditReferral(
-            { ...repositories, earning: rules.earning, bonusPoints: rules.referrals.bonusPoints },
-            { newMemberId: outcome.memberId, identityKey: identity.key, now },
+          await welcomeNewMember(
+            { ...repositories, earning: rules.earning, signupBonus: rules.signupBonus, referralBonus: rules.referrals.bonusPoints },
+            { memberId: outcome.memberId, identityKey: identity.key, now },
           );
         }
         return {

@@ -1,7 +1,7 @@
 import { Schema, type Connection } from 'mongoose';
 import type { ChannelName } from '../../channels/channel';
 import type { Locale } from '../../conversation/flow-schema';
-import type { StoredSession } from '../../conversation/session-repository';
+import type { StoredEnding, StoredSession } from '../../conversation/session-repository';
 import type { MemberId } from '../../shared/ids';
 
 /** A person as one channel knows them (a LINE user id, a web cookie id), member or not yet. */
@@ -26,6 +26,8 @@ interface IdentityDocument {
   createdAt: Date;
   /** The conversation waiting for this identity's answer (session-repository.ts). */
   session?: StoredSession;
+  /** The session the last flow that ended continued, with the event that ended it (session-repository.ts). */
+  lastEnding?: StoredEnding;
 }
 
 const identitySchema = new Schema<IdentityDocument>(
@@ -80,15 +82,15 @@ export function createIdentityRepository(connection: Connection) {
       return toIdentity(await touched(key, source, now, changes, projection));
     },
 
-    /** `touch`, also returning the session stored with the identity: a turn's first call, one round trip. */
+    /** `touch`, also returning the session and the last ending stored with the identity: a turn's first call, one round trip. */
     async touchForTurn(
       key: string,
       source: { channel: ChannelName; channelUserId: string },
       now: Date,
       changes: IdentityChanges = {},
-    ): Promise<{ identity: ChannelIdentity; session: StoredSession | null }> {
-      const doc = await touched(key, source, now, changes, { ...projection, session: 1 });
-      return { identity: toIdentity(doc), session: doc.session ?? null };
+    ): Promise<{ identity: ChannelIdentity; session: StoredSession | null; lastEnding: StoredEnding | null }> {
+      const doc = await touched(key, source, now, changes, { ...projection, session: 1, lastEnding: 1 });
+      return { identity: toIdentity(doc), session: doc.session ?? null, lastEnding: doc.lastEnding ?? null };
     },
 
     async find(key: string): Promise<ChannelIdentity | null> {

@@ -97,6 +97,8 @@ const memberSchema = new Schema<MemberDocument>(
   { collection: 'members', versionKey: false },
 );
 memberSchema.index({ mobile: 1 });
+// The welcome recovery's scan of recent signups; ignored by the embedded server, used by MongoDB.
+memberSchema.index({ createdAt: 1 });
 
 /**
  * A safety bound on the applied markers. Keys normally leave as soon as their entry is marked
@@ -281,6 +283,27 @@ export function createMemberRepository(connection: Connection) {
     async *streamUnfinishedErasures(before: Date): AsyncGenerator<MemberId> {
       const cursor = Members.find({ erasingSince: { $lt: before }, deleted: { $ne: true } }, { _id: 1 }).lean().cursor({ batchSize: 200 });
       for await (const doc of cursor) yield doc._id as MemberId;
+    },
+
+    /**
+     * Members who joined in chat (a signup flow run made them) in [joinedFrom, joinedBefore), with the identity that
+     * signed up; not sandbox, erased or being erased. A scan of the collection (createdAt has no index on the
+     * embedded server: DATABASE.md) that returns only the recent ones.
+     */
+    async *streamChatSignups(joinedFrom: Date, joinedBefore: Date): AsyncGenerator<{ memberId: MemberId; signupKey: string }> {
+      const cursor = Members.find(
+        {
+          createdAt: { $gte: joinedFrom, $lt: joinedBefore },
+          signupRunId: { $exists: true },
+          sandbox: { $ne: true },
+          deleted: { $ne: true },
+          erasingSince: { $exists: false },
+        },
+        { signupKey: 1 },
+      )
+        .lean()
+        .cursor({ batchSize: 200 });
+      for await (const doc of cursor) yield { memberId: doc._id as MemberId, signupKey: doc.signupKey };
     },
 
     async joinedInRun(id: MemberId, signupRunId: string): Promise<boolean> {

@@ -18,6 +18,11 @@ export type CreditOutcome = { kind: 'credited'; referrerId: MemberId } | { kind:
 export const referralJoinedTemplate = 'notice.referral-joined';
 export const referralJoinedWithBonusTemplate = 'notice.referral-joined-bonus';
 
+/** The ledger key of the referrer's bonus for a friend who joined, and the key of its notice. */
+export function referralKeyOf(newMemberId: MemberId): string {
+  return `referral:${newMemberId}`;
+}
+
 /**
  * A person who arrived through an invite has just joined: the referrer's running `referrals`
  * missions move on, the optional bonus is paid and the referrer gets a notice. Everything is
@@ -36,7 +41,7 @@ export async function creditReferral(
   const referrerId = referrer!.id;
 
   await deps.referrals.recordReferral(newMember.id, referrerId, request.now.toJSDate());
-  const key = `referral:${newMember.id}`;
+  const key = referralKeyOf(newMember.id);
   if (deps.bonusPoints > 0) {
     await awardPoints(
       { ledger: deps.ledger, rules: deps.earning },

@@ -1,0 +1,95 @@
+import type { DateTime } from 'luxon';
+import type { MemberId } from '../../shared/ids';
+import { awardPoints } from '../points/award-points';
+import { creditReferral, referralKeyOf, type CreditOutcome, type CreditReferralDeps } from '../referrals/credit-referral';
+
+export interface WelcomeDeps extends Omit<CreditReferralDeps, 'bonusPoints'> {
+  /** SIGNUP_BONUS_POINTS: 0 pays no welcome bonus. */
+  signupBonus: number;
+  /** REFERRAL_BONUS_POINTS for the referrer: 0 pays nothing beyond missions. */
+  referralBonus: number;
+}
+
+export interface Welcome {
+  /** False when the bonus was paid before (or there is none). */
+  bonusPaid: boolean;
+  referral: CreditOutcome;
+}
+
+interface WelcomeRequest {
+  memberId: MemberId;
+  /** The identity that signed up: the invitation, if any, is remembered under it. */
+  identityKey: string;
+  now: DateTime;
+}
+
+export function signupBonusKeyOf(memberId: MemberId): string {
+  return `signup-bonus:${memberId}`;
+}
+
+/**
+ * What follows joining: the welcome bonus, and the credit of the friend who invited them. Both are keyed by the new
+ * member, so the signup turn run again, and the recovery below, pay what is missing and nothing twice.
+ */
+export async function welcomeNewMember(deps: WelcomeDeps, request: WelcomeRequest): Promise<Welcome> {
+  const bonusPaid = await payWelcomeBonus(deps, request);
+  return { bonusPaid, referral: await creditInviter(deps, request) };
+}
+
+async function payWelcomeBonus(deps: WelcomeDeps, { memberId, now }: WelcomeRequest): Promise<boolean> {
+  if (deps.signupBonus <= 0) return false;
+  const result = await awardPoints(
+    { ledger: deps.ledger, rules: deps.earning },
+    { key: signupBonusKeyOf(memberId), memberId, points: deps.signupBonus, reason: 'signupBonus', now },
+  );
+  return result.kind === 'recorded';
+}
+
+function creditInviter(deps: WelcomeDeps, { memberId, identityKey, now }: WelcomeRequest): Promise<CreditOutcome> {
+  return creditReferral({ ...deps, bonusPoints: deps.referralBonus }, { newMemberId: memberId, identityKey, now });
+}
+
+/** A signup younger than this may still be paying in its own turn: the redemption recovery's wait (redemptionLeaseMs). */
+const welcomeSettlesWithinMs = 2 * 60_000;
+
+/**
+ * How far back the recovery looks. A turn that failed after making the member is run again within minutes (the inbox's
+ * retries, the recovery sweep), and this job runs every few minutes: two days leave room for a long outage of the
+ * jobs, and keep the pass over recent members short.
+ */
+const welcomeLookBackDays = 2;
+
+/**
+ * The welcome recovery, every few minutes: a signup turn that failed after it made the member and before it paid (the
+ * database blipped, the server died) pays when that event is run again or the person answers again. One who never
+ * writes again, once their event is given up or handled, is paid here: members who joined in chat in the last
+ * `welcomeLookBackDays` without a welcome bonus in the ledger, or invited and without their referrer's credit. The same
+ * keyed payments as the turn, so a turn run again at the same moment pays once with it. Safe on several servers at once.
+ */
+export async function welcomeMissedNewMembers(deps: WelcomeDeps, now: DateTime): Promise<{ bonuses: number; referrals: number }> {
+  let bonuses = 0;
+  let referrals = 0;
+  const joinedFrom = now.minus({ days: welcomeLookBackDays }).toJSDate();
+  const joinedBefore = now.minus({ milliseconds: welcomeSettlesWithinMs }).toJSDate();
+  for await (const { memberId, signupKey } of deps.members.streamChatSignups(joinedFrom, joinedBefore)) {
+    const request = { memberId, identityKey: signupKey, now };
+    if ((await isBonusMissing(deps, memberId)) && (await payWelcomeBonus(deps, request))) bonuses += 1;
+    if ((await isReferralCreditMissing(deps, memberId, signupKey)) && (await creditInviter(deps, request)).kind === 'credited') referrals += 1;
+  }
+  return { bonuses, referrals };
+}
+
+async function isBonusMissing(deps: WelcomeDeps, memberId: MemberId): Promise<boolean> {
+  return deps.signupBonus > 0 && (await deps.ledger.find(signupBonusKeyOf(memberId))) === null;
+}
+
+/**
+ * A referral counts as credited once its record and (with a bonus) the referrer's ledger entry exist. An invite that
+ * does not count (the referrer's own second membership) is looked at again each run, paying nothing, until the member
+ * leaves the look-back.
+ */
+async function isReferralCreditMissing(deps: WelcomeDeps, memberId: MemberId, identityKey: string): Promise<boolean> {
+  if ((await deps.referrals.invitationOf(identityKey)) === null) return false;
+  if ((await deps.referrals.referrerOf(memberId)) === null) return true;
+  return deps.referralBonus > 0 && (await deps.ledger.find(referralKeyOf(memberId))) === null;
+}
