@@ -1,4 +1,5 @@
-import type { ChannelName } from '../channels/channel';
+import type { ChannelName, OutboundMessage } from '../channels/channel';
+import { truncate } from '../channels/text-limits';
 import type { Locale } from '../conversation/flow-schema';
 
 /** Free text per locale, or a message template from templates/ (rendered in the member's locale). */
@@ -88,4 +89,36 @@ export function pickLocale(available: Locale[], preferred: Locale | null, defaul
   if (preferred !== null && available.includes(preferred)) return preferred;
   if (available.includes(defaultLocale)) return defaultLocale;
   return available[0] ?? defaultLocale;
+}
+
+/**
+ * The template every broadcast ends with: how to stop promotions (PDPA Art. 20: a member may object to
+ * marketing, so each marketing message says how). Wording per locale in templates/<locale>/broadcast.yaml,
+ * edited and published like any template; account notices (notify-member.ts) are not marketing and never carry it.
+ */
+export const optOutFooterTemplate = 'broadcast.opt-out-footer';
+
+// A broadcast's text may be 2,000 characters (the admin API's limit, Messenger's): with the footer it must still
+// fit, so a channel that cuts a long text cuts the marketer's words, never the way out.
+const maxTextLength = 2000;
+const footerSeparator = '\n\n';
+
+/**
+ * The broadcast message with its opt-out footer: after a blank line of a text, or as the last line
+ * of a card's footer (small print on LINE). The footer template's buttons, if any, follow the message's.
+ */
+export function withOptOutFooter(message: OutboundMessage, footer: OutboundMessage): OutboundMessage {
+  const footerText = (footer.kind === 'text' ? [footer.text] : [footer.title, footer.subtitle, footer.footer])
+    .filter((line): line is string => line !== undefined && line.trim() !== '')
+    .join('\n');
+  if (footerText === '') return message;
+  const choices = [...(message.choices ?? []), ...(footer.choices ?? [])];
+  const withChoices = choices.length > 0 ? { choices } : {};
+  if (message.kind === 'card') {
+    const cardFooter = message.footer === undefined || message.footer.trim() === '' ? footerText : `${message.footer}\n${footerText}`;
+    return { ...message, footer: cardFooter, ...withChoices };
+  }
+  const room = maxTextLength - footerSeparator.length - footerText.length;
+  const body = message.text.trim() === '' ? '' : `${truncate(message.text, Math.max(1, room))}${footerSeparator}`;
+  return { ...message, text: `${body}${footerText}`, ...withChoices };
 }

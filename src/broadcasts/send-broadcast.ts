@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { OutboundMessage } from '../channels/channel';
 import type { Locale } from '../conversation/flow-schema';
-import { renderTemplate } from '../conversation/template-rendering';
 import { findSegmentMembers, type SegmentMember } from '../segments/evaluate-segment';
 import { stableUuid } from '../shared/ids';
-import { pickLocale, routeRecipient, type Broadcast, type RecipientResult } from './broadcast';
+import { routeRecipient, type Broadcast, type RecipientResult } from './broadcast';
+import { broadcastLocaleFor, renderBroadcast } from './broadcast-message';
 import type { BroadcastDeps } from './broadcast-deps';
 
 const leaseMs = 2 * 60_000;
@@ -78,14 +78,8 @@ export async function runBroadcast(deps: BroadcastDeps, broadcastId: string, own
 }
 
 function messageFor(deps: BroadcastDeps, broadcast: Broadcast, member: SegmentMember): OutboundMessage {
-  const preferred = (member.locale as Locale | null) ?? null;
-  if (broadcast.message.kind === 'template') {
-    const locale = preferred ?? deps.defaultLocale;
-    return renderTemplate(deps.catalog().template(broadcast.message.templateId, locale), { name: member.name });
-  }
-  const texts = broadcast.message.text;
-  const locale = pickLocale(Object.keys(texts) as Locale[], preferred, deps.defaultLocale);
-  return { kind: 'text', text: texts[locale]! };
+  const locale = broadcastLocaleFor(broadcast.message, (member.locale as Locale | null) ?? null, deps.defaultLocale);
+  return renderBroadcast(deps.catalog(), broadcast.message, locale, { name: member.name });
 }
 
 /**

@@ -1,13 +1,14 @@
 import type { z } from 'zod';
 import { flowSchema, locales, templateFileSchema, type Flow, type Locale, type Template } from './flow-schema';
 import { tierPhraseTemplates } from './actions/tier-wording';
+import { optOutFooterTemplate } from '../broadcasts/broadcast';
 
 export type TemplateSet = Record<Locale, Record<string, Template>>;
 
 /** Action name → the outcomes it can return; `on:` of an action step must route every one. */
 export type ActionOutcomes = Record<string, readonly string[]>;
 
-/** Templates the runner itself says, outside any flow. */
+/** Templates said outside any flow: by the runner itself, and the footer every broadcast ends with. */
 export const runnerTemplates = [
   'common.gave-up',
   'common.members-only',
@@ -22,6 +23,7 @@ export const runnerTemplates = [
   'notice.referral-joined',
   'notice.referral-joined-bonus',
   ...tierPhraseTemplates,
+  optOutFooterTemplate,
 ] as const;
 
 export interface Problem {

@@ -14,6 +14,17 @@ export interface MarketingChoice {
 
 export type MarketingChoiceOutcome = { kind: 'recorded' } | { kind: 'alreadyInEffect' };
 
+/**
+ * The member's choice about promotions in effect now: `given` unless their latest marketing record
+ * is a withdrawal (opt-out, see `mayReceiveMarketing`); null for no member (or a tombstone). One
+ * read, which also answers the turn's notices take (member-repository `consentsOf`).
+ */
+export async function marketingChoiceOf(members: MemberRepository, memberId: MemberId): Promise<Consent['status'] | null> {
+  const consents = await members.consentsOf(memberId);
+  if (consents === null) return null;
+  return mayReceiveMarketing(consents) ? 'given' : 'withdrawn';
+}
+
 // Each lost compare-and-set means another request of the same member recorded a consent meanwhile: a handful is plenty.
 const maxAttempts = 5;
 

@@ -215,7 +215,13 @@ describe('measure and act in the console', () => {
         await see(cost.getByText(`The segment has ${size.toLocaleString('en')} members now`));
         await see(cost.getByText(`${onLine.length} pushes needed, 500 left this month`));
         await see(cost.getByText('demo members'));
+        // What members get: each language's message, ending with how to stop promotions.
+        const memberView = page.locator('.broadcast-preview');
+        await see(memberView.getByRole('heading', { name: 'What members get' }));
+        await expect(memberView.locator('[data-locale="zh-TW"] .preview-bubble').innerText()).resolves.toBe('本週末點數加倍！\n\n回覆「停止推播」即可不再收到優惠訊息');
+        await expect(memberView.locator('[data-locale="en"] .preview-bubble').innerText()).resolves.toBe('Double points this weekend!\n\nReply "stop promotions" to stop offers');
         await screenshot(page, '46-broadcast-cost');
+        await memberView.screenshot({ path: path.join(artifactsDir, '46b-broadcast-preview.png') });
 
         await page.getByRole('button', { name: 'Send now…' }).click();
         const dialog = page.getByRole('dialog', { name: 'Send this broadcast?' });
@@ -236,7 +242,7 @@ describe('measure and act in the console', () => {
         await screenshot(page, '48-broadcast-sent');
         const pushedTo = line!.pushes().map((push) => (push.body as { to: string }).to);
         expect(pushedTo.sort()).toEqual(onLine.map((member) => member.lineUserId).sort());
-        expect((line!.pushes()[0]!.body as { messages: { text: string }[] }).messages[0]!.text).toBe('本週末點數加倍！');
+        expect((line!.pushes()[0]!.body as { messages: { text: string }[] }).messages[0]!.text).toBe('本週末點數加倍！\n\n回覆「停止推播」即可不再收到優惠訊息');
         await expect(page.getByRole('button', { name: 'Send now…' }).count()).resolves.toBe(0);
 
         await page.getByRole('link', { name: 'Broadcasts' }).first().click();

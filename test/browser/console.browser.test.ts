@@ -6,6 +6,7 @@ import { programmeRulesFrom } from '../../src/loyalty/programme';
 import { redeemReward } from '../../src/loyalty/rewards/redeem-reward';
 import type { MemberId } from '../../src/shared/ids';
 import { consoleArtifactsDir, laptop, phone, see, seeTimeoutMs, signInToConsole, startBrowserStage, visit, type BrowserStage, type Device, type Visit } from '../support/browser';
+import { conversationWith } from '../support/conversation';
 import { testAdminTokens, type TestPlatform } from '../support/platform';
 
 /**
@@ -245,6 +246,55 @@ describe('the console in a real browser', () => {
         expect(problems).toEqual([]);
       } finally {
         await context.close();
+      }
+    },
+    timeoutMs,
+  );
+
+  test(
+    "a member's choice about promotions and their consent history show on the member page",
+    async () => {
+      const lineUserId = uniqueLineId();
+      const memberId = await memberOnLine('陳美玲', lineUserId);
+      const chat = conversationWith(platform!, { channel: 'line', userId: lineUserId, locale: 'zh-TW' });
+      await chat.says('停止推播');
+      expect(chat.replyTexts()[0]).toMatch(/^好的，已停止傳送優惠推播/);
+
+      const { context, page, problems } = await openConsole();
+      try {
+        await signIn(page, 'viewer');
+        await page.goto(`${baseUrl}/admin/#/members/${memberId}`);
+        await see(page.getByRole('heading', { name: '陳美玲', level: 1 }));
+        await see(page.locator('[data-testid="promotions"]', { hasText: 'Stopped' }));
+        const consents = page.getByRole('table', { name: 'Consent history' });
+        // Newest first: the withdrawal, then what signup recorded.
+        await expect(consents.locator('tbody tr').allInnerTexts()).resolves.toEqual([
+          expect.stringMatching(/Promotions\s+Withdrawn\s+.+\s+2026-11\s+LINE/),
+          expect.stringMatching(/Privacy notice\s+Given\s+.+\s+1\s+LINE/),
+          expect.stringMatching(/Terms\s+Given\s+.+\s+1\s+LINE/),
+        ]);
+        await screenshot(page, '17-member-promotions-stopped');
+
+        await chat.says('恢復推播');
+        await page.reload();
+        await see(page.locator('[data-testid="promotions"]', { hasText: 'Receives them' }));
+        await expect(consents.locator('tbody tr').count()).resolves.toBe(4);
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+
+      const zh = await openConsole({ locale: 'zh-TW', device: phone });
+      try {
+        await chat.says('停止推播');
+        await signIn(zh.page, 'viewer', '檢視者');
+        await zh.page.goto(`${baseUrl}/admin/#/members/${memberId}`);
+        await see(zh.page.locator('[data-testid="promotions"]', { hasText: '已停止' }));
+        await see(zh.page.getByRole('table', { name: '同意紀錄' }).locator('tbody tr').first().getByText('撤回'));
+        await screenshot(zh.page, '18-member-promotions-zh-phone');
+        expect(zh.problems).toEqual([]);
+      } finally {
+        await zh.context.close();
       }
     },
     timeoutMs,

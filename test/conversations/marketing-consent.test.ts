@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import request from 'supertest';
 import { recordMarketingChoice } from '../../src/privacy/marketing-consent';
 import type { MemberId } from '../../src/shared/ids';
@@ -85,6 +86,64 @@ describe('stopping and resuming promotions', () => {
     await chat.says('Stop promotions');
     expect(chat.replyTexts()[0]).toMatch(/^Done: we've stopped sending you promotions/);
     expect((await marketingConsentsOf(chat)).map((consent) => consent.status)).toEqual(['withdrawn']);
+  });
+
+  it('offers "Stop promotions" in the privacy notice while the member receives them, and "Resume promotions" once they stopped', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.joins('Fay');
+    await chat.says('privacy');
+    expect(chat.choiceLabels()).toEqual(['Download my data', 'Delete my data', 'Stop promotions', 'Menu']);
+
+    await chat.taps('intent=marketing-opt-out');
+    await chat.says('privacy');
+    expect(chat.replyTexts()[0]).toContain('🔒 Privacy notice (version 2026-11)');
+    expect(chat.replyTexts()[0]).toContain('Promotions: you\'ve stopped them, so we send you no offers or news');
+    expect(chat.choiceLabels()).toEqual(['Download my data', 'Delete my data', 'Resume promotions', 'Menu']);
+
+    await chat.says('Resume promotions');
+    expect(chat.replyTexts()[0]).toMatch(/^Welcome back 🎉/);
+    await chat.says('privacy');
+    expect(chat.choiceLabels()).toEqual(['Download my data', 'Delete my data', 'Stop promotions', 'Menu']);
+  });
+
+  it('offers 恢復推播 in the Chinese privacy notice to a member who stopped promotions', async () => {
+    const chat = conversationWith(platform, { locale: 'zh-TW', channel: 'line' });
+    await chat.joins('林小美');
+    await chat.says('停止推播');
+    await chat.says('隱私權');
+    expect(chat.replyTexts()[0]).toContain('優惠推播：你已停止優惠推播');
+    expect(chat.choiceLabels()).toEqual(['下載我的資料', '刪除我的資料', '恢復推播', '功能選單']);
+  });
+
+  it('reads the member once for the privacy notice: that read also answers whether notices wait', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.joins('Gus');
+    await chat.says('stop promotions');
+    const memberCalls: string[] = [];
+    // Mongoose's debug hook sees every collection call the repositories make: one call, one round trip.
+    mongoose.set('debug', (collection: string, method: string) => {
+      if (collection === 'members') memberCalls.push(method);
+    });
+    try {
+      await chat.says('privacy');
+    } finally {
+      mongoose.set('debug', false);
+    }
+    expect(chat.choiceLabels()).toContain('Resume promotions');
+    expect(memberCalls).toEqual(['findOne']);
+  });
+
+  it('still brings a waiting notice along with the privacy notice', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.joins('Hana');
+    await platform.repositories.members.queueNotice(await memberIdOf(chat), {
+      key: `expiry:${chat.source.channelUserId}`,
+      template: 'notice.points-expiring',
+      variables: { points: '50', date: '2026-12-23' },
+    });
+    await chat.says('privacy');
+    expect(chat.replyTexts()).toHaveLength(2);
+    expect(chat.replyTexts()[1]).toContain('50 of your points expire on 2026-12-23');
   });
 
   it('records nothing when a member who never stopped them asks to resume', async () => {

@@ -168,6 +168,32 @@ describe('GET /admin/api/members?q=', () => {
   });
 });
 
+describe('GET /admin/api/members/:id', () => {
+  it('says whether promotions reach the member, with their consent records in the order they were made', async () => {
+    platform.clock.set('2026-11-23T10:00:00+08:00');
+    const chat = conversationWith(platform, { locale: 'en', channel: 'line' });
+    await chat.joins('Iris');
+    const memberId = (await platform.repositories.identities.find(`line:${chat.source.channelUserId}`))!.memberId!;
+    const detail = () => request(platform.app).get(`/admin/api/members/${memberId}`).set(as('viewer'));
+
+    expect((await detail()).body).toMatchObject({ mayReceiveMarketing: true });
+    platform.clock.set('2026-11-24T09:30:00+08:00');
+    await chat.says('stop promotions');
+
+    const member = await detail();
+    expect(member.status).toBe(200);
+    expect(member.body.mayReceiveMarketing).toBe(false);
+    expect(member.body.consents).toEqual([
+      { kind: 'terms', version: '2026-11', status: 'given', at: '2026-11-23T02:00:00.000Z', channel: 'line' },
+      { kind: 'privacy', version: '2026-11', status: 'given', at: '2026-11-23T02:00:00.000Z', channel: 'line' },
+      { kind: 'marketing', version: '2026-11', status: 'withdrawn', at: '2026-11-24T01:30:00.000Z', channel: 'line' },
+    ]);
+    // The look-up by channel identity answers the same member.
+    const found = await request(platform.app).get('/admin/api/members').query({ channel: 'line', channelUserId: chat.source.channelUserId }).set(as('viewer'));
+    expect(found.body).toMatchObject({ id: memberId, mayReceiveMarketing: false });
+  });
+});
+
 describe('GET /admin/api/members/:id/tier-history and /ledger', () => {
   it('pages tier changes newest first', async () => {
     const memberId = await aMember();

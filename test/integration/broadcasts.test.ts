@@ -60,6 +60,10 @@ async function aMember(tier: string, identities: { channel: ChannelName; channel
   return { id, ...Object.fromEntries(identities.map((identity) => [identity.channel, identity.channelUserId])) } as { id: MemberId; line?: string; messenger?: string };
 }
 
+/** The shipped opt-out footer (templates/<locale>/broadcast.yaml) every broadcast ends with. */
+const footer = { 'zh-TW': '回覆「停止推播」即可不再收到優惠訊息', en: 'Reply "stop promotions" to stop offers' };
+const linePushTexts = () => line.pushes().map((push) => (push.body as { messages: { text: string }[] }).messages.map((message) => message.text));
+
 const linePushRecipients = () => line.pushes().map((push) => (push.body as { to: string }).to);
 const messengerRecipients = () => graph.messages().map((message) => (message.body.recipient as { id: string }).id);
 
@@ -111,10 +115,10 @@ describe('broadcasts to a segment', () => {
     expect(finished.body).toMatchObject({ status: 'sent', recipients: 8, counts: { sent: 5, skipped: 3, failed: 0, claimed: 0 } });
     expect(linePushRecipients().sort()).toEqual(onLine.map((member) => member.line!).sort());
     expect(messengerRecipients()).toEqual([onMessenger.messenger]);
-    expect(graph.messages()[0]!.body.message).toMatchObject({ text: 'Double points this weekend!' });
+    expect(graph.messages()[0]!.body.message).toMatchObject({ text: `Double points this weekend!\n\n${footer.en}` });
     expect(linePushRecipients()).not.toContain(demo.line);
     expect(linePushRecipients()).not.toContain(gold.line);
-    expect((line.pushes()[0]!.body as { messages: { text: string }[] }).messages[0]!.text).toBe('本週末點數加倍！');
+    expect((line.pushes()[0]!.body as { messages: { text: string }[] }).messages[0]!.text).toBe(`本週末點數加倍！\n\n${footer['zh-TW']}`);
 
     const skipped = await request(platform.app).get(`/admin/api/broadcasts/${id}/recipients?status=skipped`).set(admin());
     expect(Object.fromEntries(skipped.body.results.map((result: { memberId: string; reason: string }) => [result.memberId, result.reason]))).toEqual({
@@ -234,5 +238,75 @@ describe('broadcasts to a segment', () => {
     expect(linePushRecipients()).toEqual([member.line]);
     expect((line.pushes()[0]!.body as { messages: { text: string }[] }).messages[0]!.text).toContain('我們之後再繼續'); // no locale on the member: DEFAULT_LOCALE
     expect((await request(platform.app).get(`/admin/api/broadcasts/${cancelled.body.id}`).set(admin())).body.status).toBe('cancelled');
+  });
+});
+
+describe('the opt-out footer of broadcasts', () => {
+  const segmentOf = async (tier: string) =>
+    (await request(platform.app).post('/admin/api/segments').set(admin()).send({ name: `Footer ${tier}`, definition: { tiers: [tier] } })).body.id as string;
+  const broadcastTo = async (segmentId: string, message: object) =>
+    (await request(platform.app).post('/admin/api/broadcasts').set(admin()).send({ segmentId, message })).body.id as string;
+  const send = async (id: string) => {
+    expect((await request(platform.app).post(`/admin/api/broadcasts/${id}/send`).set(admin())).status).toBe(202);
+    await platform.jobs.dispatchBroadcasts();
+  };
+
+  it('shows in the preview what members get: each language of the message, ending with its footer', async () => {
+    const segmentId = await segmentOf('preview-test');
+    const text = await broadcastTo(segmentId, { 'zh-TW': '本週末點數加倍！', en: 'Double points this weekend!' });
+    const preview = await request(platform.app).get(`/admin/api/broadcasts/${text}/preview`).set({ Authorization: `Bearer ${testAdminTokens.viewer}` });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toEqual({
+      messages: [
+        { locale: 'zh-TW', message: { kind: 'text', text: `本週末點數加倍！\n\n${footer['zh-TW']}` } },
+        { locale: 'en', message: { kind: 'text', text: `Double points this weekend!\n\n${footer.en}` } },
+      ],
+    });
+
+    // A template goes out in every language; its buttons stay.
+    const template = await broadcastTo(segmentId, { templateId: 'common.gave-up' });
+    const messages = (await request(platform.app).get(`/admin/api/broadcasts/${template}/preview`).set(admin())).body.messages;
+    expect(messages.map((preview: { locale: string }) => preview.locale)).toEqual(['zh-TW', 'en']);
+    expect(messages[1].message).toEqual({
+      kind: 'text',
+      text: `No problem, let's pick this up later. Tap a button below whenever you're ready 🙂\n\n${footer.en}`,
+      choices: [{ label: 'Menu', payload: 'intent=help' }],
+    });
+    expect((await request(platform.app).get('/admin/api/broadcasts/bc_unknown/preview').set(admin())).status).toBe(404);
+  });
+
+  it('keeps the footer when a text reaches Messenger\'s 2,000-character limit: the marketer\'s words are cut instead', async () => {
+    platform.clock.set('2027-04-01T10:00:00+08:00');
+    graph.reset();
+    const member = await aMember('long-text-test', [{ channel: 'messenger', channelUserId: psid(), lastInboundHoursAgo: 1 }], { locale: 'en' });
+    await send(await broadcastTo(await segmentOf('long-text-test'), { en: 'x'.repeat(2000) }));
+
+    expect(messengerRecipients()).toEqual([member.messenger]);
+    const sent = (graph.messages()[0]!.body.message as { text: string }).text;
+    expect(sent.length).toBeLessThanOrEqual(2000);
+    expect(sent.endsWith(`…\n\n${footer.en}`)).toBe(true);
+  });
+
+  it('goes out as the marketer published it, filled like any template, and cannot be deleted', async () => {
+    platform.clock.set('2027-05-03T10:00:00+08:00');
+    line.reset();
+    const member = await aMember('edited-footer-test', [{ channel: 'line', channelUserId: lineUserId() }], { locale: 'en' });
+    const { name } = (await platform.repositories.members.findById(member.id))!;
+    const edited = `broadcast.opt-out-footer:\n  text: 'Not for you, {name}? Reply "stop promotions" <b>&amp;</b> we stop.{unknown}'\n`;
+    try {
+      expect((await request(platform.app).put('/admin/api/templates/broadcast').set(admin()).send({ content: { en: edited } })).status).toBe(200);
+      expect((await request(platform.app).post('/admin/api/templates/broadcast/publish').set(admin())).status).toBe(200);
+
+      await send(await broadcastTo(await segmentOf('edited-footer-test'), { en: 'Spring sale!' }));
+      expect(linePushRecipients()).toEqual([member.line]);
+      // LINE and Messenger show text as it is: the markup stays characters, an unknown placeholder fills to nothing.
+      expect(linePushTexts()).toEqual([[`Spring sale!\n\nNot for you, ${name}? Reply "stop promotions" <b>&amp;</b> we stop.`]]);
+
+      const withoutFooter = await request(platform.app).put('/admin/api/templates/broadcast').set(admin()).send({ content: { en: '# nothing here\n{}\n' } });
+      expect(withoutFooter.status).toBe(400);
+      expect(withoutFooter.body.error.details).toContainEqual(expect.objectContaining({ path: 'broadcast.opt-out-footer', reason: 'the runner needs this template' }));
+    } finally {
+      await request(platform.app).post('/admin/api/templates/broadcast/reset').set(admin());
+    }
   });
 });

@@ -71,5 +71,9 @@ describe('points-expiry reminders', () => {
     platform.clock.set('2027-01-25T03:30:00+08:00');
     expect((await platform.jobs.expirePoints()).remindersQueued).toBe(1);
     expect(line.pushes().map((push) => (push.body as { to: string }).to)).toEqual([member]);
+    // Nor does it carry the opt-out footer of broadcasts (templates/*/broadcast.yaml).
+    expect((line.pushes()[0]!.body as { messages: { text: string }[] }).messages.map((message) => message.text)).toEqual([
+      '⏰ Heads-up: 50 of your points expire on 2027-02-05. Redeem them before then!',
+    ]);
   });
 });

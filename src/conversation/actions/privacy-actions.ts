@@ -1,5 +1,5 @@
 import { eraseMember, erasureConsequences } from '../../privacy/erase-member';
-import { recordMarketingChoice, type MarketingChoice, type MarketingChoiceOutcome } from '../../privacy/marketing-consent';
+import { marketingChoiceOf, recordMarketingChoice, type MarketingChoice, type MarketingChoiceOutcome } from '../../privacy/marketing-consent';
 import { requireMember, type ActionContext, type ActionDeps, type ActionModule } from '../action-module';
 import { numberFormat } from '../../shared/number-format';
 
@@ -9,6 +9,7 @@ const outcomes = {
   eraseMember: ['erased'],
   withdrawMarketingConsent: ['withdrawn', 'alreadyWithdrawn'],
   giveMarketingConsent: ['given', 'alreadyGiven'],
+  readMarketingChoice: ['receivesPromotions', 'stoppedPromotions', 'notMember'],
 } as const;
 
 export const privacyActions: ActionModule<typeof outcomes> = {
@@ -50,6 +51,13 @@ export const privacyActions: ActionModule<typeof outcomes> = {
       async giveMarketingConsent(context) {
         const result = await recordMarketing('given', 'giveMarketingConsent', context);
         return { outcome: result.kind === 'recorded' ? 'given' : 'alreadyGiven' };
+      },
+
+      // The privacy notice offers "Stop promotions" or "Resume promotions", whichever the member can still choose.
+      async readMarketingChoice({ memberId }) {
+        const choice = memberId === null ? null : await marketingChoiceOf(repositories.members, memberId);
+        if (choice === null) return { outcome: 'notMember' };
+        return { outcome: choice === 'given' ? 'receivesPromotions' : 'stoppedPromotions' };
       },
     };
   },

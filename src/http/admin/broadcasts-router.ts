@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { BroadcastMessage } from '../../broadcasts/broadcast';
 import { costOfBroadcast } from '../../broadcasts/broadcast-cost';
 import type { BroadcastDeps } from '../../broadcasts/broadcast-deps';
+import { broadcastLocales, renderBroadcast } from '../../broadcasts/broadcast-message';
+import { locales } from '../../conversation/flow-schema';
 import { createBroadcast } from '../../broadcasts/create-broadcast';
 import type { BroadcastDispatcher } from '../../broadcasts/send-broadcast';
 import { HttpError } from '../error-handler';
@@ -72,6 +74,22 @@ export const recipientResultSchema = z.object({
   at: z.iso.datetime(),
 });
 
+const previewMessageSchema = z.union([
+  z.object({ kind: z.literal('text'), text: z.string(), choices: z.array(z.object({ label: z.string(), payload: z.string() })).optional() }),
+  z.looseObject({ kind: z.literal('card'), title: z.string(), footer: z.string().optional() }),
+]);
+
+/** `GET /broadcasts/:id/preview`: what members get, per language, in the web chat's message shape. */
+export const broadcastPreviewSchema = z.object({
+  messages: z.array(
+    z.object({
+      locale: z.enum(locales),
+      /** The broadcast as sent, ending with the opt-out footer (template broadcast.opt-out-footer); `{name}` stands where each member's name goes. */
+      message: previewMessageSchema,
+    }),
+  ),
+});
+
 const idParam = z.object({ id: z.string().regex(/^bc_[A-Za-z0-9_-]{1,40}$/, 'a broadcast id such as bc_Xy1…') });
 
 export const broadcastOperations: AdminOperation[] = [
@@ -79,6 +97,13 @@ export const broadcastOperations: AdminOperation[] = [
   { method: 'post', path: '/', summary: 'Creates a broadcast to a segment (draft, or scheduled with scheduledAt)', body: newBroadcastSchema, response: ok('The broadcast', broadcastSchema, 201) },
   { method: 'get', path: '/:id', summary: 'A broadcast with its progress counts', params: idParam, response: ok('The broadcast', broadcastSchema) },
   { method: 'get', path: '/:id/cost', summary: 'What sending costs: LINE pushes against the quota, Messenger inside/outside the 24-hour window', params: idParam, response: ok('The cost preview', broadcastCostSchema) },
+  {
+    method: 'get',
+    path: '/:id/preview',
+    summary: 'What members get, per language: the message with the opt-out footer every broadcast ends with',
+    params: idParam,
+    response: ok('The messages', broadcastPreviewSchema),
+  },
   { method: 'get', path: '/:id/recipients', summary: 'Per-recipient results', params: idParam, query: recipientsQuerySchema, response: ok('{ results, nextAfter }') },
   { method: 'post', path: '/:id/send', summary: 'Sends now (or resumes one the quota stopped)', params: idParam, response: ok('Sending', broadcastSchema, 202) },
   { method: 'post', path: '/:id/cancel', summary: 'Cancels a draft or scheduled broadcast', params: idParam, response: ok('Cancelled', broadcastSchema) },
@@ -126,6 +151,14 @@ export function createBroadcastsRouter(deps: BroadcastDeps & { audit: AuditRepos
     const cost = await costOfBroadcast(deps, broadcast);
     if ('kind' in cost) throw new HttpError(409, 'segment_not_found', `The segment ${broadcast.segmentId} of this broadcast was deleted`);
     res.json(cost);
+  });
+
+  router.get('/:id/preview', async (req, res) => {
+    const broadcast = await found(parseInput(idParam, req.params).id);
+    const catalog = deps.catalog();
+    // The member's name is filled in per member when sending: the preview shows where it goes.
+    const sample = { name: '{name}' };
+    res.json({ messages: broadcastLocales(broadcast.message).map((locale) => ({ locale, message: renderBroadcast(catalog, broadcast.message, locale, sample) })) });
   });
 
   router.get('/:id/recipients', async (req, res) => {

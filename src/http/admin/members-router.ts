@@ -8,6 +8,7 @@ import type { ProgrammeRules } from '../../loyalty/programme';
 import type { Repositories } from '../../repositories';
 import { locales } from '../../conversation/flow-schema';
 import { importMembers, type ImportedMember, type RejectedRow } from '../../loyalty/members/import-members';
+import { mayReceiveMarketing } from '../../loyalty/members/member';
 import { HttpError } from '../error-handler';
 import { ok, pageOf, pageQuery, type AdminOperation } from './admin-operations';
 import { recordAudit } from './audit';
@@ -59,6 +60,30 @@ const adjustment = z.strictObject({
   idempotencyKey: z.string().trim().min(8).max(100).regex(/^[\w.:-]+$/, 'letters, digits and . _ : - only'),
 });
 
+const consentSchema = z.object({
+  kind: z.enum(['terms', 'privacy', 'marketing']),
+  version: z.string(),
+  status: z.enum(['given', 'withdrawn']),
+  at: z.iso.datetime(),
+  /** The channel the member used; null for records from before channels were recorded. */
+  channel: z.string().nullable(),
+});
+
+/** `GET /members/:id` and the look-up by channel identity: one member (the fields below among others). */
+export const memberDetailSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  points: z.int(),
+  tier: z.string(),
+  /**
+   * Whether broadcasts (promotions) reach the member: false once their latest marketing consent record
+   * is a withdrawal ("stop promotions" / 停止推播); true with no marketing record (docs/privacy.md).
+   */
+  mayReceiveMarketing: z.boolean(),
+  /** Every consent record in the order it was made: terms and privacy at signup, marketing each time the member stops or resumes promotions. */
+  consents: z.array(consentSchema),
+});
+
 export const memberOperations: AdminOperation[] = [
   {
     method: 'get',
@@ -78,7 +103,13 @@ export const memberOperations: AdminOperation[] = [
     body: z.union([z.strictObject({ members: z.array(importedMember).min(1).max(1000) }), importedMember]),
     response: ok('Per-row results and counts'),
   },
-  { method: 'get', path: '/:id', summary: 'One member with balance and lots', params: memberIdParam, response: ok('The member') },
+  {
+    method: 'get',
+    path: '/:id',
+    summary: 'One member with balance and lots, consent records and whether promotions reach them',
+    params: memberIdParam,
+    response: ok('The member', memberDetailSchema),
+  },
   {
     method: 'get',
     path: '/:id/ledger',
@@ -113,7 +144,7 @@ export function createMembersRouter(deps: { repositories: Repositories; rules: (
     const member = await members.findById(id);
     if (member === null) throw new HttpError(404, 'member_not_found', `No member ${id}`);
     const balance = await members.balanceState(id);
-    return { ...member, lots: balance?.lots ?? [] };
+    return { ...member, lots: balance?.lots ?? [], mayReceiveMarketing: mayReceiveMarketing(member.consents) };
   };
 
   router.get('/', async (req, res) => {

@@ -155,12 +155,12 @@ const noNoticesReadStandsForMs = 5000;
 export function createMemberRepository(connection: Connection) {
   const Members = connection.model<MemberDocument>('Member', memberSchema);
 
-  // The turn's member read (findWithBalanceState, findWithTierState: check-in, store code, card, rewards) also sees
-  // whether notices are waiting; when none were, the take at the end of that turn is answered from the read instead
-  // of another round trip, and the answer is used up. Only those two reads leave one: the ledger's, the jobs' and the
-  // console's reads are followed by no take. A notice a job queues in between rides on the member's next reply, as
-  // one queued just after the take would. `queueNotice` (a mission the turn itself completed) forgets the read, so
-  // that notice still rides on this reply.
+  // The turn's member read (findWithBalanceState, findWithTierState: check-in, store code, card, rewards; consentsOf:
+  // the privacy notice, stopping or resuming promotions) also sees whether notices are waiting; when none were, the
+  // take at the end of that turn is answered from the read instead of another round trip, and the answer is used up.
+  // Only those three reads leave one: the ledger's, the jobs' and the console's reads are followed by no take. A notice
+  // a job queues in between rides on the member's next reply, as one queued just after the take would. `queueNotice`
+  // (a mission the turn itself completed) forgets the read, so that notice still rides on this reply.
   const noNoticesReadAt = new Map<string, number>();
   const rememberNotices = (id: string, notices: Notice[] | undefined) => {
     if (notices !== undefined && notices.length > 0) {
@@ -349,10 +349,15 @@ export function createMemberRepository(connection: Connection) {
       await Members.updateOne({ _id: id }, { $addToSet: { identities: identity } });
     },
 
-    /** The member's consent records in the order they were made; null for no member (or a tombstone). */
+    /**
+     * The member's consent records in the order they were made; null for no member (or a tombstone).
+     * A turn's member read (the privacy notice, stopping or resuming promotions): it also sees the notices.
+     */
     async consentsOf(id: MemberId): Promise<Consent[] | null> {
-      const doc = await Members.findOne({ _id: id, deleted: { $ne: true } }, { consents: 1 }).lean();
-      return doc === null ? null : (doc.consents ?? []).map(toConsent);
+      const doc = await Members.findOne({ _id: id, deleted: { $ne: true } }, { consents: 1, notices: 1 }).lean();
+      if (doc === null) return null;
+      rememberNotices(doc._id, doc.notices);
+      return (doc.consents ?? []).map(toConsent);
     },
 
     /**

@@ -1,4 +1,5 @@
-import { pickLocale, routeRecipient, type IdentityState } from '../../../src/broadcasts/broadcast';
+import { pickLocale, routeRecipient, withOptOutFooter, type IdentityState } from '../../../src/broadcasts/broadcast';
+import type { OutboundMessage } from '../../../src/channels/channel';
 
 const now = new Date('2026-11-23T02:00:00Z');
 const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3_600_000);
@@ -33,5 +34,37 @@ describe('pickLocale', () => {
     [['en'], null, 'zh-TW', 'en'],
   ] as const)('%j for a member preferring %s (default %s) → %s', (available, preferred, fallback, expected) => {
     expect(pickLocale([...available], preferred, fallback)).toBe(expected);
+  });
+});
+
+describe('withOptOutFooter', () => {
+  const footer: OutboundMessage = { kind: 'text', text: 'Reply "stop promotions" to stop offers' };
+  const menu = { label: 'Menu', payload: 'intent=help' };
+  const stop = { label: 'Stop promotions', payload: 'intent=marketing-opt-out' };
+
+  it.each<[string, OutboundMessage, OutboundMessage, OutboundMessage]>([
+    ['adds it after a blank line of a text', { kind: 'text', text: 'Spring sale!' }, footer, { kind: 'text', text: 'Spring sale!\n\nReply "stop promotions" to stop offers' }],
+    [
+      "adds it as the last line of a card's footer",
+      { kind: 'card', title: 'Spring sale', fields: [], footer: 'Until 31 May' },
+      footer,
+      { kind: 'card', title: 'Spring sale', fields: [], footer: 'Until 31 May\nReply "stop promotions" to stop offers' },
+    ],
+    ["makes it a card's footer when the card has none", { kind: 'card', title: 'Spring sale', fields: [] }, footer, { kind: 'card', title: 'Spring sale', fields: [], footer: 'Reply "stop promotions" to stop offers' }],
+    [
+      "puts the footer's buttons after the message's",
+      { kind: 'text', text: 'Spring sale!', choices: [menu] },
+      { kind: 'text', text: 'Not interested?', choices: [stop] },
+      { kind: 'text', text: 'Spring sale!\n\nNot interested?', choices: [menu, stop] },
+    ],
+    ['adds nothing when the footer fills to nothing', { kind: 'text', text: 'Spring sale!' }, { kind: 'text', text: ' ' }, { kind: 'text', text: 'Spring sale!' }],
+  ])('%s', (_, message, given, expected) => {
+    expect(withOptOutFooter(message, given)).toEqual(expected);
+  });
+
+  it('cuts a long text, never the footer, to fit 2,000 characters', () => {
+    const sent = withOptOutFooter({ kind: 'text', text: 'x'.repeat(2000) }, footer);
+    expect(sent.kind === 'text' && sent.text.length).toBe(2000);
+    expect(sent.kind === 'text' && sent.text.endsWith('x…\n\nReply "stop promotions" to stop offers')).toBe(true);
   });
 });

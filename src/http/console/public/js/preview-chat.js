@@ -108,6 +108,20 @@ export function previewChat() {
   return { element };
 }
 
+/**
+ * One message as members will see it, read-only (the broadcast preview): a text bubble or a card,
+ * its buttons shown but not tappable. Drawn like the chat above, from the same message shape.
+ */
+export function staticMessage(message) {
+  const inert = (choice, className) => h('span', { class: className }, choice.label);
+  if (message.kind === 'card') return h('div', { class: 'preview-row' }, card(message, inert));
+  const choices = Array.isArray(message.choices) ? message.choices.filter((choice) => choice?.label) : [];
+  return [
+    h('div', { class: 'preview-row' }, h('div', { class: 'preview-bubble' }, message.text)),
+    choices.length > 0 ? h('div', { class: 'preview-chips' }, choices.map((choice) => inert(choice, 'preview-chip'))) : null,
+  ];
+}
+
 function card(message, choiceButton) {
   const fields = Array.isArray(message.fields) ? message.fields : [];
   const choices = Array.isArray(message.choices) ? message.choices.filter((choice) => choice?.label && choice.payload) : [];

@@ -37,7 +37,7 @@ export async function render(view, { query: params }) {
       field(t('broadcasts.textZh'), controls.textZh, { path: 'message.zh-TW' }),
       field(t('broadcasts.textEn'), controls.textEn, { path: 'message.en' }),
     ),
-    h('p', { class: 'hint' }, t('broadcasts.textHint')),
+    h('p', { class: 'hint' }, t('broadcasts.textHint', { flows: t('nav.flows') })),
     h('div', { class: 'form-grid' }, field(t('broadcasts.scheduledAt'), controls.scheduledAt, { path: 'scheduledAt', hint: t('broadcasts.scheduledAtHint') })),
     h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'button button-primary' }, t('broadcasts.createDraft'))),
   );

@@ -3,6 +3,7 @@ import { confirmAction } from '../dialogs.js';
 import { badge, facts, h, replace, table } from '../dom.js';
 import { describeError, field, select, toast } from '../forms.js';
 import { formatDateTime, formatNumber, t } from '../i18n.js';
+import { staticMessage } from '../preview-chat.js';
 import { link, navigate } from '../router.js';
 import { canWrite } from '../session.js';
 import { statusBadgeKind } from './broadcasts.js';
@@ -26,6 +27,7 @@ export async function render(view, { params, query: search }) {
 
   const header = h('div', { class: 'page-header' });
   const summary = h('section', { class: 'card' });
+  const previewCard = h('section', { class: 'card broadcast-preview' });
   const costCard = h('section', { class: 'card broadcast-cost', 'aria-live': 'polite' });
   const progressCard = h('section', { class: 'card broadcast-progress', 'aria-live': 'polite' });
   const resultsCard = h('section', { class: 'card' });
@@ -34,6 +36,7 @@ export async function render(view, { params, query: search }) {
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/broadcasts' }, t('broadcasts.title')), ' / ', id),
     header,
     summary,
+    previewCard,
     costCard,
     progressCard,
     resultsCard,
@@ -119,7 +122,7 @@ export async function render(view, { params, query: search }) {
     }
   }
 
-  await show(broadcast, { withCost: true, withResults: true });
+  await Promise.all([show(broadcast, { withCost: true, withResults: true }), showPreview(previewCard, path, broadcast.message.kind === 'template')]);
   if (broadcast.status === 'sending') {
     polling = true;
     setTimeout(poll, pollEveryMs);
@@ -154,6 +157,40 @@ function summaryOf(broadcast, segmentName) {
       message.map(([label, value]) => h('div', null, h('dt', null, label), h('dd', null, value))),
     ),
   ];
+}
+
+/** What members get, per language, with the opt-out footer: rendered by the server exactly as the send does. */
+async function showPreview(card, path, isTemplate) {
+  replace(card, h('h2', null, t('broadcasts.preview')), h('p', { class: 'muted' }, t('common.loading')));
+  try {
+    const { messages } = await api.get(`${path}/preview`);
+    replace(
+      card,
+      h('h2', null, t('broadcasts.preview')),
+      h(
+        'p',
+        { class: 'hint' },
+        t('broadcasts.previewIntro'),
+        isTemplate ? ` ${t('broadcasts.previewName')}` : null,
+        ' ',
+        h('a', { href: link('flows', 'template', 'broadcast') }, t('broadcasts.editFooter')),
+      ),
+      h(
+        'div',
+        { class: 'broadcast-preview-grid' },
+        messages.map(({ locale, message }) =>
+          h(
+            'figure',
+            { class: 'broadcast-preview-locale', dataset: { locale } },
+            h('figcaption', null, t('broadcasts.previewIn', { language: t(`broadcasts.textIn.${locale}`) })),
+            h('div', { class: 'preview-log', lang: locale === 'zh-TW' ? 'zh-Hant-TW' : 'en' }, staticMessage(message)),
+          ),
+        ),
+      ),
+    );
+  } catch (error) {
+    replace(card, h('h2', null, t('broadcasts.preview')), h('div', { class: 'notice notice-error', role: 'alert' }, describeError(error)));
+  }
 }
 
 async function showCost(card, path) {

@@ -65,6 +65,7 @@ export async function render(view, { params }) {
           [t('member.locale'), member.locale],
           [t('member.joined'), formatDateTime(member.createdAt)],
           [t('member.lastCheckIn'), member.checkIn?.lastDay],
+          [t('member.promotions'), promotionsStatus(member)],
         ]),
         h('h3', null, t('member.identities')),
         h('ul', { class: 'plain-list' }, (member.identities ?? []).map((identity) => h('li', null, badge(t(`channels.${identity.channel}`)), ' ', h('code', null, identity.channelUserId)))),
@@ -106,6 +107,41 @@ export async function render(view, { params }) {
         tierHistory.changes,
         { empty: t('member.noTierHistory'), caption: t('member.tierHistory') },
       ),
+    ),
+    consentsSection(member.consents ?? []),
+  );
+}
+
+/** Whether broadcasts reach the member (the API decides: the latest marketing record), and since when they stopped. */
+function promotionsStatus(member) {
+  if (member.mayReceiveMarketing !== false) return h('span', { dataset: { testid: 'promotions' } }, badge(t('member.receivesPromotions'), 'success'));
+  const withdrawal = (member.consents ?? []).findLast((consent) => consent.kind === 'marketing');
+  return h(
+    'span',
+    { dataset: { testid: 'promotions' } },
+    badge(t('member.stoppedPromotions'), 'pending'),
+    withdrawal ? ` ${t('member.stoppedSince', { at: formatDateTime(withdrawal.at) })}` : null,
+  );
+}
+
+function consentsSection(consents) {
+  return h(
+    'section',
+    { class: 'card' },
+    h('h2', null, t('member.consents')),
+    h('p', { class: 'hint' }, t('member.promotionsHint')),
+    table(
+      [
+        // What and which way first: on a phone the table scrolls sideways for the rest.
+        [t('member.consentKind'), (consent) => t(`member.consentKinds.${consent.kind}`), { nowrap: true }],
+        [t('member.consentStatus'), (consent) => badge(t(`member.consentStatuses.${consent.status}`), consent.status === 'given' ? 'success' : 'pending')],
+        [t('member.when'), (consent) => formatDateTime(consent.at), { nowrap: true }],
+        [t('member.consentVersion'), (consent) => h('code', null, consent.version)],
+        [t('member.consentChannel'), (consent) => (consent.channel ? t(`channels.${consent.channel}`) : '—'), { nowrap: true }],
+      ],
+      // Newest first, as the ledger and the tier history read.
+      [...consents].reverse(),
+      { empty: t('member.noConsents'), caption: t('member.consents') },
     ),
   );
 }
