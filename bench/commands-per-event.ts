@@ -6,7 +6,7 @@ import { startEmbeddedMongo } from '../src/database/embedded-mongo';
 import { createPlatform } from '../src/platform';
 import { systemClock } from '../src/shared/clock';
 import { startFakeLineApi } from '../test/fakes/fake-line-api';
-import { activityEvents, benchUserId, eventIdFactory, signupEvents, webhookRequest, type Activity, type BenchEvent } from './line-traffic';
+import { activityEvents, activitySchedule, benchUserId, eventIdFactory, signupEvents, webhookRequest, type Activity, type BenchEvent } from './line-traffic';
 
 /**
  * `npx tsx bench/commands-per-event.ts`: the database commands one webhook event costs, by activity, counted with
@@ -52,6 +52,18 @@ async function main(): Promise<void> {
   for (const activity of ['checkin', 'checkin', 'card', 'collect', 'redeem'] as Activity[]) {
     await count(activity === 'checkin' ? 'checkin (first/again)' : activity, activityEvents(activity, nextEventId, userId, setup));
   }
+
+  // Under load the group-committed writes (inbox, transcripts, step 4 of the ledger, finished claims) are shared
+  // by the turns in flight: the same mix as the benchmark, for a burst of members at once.
+  const burstMembers = Array.from({ length: 40 }, (_, index) => benchUserId('b0057', index));
+  for (const [index, member] of burstMembers.entries()) await deliver(signupEvents(nextEventId, member, 100 + index));
+  const schedule = activitySchedule(burstMembers.length);
+  for (const member of burstMembers) await deliver(activityEvents('checkin', nextEventId, member, setup));
+  commands.length = 0;
+  const burst = burstMembers.map((member, index) => activityEvents(schedule[index]!, nextEventId, member, setup));
+  await Promise.all(burst.map((events) => deliver(events)));
+  const burstEvents = burst.reduce((sum, events) => sum + events.length, 0);
+  console.log(`burst of ${burstMembers.length} members (the bench's mix, at once): ${(commands.length / burstEvents).toFixed(1)} commands per event`);
   platform.liveCatalog.stop();
   await connection.close();
   await line.close();

@@ -1,4 +1,5 @@
-import { Schema, type Connection } from 'mongoose';
+import { Schema, type Connection, type mongo } from 'mongoose';
+import { groupedUpdateOne } from '../../database/grouped-updates';
 import { isDuplicateKeyError } from '../../database/mongo-connection';
 import type { ChannelName } from '../../channels/channel';
 import type { Locale } from '../../conversation/flow-schema';
@@ -154,6 +155,8 @@ const noNoticesReadStandsForMs = 5000;
 
 export function createMemberRepository(connection: Connection) {
   const Members = connection.model<MemberDocument>('Member', memberSchema);
+  // Every points change ends by clearing its marker: the changes of a burst share one write.
+  const updateMember = groupedUpdateOne(Members.collection as unknown as mongo.Collection<MemberDocument>);
 
   // The turn's member read (findWithBalanceState, findWithTierState: check-in, store code, card, rewards; consentsOf:
   // the privacy notice, stopping or resuming promotions) also sees whether notices are waiting; when none were, the
@@ -408,7 +411,7 @@ export function createMemberRepository(connection: Connection) {
 
     /** Called once the ledger marked the entry applied: the marker has done its job. */
     async clearAppliedMarker(id: string, entryKey: string): Promise<void> {
-      await Members.updateOne({ _id: id }, { $pull: { appliedEntries: entryKey } });
+      await updateMember({ filter: { _id: id }, update: { $pull: { appliedEntries: entryKey } } });
     },
 
     /** Queues a notice once per key, however often a job runs. */

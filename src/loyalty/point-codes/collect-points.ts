@@ -71,8 +71,8 @@ export async function collectPoints(deps: CollectPointsDeps, request: CollectReq
   if (pointCode === null) return { kind: 'unknownCode' };
 
   const requestKey = requestKeyOf(code, request.memberId, request.requestId);
-  const earlier = await deps.pointCodes.useByRequest(requestKey);
-  if (earlier) return finishUse(deps, earlier, 'mayBeAwarded');
+  const firstSlots = await deps.pointCodes.firstSlotUses(code, request.memberId, pointCode.perMemberLimit, requestKey);
+  if (firstSlots.byRequest) return finishUse(deps, firstSlots.byRequest, 'mayBeAwarded');
 
   const decision = decideClaim(pointCode, request.actedAt ?? request.now);
   if (decision.kind !== 'open') return decision;
@@ -87,6 +87,7 @@ export async function collectPoints(deps: CollectPointsDeps, request: CollectReq
     points,
     storeLabel: pointCode.storeLabel,
     claimedAt: request.now.toJSDate(),
+    firstSlots,
   });
   if (reserved.kind === 'limitReached') return { kind: 'alreadyCollected', perMemberLimit: pointCode.perMemberLimit };
   return finishUse(deps, reserved.use, reserved.kind === 'reserved' ? 'justReserved' : 'mayBeAwarded', found?.balance);

@@ -1,4 +1,5 @@
-import { Schema, type Connection } from 'mongoose';
+import { Schema, type Connection, type mongo } from 'mongoose';
+import { groupedUpdateOne } from '../../database/grouped-updates';
 import { isDuplicateKeyError } from '../../database/mongo-connection';
 import type { MemberId } from '../../shared/ids';
 import { useIdOf, type PointCode, type PointCodeId, type PointCodeTerms } from './point-code';
@@ -105,6 +106,13 @@ export type ReserveResult =
   | { kind: 'sameRequest'; use: PointCodeUse }
   | { kind: 'limitReached' };
 
+export interface FirstSlotUses {
+  /** The ids of the first slots' uses. */
+  taken: Set<string>;
+  /** This request's use, if it is among them. */
+  byRequest: PointCodeUse | null;
+}
+
 /** How many counted-use ids a code keeps; the recovery sweep must finish a use before this many newer ones count. */
 export const countedUseWindow = 1000;
 
@@ -114,6 +122,8 @@ const withoutMarkers = { countedUses: 0 } as const;
 export function createPointCodeRepository(connection: Connection) {
   const PointCodes = connection.model<PointCodeDocument>('PointCode', pointCodeSchema);
   const Uses = connection.model<PointCodeUseDocument>('PointCodeUse', pointCodeUseSchema);
+  // Every collect ends with one: the turns of a burst share a write.
+  const updateUse = groupedUpdateOne(Uses.collection as unknown as mongo.Collection<PointCodeUseDocument>);
 
   async function useByRequest(requestKey: string): Promise<PointCodeUse | null> {
     const doc = await Uses.findOne({ requestKey }).lean();
@@ -161,6 +171,19 @@ export function createPointCodeRepository(connection: Connection) {
     useByRequest,
 
     /**
+     * The member's uses of the code in its first slots, and among them the one this request made, if any: one read
+     * that both answers a request made again and lets `reserveUse` skip its first. Slots fill from 1 up, so a request's
+     * use is found here unless the member holds more than a batch of uses of the code; one that is not found is still
+     * never given a second use (its request key is unique: `reserveUse` finds it then).
+     */
+    async firstSlotUses(code: PointCodeId, memberId: MemberId, perMemberLimit: number, requestKey: string): Promise<FirstSlotUses> {
+      const ids = slotBatch(1, perMemberLimit).map((slot) => useIdOf(code, memberId, slot));
+      const docs = await Uses.find({ _id: { $in: ids } }).lean();
+      const mine = docs.find((doc) => doc.requestKey === requestKey);
+      return { taken: new Set(docs.map((doc) => doc._id)), byRequest: mine ? toUse(mine) : null };
+    },
+
+    /**
      * Takes the member's first free use slot of the code, 1..perMemberLimit. The slot ids are
      * unique, so of two racing requests one gets a slot and the other the next one (or none).
      */
@@ -172,14 +195,19 @@ export function createPointCodeRepository(connection: Connection) {
       points: number;
       storeLabel: string | null;
       claimedAt: Date;
+      /** The first slots as `firstSlotUses` read them for this request, if it did: not read again. */
+      firstSlots?: FirstSlotUses;
     }): Promise<ReserveResult> {
       for (let first = 1; first <= request.perMemberLimit; first += slotBatchSize) {
-        const slots = Array.from({ length: Math.min(slotBatchSize, request.perMemberLimit - first + 1) }, (_, index) => first + index);
-        const taken = new Set(
-          (await Uses.find({ _id: { $in: slots.map((slot) => useIdOf(request.code, request.memberId, slot)) } }, { _id: 1 }).lean()).map(
-            (doc) => doc._id,
-          ),
-        );
+        const slots = slotBatch(first, request.perMemberLimit);
+        const taken =
+          first === 1 && request.firstSlots !== undefined
+            ? request.firstSlots.taken
+            : new Set(
+                (await Uses.find({ _id: { $in: slots.map((slot) => useIdOf(request.code, request.memberId, slot)) } }, { _id: 1 }).lean()).map(
+                  (doc) => doc._id,
+                ),
+              );
         for (const slot of slots) {
           const id = useIdOf(request.code, request.memberId, slot);
           if (taken.has(id)) continue;
@@ -226,7 +254,7 @@ export function createPointCodeRepository(connection: Connection) {
     },
 
     async setUseStatus(useId: string, from: UseStatus, to: UseStatus): Promise<void> {
-      await Uses.updateOne({ _id: useId, status: from }, { $set: { status: to } });
+      await updateUse({ filter: { _id: useId, status: from }, update: { $set: { status: to } } });
     },
 
     /** Gives a reserved slot back when the code turned out to be used up. */
@@ -277,4 +305,8 @@ function toUse(doc: PointCodeUseDocument): PointCodeUse {
     claimedAt: doc.claimedAt,
     status: doc.status,
   };
+}
+
+function slotBatch(first: number, perMemberLimit: number): number[] {
+  return Array.from({ length: Math.min(slotBatchSize, perMemberLimit - first + 1) }, (_, index) => first + index);
 }

@@ -1,5 +1,6 @@
 import type { DateTime } from 'luxon';
-import { Schema, Types, type Connection } from 'mongoose';
+import { Schema, Types, type Connection, type mongo } from 'mongoose';
+import { groupedUpdateOne } from '../../database/grouped-updates';
 import { isDuplicateKeyError } from '../../database/mongo-connection';
 import type { MemberId } from '../../shared/ids';
 import type { BalanceChange, BalanceState, MemberRepository } from '../members/member-repository';
@@ -123,8 +124,11 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
     }
   }
 
+  // Step 4 ends every change: the changes of a burst share its two writes.
+  const updateEntry = groupedUpdateOne(Ledger.collection as unknown as mongo.Collection<LedgerDocument>);
+
   async function markApplied(key: string, memberId: string): Promise<void> {
-    await Ledger.updateOne({ _id: key }, { $set: { status: 'applied' } });
+    await updateEntry({ filter: { _id: key }, update: { $set: { status: 'applied' } } });
     await members.clearAppliedMarker(memberId, key);
   }
 

@@ -1,0 +1,42 @@
+import type { mongo } from 'mongoose';
+import { groupCommit } from '../shared/group-commit';
+
+export interface GroupedUpdate<Doc extends mongo.Document> {
+  filter: mongo.Filter<Doc>;
+  update: mongo.UpdateFilter<Doc>;
+}
+
+/**
+ * `updateOne`s that finish a turn's work (an entry marked applied, a use marked awarded), group-committed: the turns of
+ * a burst share one bulk write instead of a round trip each. Through the driver, so the filter and update must already
+ * hold stored types (string ids, dates). A caller learns only that its update was written, not whether it matched.
+ */
+export function groupedUpdateOne<Doc extends mongo.Document>(collection: mongo.Collection<Doc>): (update: GroupedUpdate<Doc>) => Promise<void> {
+  return groupCommit<GroupedUpdate<Doc>, void>(async (updates) => {
+    try {
+      await collection.bulkWrite(
+        updates.map(({ filter, update }) => ({ updateOne: { filter, update } })),
+        { ordered: false },
+      );
+      return updates.map(() => undefined);
+    } catch (error) {
+      const outcomes = outcomesFromBulkError(error, updates.length);
+      if (outcomes === null) throw error;
+      return outcomes;
+    }
+  });
+}
+
+/** One outcome per update of an unordered bulk write that failed for some: the failed ones get their error. */
+function outcomesFromBulkError(error: unknown, count: number): (undefined | Error)[] | null {
+  type WriteError = { index: number; code?: number; errmsg?: string };
+  // The driver gives one write error or a list of them.
+  const { writeErrors } = error as { writeErrors?: WriteError | WriteError[] };
+  const failures = writeErrors === undefined ? [] : [writeErrors].flat();
+  if (failures.length === 0) return null;
+  const outcomes: (undefined | Error)[] = Array.from({ length: count }, () => undefined);
+  for (const failed of failures) {
+    outcomes[failed.index] = Object.assign(new Error(failed.errmsg ?? 'update failed'), { code: failed.code });
+  }
+  return outcomes;
+}
