@@ -10,13 +10,13 @@ import { activityEvents, activitySchedule, benchUserId, eventIdFactory, signupEv
 
 /**
  * `npx tsx bench/commands-per-event.ts`: the database commands one webhook event costs, by activity, counted with
- * mongoose's debug hook on the real platform. Round trips are what the benchmark's profile is made of,
+ * the driver's command monitoring on the real platform. Round trips are what the benchmark's profile is made of,
  * so this is the quickest check that a change removed one.
  */
 async function main(): Promise<void> {
   const database = await startEmbeddedMongo({ backend: 'memory' });
   const line = await startFakeLineApi();
-  const connection = mongoose.createConnection(database.uri, { dbName: 'commands', autoIndex: false, autoCreate: false, });
+  const connection = mongoose.createConnection(database.uri, { dbName: 'commands', autoIndex: false, autoCreate: false, monitorCommands: true });
   await connection.asPromise();
   const secret = 'commands-secret';
   const config = loadConfig({ LINE_CHANNEL_SECRET: secret, LINE_CHANNEL_ACCESS_TOKEN: 'token', LINE_API_BASE_URL: line.baseUrl, DEMO_DATA: 'false', LOG_LEVEL: 'silent' });
@@ -28,9 +28,11 @@ async function main(): Promise<void> {
   const setup = { rewardId: String(reward.body.id), pointCode: String(codes.body.codes[0].code) };
 
   const commands: string[] = [];
-  // Mongoose's debug hook sees every collection call the repositories make: one call, one round trip.
-  mongoose.set('debug', (collection: string, method: string) => {
-    commands.push(`${method} ${collection}`);
+  // The driver's command monitoring sees every command sent, through mongoose or straight through the driver: one
+  // command, one round trip.
+  connection.getClient().on('commandStarted', (event) => {
+    const target = event.command[event.commandName] as unknown;
+    commands.push(typeof target === 'string' ? `${event.commandName} ${target}` : event.commandName);
   });
   const nextEventId = eventIdFactory('CMD');
   const deliver = async (events: BenchEvent[]) => {

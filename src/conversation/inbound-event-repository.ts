@@ -55,7 +55,7 @@ export function createInboundEventRepository(connection: Connection) {
   });
   // The event's content (message text) and whose it was go with the marker: they are kept no longer than the turn needs them.
   const markHandledTogether = groupCommit<{ eventKey: string; now: Date }, void>(async (marks) => {
-    await InboundEvents.bulkWrite(
+    await inboundEventsCollection.bulkWrite(
       marks.map(({ eventKey, now }) => ({
         updateOne: { filter: { _id: eventKey }, update: { $set: { handledAt: now }, $unset: { event: 1, identityKey: 1 } } },
       })),

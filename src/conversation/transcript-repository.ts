@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Schema, type Connection } from 'mongoose';
+import { Schema, type Connection, type mongo } from 'mongoose';
 import type { ChannelName } from '../channels/channel';
 import { groupCommit } from '../shared/group-commit';
 import type { MemberId } from '../shared/ids';
@@ -29,15 +29,17 @@ transcriptSchema.index({ memberId: 1, _id: 1 });
 
 export function createTranscriptRepository(connection: Connection) {
   const Transcripts = connection.model<TranscriptDocument>('TranscriptLine', transcriptSchema);
+  const transcriptsCollection = Transcripts.collection as unknown as mongo.Collection<TranscriptDocument>;
 
-  // Every member's turn writes here: group-committed, a burst's turns share one insert; lean skips a mongoose document per line.
+  // Every member's turn writes here: group-committed, a burst's turns share one insert; through the driver, as a
+  // line holds every field the schema has.
   // A line's _id sorts by time, then by its place in its own turn (a turn's lines share one time), zero-padded so
   // the tenth line of a turn does not sort before the second.
   const insertTogether = groupCommit<TranscriptLine[], void>(async (turns) => {
     const documents = turns.flatMap((lines) =>
       lines.map((line, index) => ({ _id: `${line.at.toISOString()}-${String(index).padStart(4, '0')}-${randomUUID().slice(0, 8)}`, ...line })),
     );
-    await Transcripts.insertMany(documents, { lean: true, ordered: false });
+    await transcriptsCollection.insertMany(documents, { ordered: false });
     return turns.map(() => undefined);
   });
 

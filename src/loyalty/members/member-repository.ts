@@ -156,7 +156,10 @@ const noNoticesReadStandsForMs = 5000;
 export function createMemberRepository(connection: Connection) {
   const Members = connection.model<MemberDocument>('Member', memberSchema);
   // Every points change ends by clearing its marker: the changes of a burst share one write.
-  const updateMember = groupedUpdateOne(Members.collection as unknown as mongo.Collection<MemberDocument>);
+  // The reads and the compare-and-set every points change makes go through the driver: mongoose's cost per call is
+  // about half the driver's again, and casting an update walks every lot (docs/benchmark.md).
+  const membersCollection = Members.collection as unknown as mongo.Collection<MemberDocument>;
+  const updateMember = groupedUpdateOne(membersCollection);
 
   // The turn's member read (findWithBalanceState, findWithTierState: check-in, store code, card, rewards; consentsOf:
   // the privacy notice, stopping or resuming promotions) also sees whether notices are waiting; when none were, the
@@ -227,7 +230,7 @@ export function createMemberRepository(connection: Connection) {
 
     /** The member and their balance state in one read, for an action that earns or spends (the ledger's `readBefore`). */
     async findWithBalanceState(id: string): Promise<{ member: Member; balance: BalanceState } | null> {
-      const doc = await Members.findOne({ _id: id, deleted: { $ne: true } }, { noticeKeys: 0, earnedByMonth: 0 }).lean();
+      const doc = await membersCollection.findOne({ _id: id, deleted: { $ne: true } }, { projection: { noticeKeys: 0, earnedByMonth: 0 } });
       if (!doc) return null;
       rememberNotices(doc._id, doc.notices);
       return { member: toMember(doc), balance: toBalanceState(doc) };
@@ -235,7 +238,7 @@ export function createMemberRepository(connection: Connection) {
 
     /** The member and what their tier is measured by, in one read: the membership card shows both. */
     async findWithTierState(id: string): Promise<{ member: Member; tierState: MemberTierState } | null> {
-      const doc = await Members.findOne({ _id: id, deleted: { $ne: true } }, { appliedEntries: 0, lots: 0, noticeKeys: 0 }).lean();
+      const doc = await membersCollection.findOne({ _id: id, deleted: { $ne: true } }, { projection: { appliedEntries: 0, lots: 0, noticeKeys: 0 } });
       if (!doc) return null;
       rememberNotices(doc._id, doc.notices);
       const member = toMember(doc);
@@ -385,7 +388,7 @@ export function createMemberRepository(connection: Connection) {
     },
 
     async balanceState(id: string): Promise<BalanceState | null> {
-      const doc = await Members.findById(id, balanceProjection).lean();
+      const doc = await membersCollection.findOne({ _id: id }, { projection: balanceProjection });
       return doc === null ? null : toBalanceState(doc);
     },
 
@@ -394,7 +397,7 @@ export function createMemberRepository(connection: Connection) {
      * entry's key joins the applied markers in the same atomic update.
      */
     async compareAndSetBalance(state: BalanceState, change: BalanceChange): Promise<boolean> {
-      const result = await Members.updateOne(
+      const result = await membersCollection.updateOne(
         { ...change.where, _id: state.memberId, revision: state.revision },
         {
           $set: { lots: change.lots, points: change.points, ...change.set },

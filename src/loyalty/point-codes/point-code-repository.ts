@@ -122,8 +122,11 @@ const withoutMarkers = { countedUses: 0 } as const;
 export function createPointCodeRepository(connection: Connection) {
   const PointCodes = connection.model<PointCodeDocument>('PointCode', pointCodeSchema);
   const Uses = connection.model<PointCodeUseDocument>('PointCodeUse', pointCodeUseSchema);
-  // Every collect ends with one: the turns of a burst share a write.
-  const updateUse = groupedUpdateOne(Uses.collection as unknown as mongo.Collection<PointCodeUseDocument>);
+  // A collect's calls go through the driver (mongoose's cost per call is about half the driver's again,
+  // docs/benchmark.md); the last one, marking the use awarded, is shared by the turns of a burst.
+  const codesCollection = PointCodes.collection as unknown as mongo.Collection<PointCodeDocument>;
+  const usesCollection = Uses.collection as unknown as mongo.Collection<PointCodeUseDocument>;
+  const updateUse = groupedUpdateOne(usesCollection);
 
   async function useByRequest(requestKey: string): Promise<PointCodeUse | null> {
     const doc = await Uses.findOne({ requestKey }).lean();
@@ -155,7 +158,7 @@ export function createPointCodeRepository(connection: Connection) {
     },
 
     async find(code: PointCodeId): Promise<StoredPointCode | null> {
-      const doc = await PointCodes.findById(code, withoutMarkers).lean();
+      const doc = await codesCollection.findOne({ _id: code }, { projection: withoutMarkers });
       return doc ? toStoredCode(doc) : null;
     },
 
@@ -178,7 +181,7 @@ export function createPointCodeRepository(connection: Connection) {
      */
     async firstSlotUses(code: PointCodeId, memberId: MemberId, perMemberLimit: number, requestKey: string): Promise<FirstSlotUses> {
       const ids = slotBatch(1, perMemberLimit).map((slot) => useIdOf(code, memberId, slot));
-      const docs = await Uses.find({ _id: { $in: ids } }).lean();
+      const docs = await usesCollection.find({ _id: { $in: ids } }).toArray();
       const mine = docs.find((doc) => doc.requestKey === requestKey);
       return { taken: new Set(docs.map((doc) => doc._id)), byRequest: mine ? toUse(mine) : null };
     },
@@ -224,7 +227,7 @@ export function createPointCodeRepository(connection: Connection) {
           };
           try {
             const { id: _id, ...fields } = use;
-            await Uses.create({ _id, ...fields });
+            await usesCollection.insertOne({ _id, ...fields });
             return { kind: 'reserved', use };
           } catch (error) {
             if (!isDuplicateKeyError(error)) throw error;
@@ -244,7 +247,7 @@ export function createPointCodeRepository(connection: Connection) {
      * again is therefore harmless.
      */
     async countUse(use: Pick<PointCodeUse, 'id' | 'code'>): Promise<'counted' | 'usedUp'> {
-      const result = await PointCodes.updateOne(
+      const result = await codesCollection.updateOne(
         { _id: use.code, $expr: { $lt: ['$uses', '$maxUses'] }, countedUses: { $ne: use.id } },
         { $inc: { uses: 1 }, $push: { countedUses: { $each: [use.id], $slice: -countedUseWindow } } },
       );

@@ -111,11 +111,13 @@ const maxAttempts = 25;
  */
 export function createLedgerRepository(connection: Connection, members: MemberRepository) {
   const Ledger = connection.model<LedgerDocument>('LedgerEntry', ledgerSchema);
+  const ledgerCollection = Ledger.collection as unknown as mongo.Collection<LedgerDocument>;
 
   async function insertPending(entry: LedgerEntry): Promise<LedgerEntry | null> {
     const { key, ...fields } = entry;
     try {
-      await Ledger.create({ ...fields, _id: key, sequence: new Types.ObjectId() });
+      // Every points change starts here: through the driver, the entry already holds every field the schema has.
+      await ledgerCollection.insertOne({ ...fields, _id: key, sequence: new Types.ObjectId() });
       return null;
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
@@ -125,7 +127,7 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
   }
 
   // Step 4 ends every change: the changes of a burst share its two writes.
-  const updateEntry = groupedUpdateOne(Ledger.collection as unknown as mongo.Collection<LedgerDocument>);
+  const updateEntry = groupedUpdateOne(ledgerCollection);
 
   async function markApplied(key: string, memberId: string): Promise<void> {
     await updateEntry({ filter: { _id: key }, update: { $set: { status: 'applied' } } });
