@@ -47,6 +47,28 @@ export function createProgrammeFactsRepository(connection: Connection) {
     /** Owns no model: it reads the collections of other repositories. */
     models: [],
 
+    /**
+     * Why each of these members may no longer get promotions, for a broadcast already under way: `stoppedPromotions`
+     * (their latest marketing consent is a withdrawal), `erased` (erased, being erased, or gone); absent when they may.
+     * One read by _id.
+     */
+    async marketingStops(memberIds: string[]): Promise<Map<string, 'stoppedPromotions' | 'erased'>> {
+      const rows = await collection('members')
+        .find<Pick<MemberRow, '_id' | 'consents'> & { deleted?: boolean; erasingSince?: Date }>(
+          { _id: { $in: memberIds as never[] } },
+          { projection: { 'consents.kind': 1, 'consents.status': 1, deleted: 1, erasingSince: 1 } },
+        )
+        .toArray();
+      const found = new Map(rows.map((row) => [row._id, row]));
+      const stops = new Map<string, 'stoppedPromotions' | 'erased'>();
+      for (const id of memberIds) {
+        const row = found.get(id);
+        if (row === undefined || row.deleted === true || row.erasingSince !== undefined) stops.set(id, 'erased');
+        else if (!mayReceiveMarketing(row.consents ?? [])) stops.set(id, 'stoppedPromotions');
+      }
+      return stops;
+    },
+
     async *streamMembers(): AsyncGenerator<MemberProfile> {
       const cursor = collection('members').find<MemberRow>(
         {},

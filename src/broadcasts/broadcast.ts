@@ -29,6 +29,8 @@ export interface Broadcast {
 }
 
 export type SkipReason = 'demoMember' | 'outsideMessengerWindow' | 'noPushChannel' | 'unfollowed';
+/** A member of the segment as it was read when the run started, who no longer may get promotions at their turn. */
+export type StopReason = 'stoppedPromotions' | 'erased';
 
 /**
  * What happened to one member. `claimed` is a run that crashed between claiming the member and
@@ -41,7 +43,7 @@ export interface RecipientResult {
   memberId: string;
   status: RecipientStatus;
   channel: ChannelName | null;
-  reason: SkipReason | 'pushRejected' | null;
+  reason: SkipReason | StopReason | 'pushRejected' | null;
   at: Date;
 }
 

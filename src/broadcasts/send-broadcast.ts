@@ -41,15 +41,24 @@ export async function runBroadcast(deps: BroadcastDeps, broadcastId: string, own
   const identityStates = await deps.programmeFacts.identityStates();
   const pushEnabled = { line: deps.pushChannels.line !== undefined, messenger: deps.pushChannels.messenger !== undefined };
 
+  // The segment was read when the run started, and a run can take hours (the push rate, a quota stop): a member who
+  // stops promotions or is erased meanwhile is looked up again with each group of recipients, before their message.
+  let stops = new Map<string, 'stoppedPromotions' | 'erased'>();
   for (const [index, member] of members.entries()) {
-    if (index > 0 && index % recipientsPerLeaseRenewal === 0 && !(await deps.broadcasts.renewLease(broadcastId, owner, leaseUntil()))) {
-      return { kind: 'notOurs' };
+    if (index % recipientsPerLeaseRenewal === 0) {
+      if (index > 0 && !(await deps.broadcasts.renewLease(broadcastId, owner, leaseUntil()))) return { kind: 'notOurs' };
+      stops = await deps.programmeFacts.marketingStops(members.slice(index, index + recipientsPerLeaseRenewal).map((next) => next.memberId));
     }
     const now = deps.clock.now();
     if (!(await deps.broadcasts.claimRecipient(broadcastId, member.memberId, now.toJSDate()))) continue;
     const settle = (result: Omit<RecipientResult, 'memberId' | 'at'>) =>
       deps.broadcasts.settleRecipient(broadcastId, { memberId: member.memberId, at: deps.clock.now().toJSDate(), ...result });
 
+    const stopped = stops.get(member.memberId);
+    if (stopped !== undefined) {
+      await settle({ status: 'skipped', channel: null, reason: stopped });
+      continue;
+    }
     const route = routeRecipient(member, identityStates, pushEnabled, now.toJSDate());
     if (route.kind === 'skip') {
       await settle({ status: 'skipped', channel: null, reason: route.reason });

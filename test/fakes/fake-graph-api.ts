@@ -26,6 +26,8 @@ export interface FakeGraphApi {
   unexpected(): RecordedGraphRequest[];
   /** Every send to this PSID fails with the given Graph error code (613 rate limit, 100 invalid parameter, …). */
   failSendsTo(psid: string, code?: number): void;
+  /** Runs `hook` on each Send API message before answering it, so a test can act while the sender waits; null stops. */
+  beforeAnsweringSends(hook: ((recipientId: string) => Promise<void>) | null): void;
   waitFor(predicate: (request: RecordedGraphRequest) => boolean, timeoutMs?: number): Promise<RecordedGraphRequest>;
   reset(): void;
   close(): Promise<void>;
@@ -49,6 +51,7 @@ export async function startFakeGraphApi(): Promise<FakeGraphApi> {
   const requests: RecordedGraphRequest[] = [];
   const failingRecipients = new Map<string, number>();
   const listeners = new Set<(request: RecordedGraphRequest) => void>();
+  let beforeAnswering: ((recipientId: string) => Promise<void>) | null = null;
 
   const app = express();
   app.use(express.json({ type: '*/*', limit: '3mb' }));
@@ -74,13 +77,14 @@ export async function startFakeGraphApi(): Promise<FakeGraphApi> {
     next();
   });
 
-  app.post(['/:version/me/messages', '/:version/:pageId/messages'], (req, res) => {
+  app.post(['/:version/me/messages', '/:version/:pageId/messages'], async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const recipientId = (body.recipient as { id?: unknown } | undefined)?.id;
     if (typeof recipientId !== 'string' || problemsOf(body).length > 0) {
       sendGraphError(res, 100, problemsOf(body).join('; '));
       return;
     }
+    if (body.message !== undefined && beforeAnswering !== null) await beforeAnswering(recipientId);
     const failure = failingRecipients.get(recipientId);
     if (failure !== undefined) {
       sendGraphError(res, failure);
@@ -117,11 +121,15 @@ export async function startFakeGraphApi(): Promise<FakeGraphApi> {
     profiles: () => requests.filter((request) => request.path.endsWith('/me/messenger_profile')),
     unexpected: () => requests.filter((request) => request.unexpected),
     failSendsTo: (psid, code = 613) => failingRecipients.set(psid, code),
+    beforeAnsweringSends: (hook) => {
+      beforeAnswering = hook;
+    },
     waitFor: (predicate, timeoutMs = 2000) =>
       waitForRequest({ fakeName: 'Graph API', requests, listeners, predicate, timeoutMs }),
     reset: () => {
       requests.length = 0;
       failingRecipients.clear();
+      beforeAnswering = null;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -38,7 +38,8 @@ const lineUserId = () => `U${(++sequence).toString(16).padStart(32, '0')}`;
 const psid = () => `${1_000_000 + ++sequence}`;
 
 async function aMember(tier: string, identities: { channel: ChannelName; channelUserId: string; lastInboundHoursAgo?: number }[], flags: { demo?: boolean; locale?: 'en' | 'zh-TW' } = {}) {
-  const id = `m_broadcast_${++sequence}` as MemberId;
+  // Shaped like a real member id (m_ and 16 characters), so the admin API takes it.
+  const id = `m_broadcast${String(++sequence).padStart(7, '0')}` as MemberId;
   const now = platform.clock.now();
   await platform.repositories.members.create(
     aNewMember({
@@ -201,6 +202,55 @@ describe('broadcasts to a segment', () => {
     expect(messengerRecipients()).toEqual([]);
     const finished = await request(platform.app).get(`/admin/api/broadcasts/${id}`).set(admin());
     expect(finished.body).toMatchObject({ status: 'sent', recipients: 2, counts: { sent: 2, skipped: 0, failed: 0, claimed: 0 } });
+  });
+
+  it('looks each group of recipients up again as it reaches them: one who stopped promotions or was erased meanwhile gets nothing', async () => {
+    platform.clock.set('2027-03-09T10:00:00+08:00');
+    graph.reset();
+    const members = [];
+    // More than one group of recipients (20): the last two are looked up after the run has sent to the first group.
+    for (let index = 0; index < 22; index += 1) {
+      members.push(await aMember('midway-test', [{ channel: 'messenger', channelUserId: psid(), lastInboundHoursAgo: 1 }]));
+    }
+    const segment = await request(platform.app).post('/admin/api/segments').set(admin()).send({ name: 'Midway test', definition: { tiers: ['midway-test'] } });
+    const created = await request(platform.app).post('/admin/api/broadcasts').set(admin()).send({ segmentId: segment.body.id, message: { en: 'Flash sale!' } });
+    const id = created.body.id as string;
+    expect((await request(platform.app).post(`/admin/api/broadcasts/${id}/send`).set(admin())).status).toBe(202);
+
+    // While the 20th message waits for its answer, of the two members not reached yet one stops promotions and the
+    // other is erased.
+    let answered = 0;
+    let notReached: typeof members = [];
+    graph.beforeAnsweringSends(async (recipientId) => {
+      answered += 1;
+      if (answered < 20) return;
+      graph.beforeAnsweringSends(null);
+      const reached = new Set([...messengerRecipients(), recipientId]);
+      notReached = members.filter((member) => !reached.has(member.messenger!));
+      expect(notReached).toHaveLength(2);
+      await platform.repositories.members.appendConsent(
+        notReached[0]!.id,
+        { kind: 'marketing', version: '2026-11', status: 'withdrawn', at: platform.clock.now().toJSDate(), channel: 'messenger' },
+        0,
+      );
+      const erased = await request(platform.app).delete(`/admin/api/members/${notReached[1]!.id}`).set({ Authorization: `Bearer ${testAdminTokens.admin}` });
+      expect(erased.status).toBe(200);
+    });
+    await platform.jobs.dispatchBroadcasts();
+
+    const saleRecipients = graph
+      .messages()
+      .filter((message) => JSON.stringify(message.body.message).includes('Flash sale!'))
+      .map((message) => (message.body.recipient as { id: string }).id);
+    expect(saleRecipients).toHaveLength(20);
+    expect(saleRecipients).not.toContain(notReached[0]!.messenger);
+    expect(saleRecipients).not.toContain(notReached[1]!.messenger);
+    const recipients = await request(platform.app).get(`/admin/api/broadcasts/${id}/recipients`).set(admin());
+    const reasonOf = (memberId: string) => (recipients.body.results as { memberId: string; reason: string | null }[]).find((row) => row.memberId === memberId)?.reason;
+    expect(reasonOf(notReached[0]!.id)).toBe('stoppedPromotions');
+    expect(reasonOf(notReached[1]!.id)).toBe('erased');
+    const finished = await request(platform.app).get(`/admin/api/broadcasts/${id}`).set(admin());
+    expect(finished.body).toMatchObject({ status: 'sent', recipients: 22, counts: { sent: 20, skipped: 2, failed: 0, claimed: 0 } });
   });
 
   it('answers 400 for an unknown segment or template, and 404 for an unknown broadcast', async () => {

@@ -70,7 +70,7 @@ export const recipientResultSchema = z.object({
   memberId: z.string(),
   status: z.enum(['claimed', 'sent', 'skipped', 'failed']),
   channel: z.enum(['line', 'messenger', 'botframework', 'web']).nullable(),
-  reason: z.enum(['demoMember', 'outsideMessengerWindow', 'noPushChannel', 'unfollowed', 'pushRejected']).nullable(),
+  reason: z.enum(['demoMember', 'outsideMessengerWindow', 'noPushChannel', 'unfollowed', 'stoppedPromotions', 'erased', 'pushRejected']).nullable(),
   at: z.iso.datetime(),
 });
 
