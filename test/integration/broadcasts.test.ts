@@ -207,7 +207,7 @@ describe('broadcasts to a segment', () => {
   it('looks each group of recipients up again as it reaches them: one who stopped promotions or was erased meanwhile gets nothing', async () => {
     platform.clock.set('2027-03-09T10:00:00+08:00');
     graph.reset();
-    const members = [];
+    const members: Awaited<ReturnType<typeof aMember>>[] = [];
     // More than one group of recipients (20): the last two are looked up after the run has sent to the first group.
     for (let index = 0; index < 22; index += 1) {
       members.push(await aMember('midway-test', [{ channel: 'messenger', channelUserId: psid(), lastInboundHoursAgo: 1 }]));
