@@ -26,6 +26,8 @@ interface Options {
   stepSeconds: number;
   members: number;
   warmupSeconds: number;
+  /** The embedded database's storage: `h2` (a file, as `npm start` runs it) or `memory`, to see what storage costs. */
+  database: 'h2' | 'memory';
 }
 
 function parseOptions(argv: string[]): Options {
@@ -40,6 +42,7 @@ function parseOptions(argv: string[]): Options {
     stepSeconds: Number(valueOf('step-seconds') ?? (quick ? 4 : 8)),
     members: Number(valueOf('members') ?? (quick ? 150 : 300)),
     warmupSeconds: Number(valueOf('warmup-seconds') ?? (quick ? 5 : 20)),
+    database: valueOf('database') === 'memory' ? 'memory' : 'h2',
   };
 }
 
@@ -84,7 +87,7 @@ async function main(): Promise<void> {
 
   try {
     log(`machine: ${cpus().length} cores, load average ${loadavg().map((value) => value.toFixed(1)).join(' ')}`);
-    const database = await startEmbeddedMongo({ backend: 'h2', dataDir });
+    const database = await startEmbeddedMongo({ backend: options.database, dataDir });
     cleanups.push(() => database.stop());
     const line = await startFakeLineApi();
     cleanups.push(() => line.close());
@@ -106,7 +109,7 @@ async function main(): Promise<void> {
     cleanups.push(() => stopGracefully(server.pid, server.exited));
     const floor = await startFloor(serverEnv);
     cleanups.push(() => stopGracefully(floor.pid, floor.exited));
-    log(`webhook server pid ${server.pid}, floor pid ${floor.pid}, database pid ${database.pid} (H2 file in ${dataDir})`);
+    log(`webhook server pid ${server.pid}, floor pid ${floor.pid}, database pid ${database.pid} (${options.database === 'h2' ? `H2 file in ${dataDir}` : 'in memory'})`);
 
     const setup = await createProgramme(server.baseUrl);
     const userIds = Array.from({ length: options.members }, (_, index) => benchUserId(runId, index));
