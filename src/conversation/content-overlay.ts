@@ -1,4 +1,4 @@
-import { parseDocument, isMap } from 'yaml';
+import { isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
 import type { CatalogSources, SourceFile } from './flow-files';
 import { parseSource } from './flow-files';
 import { locales, type Flow, type Locale } from './flow-schema';
@@ -22,8 +22,16 @@ export function templateFile(resourceId: string, locale: Locale): string {
   return `templates/${locale}/${resourceId}.yaml`;
 }
 
-/** Replaces (or adds) each layer's files in the sources; later layers win. */
-export function overlayContent(base: CatalogSources, layers: ContentLayer[]): CatalogSources {
+/**
+ * Replaces (or adds) each layer's files in the sources; later layers win.
+ *
+ * With `keepTemplatesUnderneath` (the live catalog), a template file is laid over the one it replaces template by
+ * template: a template the layer does not define keeps the text underneath. A version published before an upgrade
+ * added a template to its file then still builds, with the shipped wording for that template and the brand's for
+ * the rest, instead of the whole catalog falling back to the shipped files. Drafts are checked without it, so a
+ * marketer who deletes a template a flow says is told so.
+ */
+export function overlayContent(base: CatalogSources, layers: ContentLayer[], options: { keepTemplatesUnderneath?: boolean } = {}): CatalogSources {
   const flows = [...base.flows];
   const templates = Object.fromEntries(locales.map((locale) => [locale, [...base.templates[locale]]])) as Record<Locale, SourceFile[]>;
   const put = (files: SourceFile[], source: SourceFile) => {
@@ -37,11 +45,30 @@ export function overlayContent(base: CatalogSources, layers: ContentLayer[]): Ca
       continue;
     }
     for (const locale of locales) {
-      const text = templateTexts(layer.content)[locale];
+      const own = templateTexts(layer.content)[locale];
+      const underneath = options.keepTemplatesUnderneath ? templates[locale].find((file) => file.id === layer.resourceId)?.text : undefined;
+      const text = withTemplatesUnderneath(own, underneath);
       put(templates[locale], { id: layer.resourceId, file: `${templateFile(layer.resourceId, locale)} (${layer.label})`, text });
     }
   }
   return { flows, templates };
+}
+
+/** The layer's template file with the templates only `underneath` defines added after its own; text that is not a YAML map is left to validation. */
+function withTemplatesUnderneath(text: string, underneath: string | undefined): string {
+  if (underneath === undefined) return text;
+  const layer = parseDocument(text);
+  const below = parseDocument(underneath);
+  if (layer.errors.length > 0 || below.errors.length > 0 || !isMap(below.contents)) return text;
+  if (layer.contents === null) return underneath;
+  if (!isMap(layer.contents)) return text;
+  const layered: YAMLMap = layer.contents;
+  const missing = below.contents.items.filter((pair) => !layered.has(isScalar(pair.key) ? pair.key.value : pair.key));
+  if (missing.length === 0) return text;
+  for (const pair of missing) layered.items.push(pair);
+  // A flow-style `{}` with templates added would print them inline: block style reads like the shipped files.
+  layered.flow = false;
+  return layer.toString();
 }
 
 /** The newest version of each resource, as layers over the shipped files. */

@@ -31,7 +31,7 @@ export async function createLiveCatalog(deps: {
     revision: () => deps.contentVersions.catalogRevision(),
     async rebuild() {
       const versions = await deps.contentVersions.allVersions();
-      const live = overlayContent(deps.shipped, latestLayers(versions));
+      const live = overlayContent(deps.shipped, latestLayers(versions), { keepTemplatesUnderneath: true });
       try {
         catalog = buildCatalog(live, deps.options, everyFlowVersion(deps.shipped, versions));
         sources = live;

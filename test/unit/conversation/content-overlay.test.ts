@@ -53,4 +53,21 @@ describe('overlayContent', () => {
     expect(sources.flows.map((flow) => flow.file)).toEqual(['flows/help.yaml', 'flows/promo.yaml (version 1)']);
     expect(shipped.templates.en[0]?.text).toBe('en: shipped\n');
   });
+
+  it('keeps, template by template, what a template file leaves out from the file underneath, when asked to', () => {
+    const base = {
+      flows: [],
+      templates: {
+        en: [{ id: 'privacy', file: 'templates/en/privacy.yaml', text: 'privacy.notice:\n  text: Shipped notice\nprivacy.stopped:\n  text: Shipped stopped\n' }],
+        'zh-TW': [{ id: 'privacy', file: 'templates/zh-TW/privacy.yaml', text: 'privacy.notice:\n  text: 出貨\n' }],
+      },
+    };
+    const sources = overlayContent(base, [
+      { kind: 'template', resourceId: 'privacy', content: { en: '# ours\nprivacy.notice:\n  text: Brand notice\n', 'zh-TW': '{}\n' }, label: 'version 1' },
+    ], { keepTemplatesUnderneath: true });
+
+    expect(sources.templates.en[0]?.text).toBe('# ours\nprivacy.notice:\n  text: Brand notice\nprivacy.stopped:\n  text: Shipped stopped\n');
+    expect(sources.templates['zh-TW'][0]?.text).toBe('privacy.notice:\n  text: 出貨\n');
+    expect(sources.templates.en[0]?.file).toBe('templates/en/privacy.yaml (version 1)');
+  });
 });
