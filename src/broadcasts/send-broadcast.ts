@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { OutboundMessage } from '../channels/channel';
 import type { Locale } from '../conversation/flow-schema';
 import { findSegmentMembers, type SegmentMember } from '../segments/evaluate-segment';
-import { stableUuid } from '../shared/ids';
+import { newLeaseHolder, stableUuid } from '../shared/ids';
 import { routeRecipient, type Broadcast, type RecipientResult } from './broadcast';
 import { broadcastLocaleFor, renderBroadcast } from './broadcast-message';
 import type { BroadcastDeps } from './broadcast-deps';
@@ -97,7 +95,7 @@ function messageFor(deps: BroadcastDeps, broadcast: Broadcast, member: SegmentMe
  * the runs before it too.
  */
 export function createBroadcastDispatcher(deps: BroadcastDeps) {
-  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const owner = newLeaseHolder();
   let queue: Promise<unknown> = Promise.resolve();
   const runDue = async () => {
     const finished: string[] = [];

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newLeaseHolder } from '../shared/ids';
 import { DateTime } from 'luxon';
 import { identityKeyOf, type InboundEvent, type OutboundMessage } from '../channels/channel';
 import type { Clock } from '../shared/clock';
@@ -165,7 +165,7 @@ export function createInbox(deps: InboxDeps): Inbox {
   /** Events this process has claimed and not yet finished (queued or running). */
   const inFlight = new Set<string>();
 
-  const leaseHolder = randomUUID();
+  const leaseHolder = newLeaseHolder();
   const leaseMs = deps.leaseMs ?? defaultLeaseMs;
   const leaseRenewalMs = deps.leaseRenewalMs ?? leaseMs / 10;
   /**

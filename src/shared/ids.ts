@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 
 declare const brand: unique symbol;
 export type Branded<T, Name extends string> = T & { readonly [brand]: Name };
@@ -12,6 +13,11 @@ export function newMemberId(): MemberId {
 
 export function newEventId(): string {
   return randomUUID();
+}
+
+/** Who holds a lease (an event, a broadcast run, a tier run): the host and process, so an operator can tell which server it is. */
+export function newLeaseHolder(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
 /** A UUID that is the same for the same input, e.g. a LINE retry key derived from an event id. */

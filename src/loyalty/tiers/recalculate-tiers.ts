@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { DateTime } from 'luxon';
-import type { MemberId } from '../../shared/ids';
+import { newLeaseHolder, type MemberId } from '../../shared/ids';
 import type { JobCheckpointRepository } from './job-checkpoint-repository';
 import type { JobLeaseRepository } from './job-lease-repository';
 import type { MemberTierRepository, MemberTierState, TierMove } from './member-tier-repository';
@@ -100,7 +99,7 @@ export async function recalculateTiers(deps: RecalculationDeps, options: Recalcu
     return completed(`dry-run-${options.now.toFormat('yyyyMMddHHmmss')}`, true, false, progress, started);
   }
 
-  const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const owner = options.owner ?? newLeaseHolder();
   const leaseMs = options.leaseMs ?? 5 * 60_000;
   const lease = await deps.jobLeases.acquire(leaseId, owner, options.leaseClock(), leaseMs);
   if (lease.kind === 'held') return { kind: 'leaseHeld', owner: lease.owner, expiresAt: lease.expiresAt };
