@@ -55,7 +55,7 @@ export function overlayContent(base: CatalogSources, layers: ContentLayer[], opt
 }
 
 /** The layer's template file with the templates only `underneath` defines added after its own; text that is not a YAML map is left to validation. */
-function withTemplatesUnderneath(text: string, underneath: string | undefined): string {
+export function withTemplatesUnderneath(text: string, underneath: string | undefined): string {
   if (underneath === undefined) return text;
   const layer = parseDocument(text);
   const below = parseDocument(underneath);

@@ -12,6 +12,7 @@ import {
   templateFile,
   templateTexts,
   withFlowVersion,
+  withTemplatesUnderneath,
   type ContentLayer,
 } from './content-overlay';
 import type { ContentKind, ContentText, ContentVersionRepository, Draft, PublishedVersion, VersionSource } from './content-version-repository';
@@ -273,12 +274,21 @@ function problemsWith(deps: ContentDeps, layer: ContentLayer): Problem[] {
   }
 }
 
+function withShippedTemplates(shipped: CatalogSources, id: string, content: ContentText): ContentText {
+  const shippedTexts = shippedContent(shipped, 'template', id);
+  if (shippedTexts === undefined || typeof shippedTexts === 'string') return content;
+  const own = templateTexts(content);
+  return Object.fromEntries(locales.map((locale) => [locale, withTemplatesUnderneath(own[locale], shippedTexts[locale])])) as Record<Locale, string>;
+}
+
 function liveContent(deps: ContentDeps, kind: ContentKind, id: string, latest: PublishedVersion | null): LiveContent | null {
   if (latest !== null) {
     return {
       version: latest.version,
       source: latest.source,
-      content: latest.content,
+      // As the chats have it: templates shipped since this version was published (an upgrade) are said in the shipped
+      // wording, so an edit starts from a file that has them.
+      content: kind === 'template' ? withShippedTemplates(deps.shipped, id, latest.content) : latest.content,
       publishedAt: latest.publishedAt,
       publishedBy: latest.publishedBy,
     };

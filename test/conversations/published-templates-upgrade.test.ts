@@ -40,7 +40,7 @@ async function publishedBeforeTheUpgrade(): Promise<void> {
 }
 
 describe('a template file published before an upgrade added a template to it', () => {
-  it("keeps the brand's wording and flows, and says the new template in the shipped wording", async () => {
+  it("keeps the brand's wording and flows, says the new template in the shipped wording, and edits start with it", async () => {
     await publishedBeforeTheUpgrade();
     const chat = conversationWith(platform, { locale: 'en' });
     await chat.joins('Amy Chen');
@@ -56,8 +56,13 @@ describe('a template file published before an upgrade added a template to it', (
     expect(chat.replyTexts()[0]).toMatch(/^🔒 Privacy notice/);
     expect(chat.choiceLabels()).toContain('Resume promotions');
 
-    // The console still shows the version as the brand published it.
-    const published = await request(platform.app).get('/admin/api/templates/privacy').set({ Authorization: `Bearer ${testAdminTokens.viewer}` });
-    expect(JSON.stringify(published.body)).not.toContain('notice-promotions-stopped');
+    // The console shows the file as the chats have it, so an edit starts with the new template and saves.
+    const marketer = { Authorization: `Bearer ${testAdminTokens.marketer}` };
+    const live = (await request(platform.app).get('/admin/api/templates/privacy').set(marketer)).body.live;
+    expect(live.version).toBe(1);
+    expect(live.content.en).toMatch(/^privacy\.notice:\n {2}text: "Our brand keeps your data safe\."/);
+    expect(live.content.en).toContain('privacy.notice-promotions-stopped:');
+    const edited = { en: live.content.en.replace('keeps your data safe', 'guards your data'), 'zh-TW': live.content['zh-TW'] };
+    expect((await request(platform.app).put('/admin/api/templates/privacy').set(marketer).send({ content: edited })).status).toBe(200);
   });
 });
