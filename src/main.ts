@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     logger.warn(
       { RECOVER_UNHANDLED_AFTER_SECONDS: config.RECOVER_UNHANDLED_AFTER_SECONDS },
       `RECOVER_UNHANDLED_AFTER_SECONDS is below ${shortestSafeEventLeaseSeconds}: it is how long an acknowledged event's lease lasts ` +
-        `without a renewal, so a turn slower than that while its server cannot renew (a turn is retried for up to 5 minutes while ` +
+        `without a renewal, so a turn slower than that while its server cannot renew (a turn is retried for up to ${shortestSafeEventLeaseSeconds / 60} minutes while ` +
         `the database is away) can be taken over by another server's recovery sweep and run twice. ` +
         `Set it to ${shortestSafeEventLeaseSeconds} or more (600 by default).`,
     );

@@ -15,6 +15,14 @@ export function renderBroadcast(catalog: FlowCatalog, message: BroadcastMessage,
   return withOptOutFooter(body, renderTemplate(catalog.template(optOutFooterTemplate, locale), variables));
 }
 
+/**
+ * What members get, in each language the broadcast goes out in, for the console: the member's name, filled in per
+ * member when sending, shows as `{name}`.
+ */
+export function previewBroadcast(catalog: FlowCatalog, message: BroadcastMessage): { locale: Locale; message: OutboundMessage }[] {
+  return broadcastLocales(message).map((locale) => ({ locale, message: renderBroadcast(catalog, message, locale, { name: '{name}' }) }));
+}
+
 /** The language a member gets the broadcast in: theirs if the broadcast has it (a template has every one). */
 export function broadcastLocaleFor(message: BroadcastMessage, preferred: Locale | null, defaultLocale: Locale): Locale {
   if (message.kind === 'template') return preferred ?? defaultLocale;

@@ -1,7 +1,8 @@
-import { newLeaseHolder } from '../shared/ids';
 import { DateTime } from 'luxon';
 import { identityKeyOf, type InboundEvent, type OutboundMessage } from '../channels/channel';
+import { answeredWithin } from '../shared/answered-within';
 import type { Clock } from '../shared/clock';
+import { newLeaseHolder } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import { isDatabaseUnavailable } from '../database/mongo-connection';
 import type { ChatRateLimiter } from './chat-rate-limit';
@@ -461,16 +462,6 @@ function createSlots(size: number) {
       }
     },
   };
-}
-
-/** The write's answer, or a rejection once `ms` pass without one: a database that never answers must not hold up what waits on it. */
-function answeredWithin<T>(ms: number, write: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`The database did not answer within ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([write, gaveUp]).finally(() => clearTimeout(timer));
 }
 
 /** The JSON an acknowledged event is kept as until its turn is handled. */

@@ -93,14 +93,6 @@ export function createSessionRepository(connection: Connection) {
     },
 
     /**
-     * Sessions used to have their own `sessions` collection, which may hold half-answered signups (names, mobiles)
-     * that erasure no longer looks at. Servers of the earlier version still use it during a rolling upgrade, so only
-     * what nobody can continue goes: sessions idle longer than `idleMinutes` (the flow runner's rule, which those
-     * servers apply too), then the collection once it is empty. A session still in use when this runs is left to a
-     * later run: it runs at startup and on a schedule until it answers `retired`. Safe to repeat, and to run on
-     * several servers at once.
-     */
-    /**
      * Forgets what people typed into flows they left: sessions idle past `idleMinutes` (a turn takes an idle session
      * for a new conversation), with the margin a late turn (run again after a failure) is given, and endings older than
      * that margin. A turn that read an idle session just before it goes finds its save refused, as when another turn
@@ -114,6 +106,14 @@ export function createSessionRepository(connection: Connection) {
       return { sessions: sessions.modifiedCount, endings: endings.modifiedCount };
     },
 
+    /**
+     * Sessions used to have their own `sessions` collection, which may hold half-answered signups (names, mobiles)
+     * that erasure no longer looks at. Servers of the earlier version still use it during a rolling upgrade, so only
+     * what nobody can continue goes: sessions idle longer than `idleMinutes` (the flow runner's rule, which those
+     * servers apply too), then the collection once it is empty. A session still in use when this runs is left to a
+     * later run: it runs at startup and on a schedule until it answers `retired`. Safe to repeat, and to run on
+     * several servers at once.
+     */
     async retirePreviousStorage(now: Date, idleMinutes: number): Promise<'retired' | 'stillInUse'> {
       const previous = connection.collection('sessions');
       const continuableSince = new Date(now.getTime() - idleMinutes * 60_000);

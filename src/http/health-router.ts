@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { answeredWithin } from '../shared/answered-within';
 import type { Metrics } from '../shared/metrics';
 import { errorBody } from './error-handler';
 
@@ -12,10 +13,7 @@ export function createHealthRouter(deps: { ping: () => Promise<void>; metrics: M
   router.get('/readyz', async (_req, res) => {
     try {
       // Probes give up after a second or two: a database that hangs is as unready as one that refuses.
-      await Promise.race([
-        deps.ping(),
-        new Promise((_resolve, reject) => setTimeout(() => reject(new Error(`no answer to ping within ${readyPingTimeoutMs} ms`)), readyPingTimeoutMs).unref()),
-      ]);
+      await answeredWithin(readyPingTimeoutMs, deps.ping(), 'The ping');
       res.json({ status: 'ready' });
     } catch (error) {
       res.status(503).json(errorBody('database_unavailable', `The database does not answer: ${(error as Error).message}`));

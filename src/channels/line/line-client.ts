@@ -73,10 +73,6 @@ export class LineClient {
     return this.send('/v2/bot/chat/loading/start', { chatId: userId, loadingSeconds });
   }
 
-  async close(): Promise<void> {
-    await this.http.close();
-  }
-
   private async send(path: string, body: object, headers?: Record<string, string>): Promise<LineSendOutcome> {
     let response: LineHttpResponse;
     try {

@@ -33,9 +33,10 @@ export class LineHttp {
       headers: { 'content-type': 'application/json', authorization: this.authorization, ...headers },
       body: JSON.stringify(body),
     });
-    const ok = response.statusCode >= 200 && response.statusCode < 300;
-    // The body is read on failure (for the log) and discarded on success, so the connection goes back to the pool.
-    const text = ok ? (await response.body.dump(), '') : await response.body.text();
+    // The body is read on failure (for the log) and discarded on success; either way the connection goes back to the pool.
+    let text = '';
+    if (response.statusCode >= 200 && response.statusCode < 300) await response.body.dump();
+    else text = await response.body.text();
     const responseHeaders = response.headers;
     return {
       status: response.statusCode,
@@ -45,10 +46,6 @@ export class LineHttp {
       },
       text,
     };
-  }
-
-  async close(): Promise<void> {
-    await this.dispatcher.close();
   }
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { BroadcastMessage } from '../../broadcasts/broadcast';
 import { costOfBroadcast } from '../../broadcasts/broadcast-cost';
 import type { BroadcastDeps } from '../../broadcasts/broadcast-deps';
-import { broadcastLocales, renderBroadcast } from '../../broadcasts/broadcast-message';
+import { previewBroadcast } from '../../broadcasts/broadcast-message';
 import { locales } from '../../conversation/flow-schema';
 import { createBroadcast } from '../../broadcasts/create-broadcast';
 import type { BroadcastDispatcher } from '../../broadcasts/send-broadcast';
@@ -155,10 +155,7 @@ export function createBroadcastsRouter(deps: BroadcastDeps & { audit: AuditRepos
 
   router.get('/:id/preview', async (req, res) => {
     const broadcast = await found(parseInput(idParam, req.params).id);
-    const catalog = deps.catalog();
-    // The member's name is filled in per member when sending: the preview shows where it goes.
-    const sample = { name: '{name}' };
-    res.json({ messages: broadcastLocales(broadcast.message).map((locale) => ({ locale, message: renderBroadcast(catalog, broadcast.message, locale, sample) })) });
+    res.json({ messages: previewBroadcast(deps.catalog(), broadcast.message) });
   });
 
   router.get('/:id/recipients', async (req, res) => {

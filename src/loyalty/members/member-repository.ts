@@ -155,10 +155,10 @@ const noNoticesReadStandsForMs = 5000;
 
 export function createMemberRepository(connection: Connection) {
   const Members = connection.model<MemberDocument>('Member', memberSchema);
-  // Every points change ends by clearing its marker: the changes of a burst share one write.
   // The reads and the compare-and-set every points change makes go through the driver: mongoose's cost per call is
   // about half the driver's again, and casting an update walks every lot (docs/benchmark.md).
   const membersCollection = Members.collection as unknown as mongo.Collection<MemberDocument>;
+  // Every points change ends by clearing its marker: the changes of a burst share one write.
   const updateMember = groupedUpdateOne(membersCollection);
 
   // The turn's member read (findWithBalanceState, findWithTierState: check-in, store code, card, rewards; consentsOf:
