@@ -420,8 +420,7 @@ export async function createPlatform(deps: {
       deleteOldLinkCodes: () => deleteOldLinkCodes(repositories, clock.now()),
       forgetIdleSessions: () => repositories.sessions.forgetIdle(clock.now().toJSDate(), config.SESSION_IDLE_MINUTES),
       recoverWelcomes: async () => {
-        const { earning, signupBonus, referrals } = rules();
-        const paid = await welcomeMissedNewMembers({ ...repositories, earning, signupBonus, referralBonus: referrals.bonusPoints }, clock.now());
+        const paid = await welcomeMissedNewMembers({ ...repositories, earning: rules().earning }, clock.now());
         if (paid.bonuses + paid.referrals > 0) logger.warn(paid, 'paid welcome bonuses and referral credits that failed signup turns left unpaid');
         return paid;
       },

@@ -90,7 +90,7 @@ async function lineMember(name: string, lineUserId: string): Promise<string> {
   await repositories.identities.touch(identityKey, { channel: 'line', channelUserId: lineUserId }, at);
   const outcome = await signUp(
     { members: repositories.members, identities: repositories.identities, startingTier: 'member' },
-    { identityKey, channel: 'line', channelUserId: lineUserId, name, mobile: '0912345678', birthday: null, locale: 'zh-TW', termsVersion: '1', now: at, runId: `seed-${lineUserId}` },
+    { identityKey, channel: 'line', channelUserId: lineUserId, name, mobile: '0912345678', birthday: null, locale: 'zh-TW', termsVersion: '1', now: at, runId: `seed-${lineUserId}`, welcome: { signupBonus: 0, referralBonus: 0 } },
   );
   return outcome.memberId;
 }

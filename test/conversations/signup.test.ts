@@ -128,6 +128,7 @@ describe('signup flow', () => {
       locale: 'en' as const,
       termsVersion: '1',
       now: new Date(),
+      welcome: { signupBonus: 0, referralBonus: 0 },
     };
     const deps = { members: platform.repositories.members, identities: platform.repositories.identities, startingTier: 'member' };
     // Two chats finishing signup at once (two devices), four times each.

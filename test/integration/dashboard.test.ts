@@ -23,7 +23,7 @@ async function joins(name: string, channel: ChannelName, when: string): Promise<
   await platform.repositories.identities.touch(identityKey, source, at(when).toJSDate());
   const outcome = await signUp(
     { ...platform.repositories, startingTier: 'member' },
-    { identityKey, ...source, name, mobile: '0912345678', birthday: null, locale: 'en', termsVersion: '2026-11', now: at(when).toJSDate(), runId: `seed-${identityKey}` },
+    { identityKey, ...source, name, mobile: '0912345678', birthday: null, locale: 'en', termsVersion: '2026-11', now: at(when).toJSDate(), runId: `seed-${identityKey}`, welcome: { signupBonus: 0, referralBonus: 0 } },
   );
   return outcome.memberId;
 }

@@ -1,6 +1,7 @@
+import request from 'supertest';
 import type { MemberId } from '../../src/shared/ids';
 import { conversationWith } from '../support/conversation';
-import { startTestPlatform, type TestPlatform } from '../support/platform';
+import { startTestPlatform, testAdminTokens, type TestPlatform } from '../support/platform';
 
 // A signup turn that failed after it made the member and before it paid, for a person who never writes again: the
 // welcome-recovery job pays the welcome bonus and the referrer's credit, once.
@@ -80,6 +81,37 @@ describe('welcome-recovery job', () => {
     expect(chat.replyTexts()[0]).toContain('Welcome aboard, Jo!');
     expect(await platform.repositories.ledger.model.countDocuments({ memberId, reason: 'signupBonus' })).toBe(1);
     expect((await platform.repositories.members.findById(memberId))!.points).toBe(50);
+  });
+
+  it('pays what joining paid when the member joined, not a bonus the programme changed since', async () => {
+    platform.clock.set('2026-11-26T10:00:00+08:00');
+    const chat = conversationWith(platform, { locale: 'en' });
+    jest.spyOn(platform.repositories.ledger, 'earn').mockRejectedValueOnce(new Error('connection to the database lost'));
+    await chat.joins('Kai', '0955555555');
+    jest.restoreAllMocks();
+    const memberId = await memberIdOf(chat);
+    const setBonus = (signupBonusPoints: number) =>
+      request(platform.app).put('/admin/api/programme').set({ Authorization: `Bearer ${testAdminTokens.admin}` }).send({ signupBonusPoints }).expect(200);
+
+    try {
+      // Raised after the member joined: the member was promised 50.
+      await setBonus(500);
+      platform.clock.set(platform.clock.now().plus({ minutes: 3 }).toISO()!);
+      expect(await platform.jobs.recoverWelcomes()).toEqual({ bonuses: 1, referrals: 0 });
+      expect((await platform.repositories.members.findById(memberId))!.points).toBe(50);
+
+      // A member who joined while there was no bonus is owed none when one is introduced.
+      await setBonus(0);
+      const later = conversationWith(platform, { locale: 'en' });
+      await later.joins('Lee', '0966666666');
+      const laterId = await memberIdOf(later);
+      await setBonus(500);
+      platform.clock.set(platform.clock.now().plus({ minutes: 3 }).toISO()!);
+      expect(await platform.jobs.recoverWelcomes()).toEqual({ bonuses: 0, referrals: 0 });
+      expect((await platform.repositories.members.findById(laterId))!.points).toBe(0);
+    } finally {
+      await request(platform.app).post('/admin/api/programme/reset').set({ Authorization: `Bearer ${testAdminTokens.admin}` }).expect(200);
+    }
   });
 
   it('leaves members who joined before its look-back alone', async () => {

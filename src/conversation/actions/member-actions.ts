@@ -44,6 +44,7 @@ export const memberActions: ActionModule<typeof outcomes> = {
 
       async signUp({ identity, variables, now, locale, flowRunId }) {
         const rules = currentRules();
+        const welcome = { signupBonus: rules.signupBonus, referralBonus: rules.referrals.bonusPoints };
         const [startingTier] = await tiers.all();
         const outcome = await signUp(
           { members, identities, startingTier: startingTier?.id ?? 'member' },
@@ -58,13 +59,11 @@ export const memberActions: ActionModule<typeof outcomes> = {
             termsVersion: rules.termsVersion,
             now: now.toJSDate(),
             runId: flowRunId,
+            welcome,
           },
         );
         if (outcome.kind === 'joined') {
-          await welcomeNewMember(
-            { ...repositories, earning: rules.earning, signupBonus: rules.signupBonus, referralBonus: rules.referrals.bonusPoints },
-            { memberId: outcome.memberId, identityKey: identity.key, now },
-          );
+          await welcomeNewMember({ ...repositories, earning: rules.earning }, { memberId: outcome.memberId, identityKey: identity.key, amounts: welcome, now });
         }
         return {
           outcome: outcome.kind,

@@ -8,6 +8,7 @@ import { defaultLeaderboardSettings, type LeaderboardCandidate, type Leaderboard
 import type { Lot } from '../points/ledger';
 import type { MemberTierState } from '../tiers/member-tier-repository';
 import type { Consent, Member } from './member';
+import type { WelcomeAmounts } from './welcome-new-member';
 
 interface MemberDocument {
   _id: string;
@@ -43,6 +44,8 @@ interface MemberDocument {
   createdAt: Date;
   /** The chat flow run that made the member: its turn run again after a failure is the same signup, not a second one. */
   signupRunId?: string;
+  /** For a member who joined in chat: what joining paid then, which the welcome recovery pays if the turn could not. */
+  welcome?: WelcomeAmounts;
   /** How the member appears on the monthly leaderboard, or whether at all; absent means the default. */
   leaderboard?: LeaderboardSettings;
   /**
@@ -89,6 +92,7 @@ const memberSchema = new Schema<MemberDocument>(
     revision: { type: Number, default: 0 },
     createdAt: Date,
     signupRunId: String,
+    welcome: { type: new Schema({ signupBonus: Number, referralBonus: Number }, { _id: false }), default: undefined },
     leaderboard: { type: Schema.Types.Mixed, default: undefined },
     sandbox: { type: Boolean, default: undefined },
     erasingSince: { type: Date, default: undefined },
@@ -115,6 +119,8 @@ export interface NewMember extends Omit<Member, 'points' | 'earnedTotal' | 'chec
   signupKey: string;
   /** Set for a member who joined in chat: the flow run of the signup. */
   signupRunId?: string;
+  /** Set for a member who joined in chat: what joining pays (the welcome bonus, the referrer's credit). */
+  welcome?: WelcomeAmounts;
   sandbox?: boolean;
 }
 
@@ -210,6 +216,7 @@ export function createMemberRepository(connection: Connection) {
           revision: 0,
           createdAt: member.createdAt,
           ...(member.signupRunId ? { signupRunId: member.signupRunId } : {}),
+          ...(member.welcome ? { welcome: member.welcome } : {}),
           ...(member.sandbox ? { sandbox: true } : {}),
         });
         return { kind: 'created' };
@@ -292,24 +299,24 @@ export function createMemberRepository(connection: Connection) {
     },
 
     /**
-     * Members who joined in chat (a signup flow run made them) in [joinedFrom, joinedBefore), with the identity that
-     * signed up; not sandbox, erased or being erased. A scan of the collection (createdAt has no index on the
-     * embedded server: DATABASE.md) that returns only the recent ones.
+     * Members who joined in chat in [joinedFrom, joinedBefore), with the identity that signed up and what joining paid
+     * then; not sandbox, erased or being erased. A scan of the collection (createdAt has no index on the embedded
+     * server: DATABASE.md) that returns only the recent ones.
      */
-    async *streamChatSignups(joinedFrom: Date, joinedBefore: Date): AsyncGenerator<{ memberId: MemberId; signupKey: string }> {
+    async *streamChatSignups(joinedFrom: Date, joinedBefore: Date): AsyncGenerator<{ memberId: MemberId; signupKey: string; welcome: WelcomeAmounts }> {
       const cursor = Members.find(
         {
           createdAt: { $gte: joinedFrom, $lt: joinedBefore },
-          signupRunId: { $exists: true },
+          welcome: { $exists: true },
           sandbox: { $ne: true },
           deleted: { $ne: true },
           erasingSince: { $exists: false },
         },
-        { signupKey: 1 },
+        { signupKey: 1, welcome: 1 },
       )
         .lean()
         .cursor({ batchSize: 200 });
-      for await (const doc of cursor) yield { memberId: doc._id as MemberId, signupKey: doc.signupKey };
+      for await (const doc of cursor) yield { memberId: doc._id as MemberId, signupKey: doc.signupKey, welcome: doc.welcome! };
     },
 
     async joinedInRun(id: MemberId, signupRunId: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import type { Locale } from '../../conversation/flow-schema';
 import { newMemberId, type MemberId } from '../../shared/ids';
 import type { IdentityRepository } from './identity-repository';
 import type { MemberRepository } from './member-repository';
+import type { WelcomeAmounts } from './welcome-new-member';
 
 export interface SignUpRequest {
   identityKey: string;
@@ -16,6 +17,8 @@ export interface SignUpRequest {
   now: Date;
   /** The chat flow run asking: the same run asking again is the same signup. */
   runId: string;
+  /** What joining pays now: kept on the member, so that the welcome recovery pays what was promised. */
+  welcome: WelcomeAmounts;
 }
 
 export type SignUpOutcome = { kind: 'joined'; memberId: MemberId } | { kind: 'alreadyMember'; memberId: MemberId };
@@ -54,6 +57,7 @@ export async function signUp(deps: SignUpDeps, request: SignUpRequest): Promise<
     identities: [{ channel: request.channel, channelUserId: request.channelUserId }],
     createdAt: request.now,
     signupRunId: request.runId,
+    welcome: request.welcome,
     sandbox: isSandboxChannel(request.channel),
   });
   if (created.kind === 'duplicate') {

@@ -3,7 +3,10 @@ import type { MemberId } from '../../shared/ids';
 import { awardPoints } from '../points/award-points';
 import { creditReferral, referralKeyOf, type CreditOutcome, type CreditReferralDeps } from '../referrals/credit-referral';
 
-export interface WelcomeDeps extends Omit<CreditReferralDeps, 'bonusPoints'> {
+export type WelcomeDeps = Omit<CreditReferralDeps, 'bonusPoints'>;
+
+/** What joining pays, as the programme said when the member joined (kept on the member: `NewMember.welcome`). */
+export interface WelcomeAmounts {
   /** SIGNUP_BONUS_POINTS: 0 pays no welcome bonus. */
   signupBonus: number;
   /** REFERRAL_BONUS_POINTS for the referrer: 0 pays nothing beyond missions. */
@@ -20,6 +23,7 @@ interface WelcomeRequest {
   memberId: MemberId;
   /** The identity that signed up: the invitation, if any, is remembered under it. */
   identityKey: string;
+  amounts: WelcomeAmounts;
   now: DateTime;
 }
 
@@ -36,17 +40,17 @@ export async function welcomeNewMember(deps: WelcomeDeps, request: WelcomeReques
   return { bonusPaid, referral: await creditInviter(deps, request) };
 }
 
-async function payWelcomeBonus(deps: WelcomeDeps, { memberId, now }: WelcomeRequest): Promise<boolean> {
-  if (deps.signupBonus <= 0) return false;
+async function payWelcomeBonus(deps: WelcomeDeps, { memberId, amounts, now }: WelcomeRequest): Promise<boolean> {
+  if (amounts.signupBonus <= 0) return false;
   const result = await awardPoints(
     { ledger: deps.ledger, rules: deps.earning },
-    { key: signupBonusKeyOf(memberId), memberId, points: deps.signupBonus, reason: 'signupBonus', now },
+    { key: signupBonusKeyOf(memberId), memberId, points: amounts.signupBonus, reason: 'signupBonus', now },
   );
   return result.kind === 'recorded';
 }
 
-function creditInviter(deps: WelcomeDeps, { memberId, identityKey, now }: WelcomeRequest): Promise<CreditOutcome> {
-  return creditReferral({ ...deps, bonusPoints: deps.referralBonus }, { newMemberId: memberId, identityKey, now });
+function creditInviter(deps: WelcomeDeps, { memberId, identityKey, amounts, now }: WelcomeRequest): Promise<CreditOutcome> {
+  return creditReferral({ ...deps, bonusPoints: amounts.referralBonus }, { newMemberId: memberId, identityKey, now });
 }
 
 /** A signup younger than this may still be paying in its own turn: the redemption recovery's wait (redemptionLeaseMs). */
@@ -63,24 +67,26 @@ const welcomeLookBackDays = 2;
  * The welcome recovery, every few minutes: a signup turn that failed after it made the member and before it paid (the
  * database blipped, the server died) pays when that event is run again or the person answers again. One who never
  * writes again, once their event is given up or handled, is paid here: members who joined in chat in the last
- * `welcomeLookBackDays` without a welcome bonus in the ledger, or invited and without their referrer's credit. The same
- * keyed payments as the turn, so a turn run again at the same moment pays once with it. Safe on several servers at once.
+ * `welcomeLookBackDays` without a welcome bonus in the ledger, or invited and without their referrer's credit. It pays
+ * the amounts the programme promised when they joined, kept on the member: a bonus raised since is not paid
+ * retroactively, nor one that was 0 then. The same keyed payments as the turn, so a turn run again at the same moment
+ * pays once with it. Safe on several servers at once.
  */
 export async function welcomeMissedNewMembers(deps: WelcomeDeps, now: DateTime): Promise<{ bonuses: number; referrals: number }> {
   let bonuses = 0;
   let referrals = 0;
   const joinedFrom = now.minus({ days: welcomeLookBackDays }).toJSDate();
   const joinedBefore = now.minus({ milliseconds: welcomeSettlesWithinMs }).toJSDate();
-  for await (const { memberId, signupKey } of deps.members.streamChatSignups(joinedFrom, joinedBefore)) {
-    const request = { memberId, identityKey: signupKey, now };
-    if ((await isBonusMissing(deps, memberId)) && (await payWelcomeBonus(deps, request))) bonuses += 1;
-    if ((await isReferralCreditMissing(deps, memberId, signupKey)) && (await creditInviter(deps, request)).kind === 'credited') referrals += 1;
+  for await (const { memberId, signupKey, welcome } of deps.members.streamChatSignups(joinedFrom, joinedBefore)) {
+    const request = { memberId, identityKey: signupKey, amounts: welcome, now };
+    if ((await isBonusMissing(deps, request)) && (await payWelcomeBonus(deps, request))) bonuses += 1;
+    if ((await isReferralCreditMissing(deps, request)) && (await creditInviter(deps, request)).kind === 'credited') referrals += 1;
   }
   return { bonuses, referrals };
 }
 
-async function isBonusMissing(deps: WelcomeDeps, memberId: MemberId): Promise<boolean> {
-  return deps.signupBonus > 0 && (await deps.ledger.find(signupBonusKeyOf(memberId))) === null;
+async function isBonusMissing(deps: WelcomeDeps, { memberId, amounts }: WelcomeRequest): Promise<boolean> {
+  return amounts.signupBonus > 0 && (await deps.ledger.find(signupBonusKeyOf(memberId))) === null;
 }
 
 /**
@@ -88,8 +94,8 @@ async function isBonusMissing(deps: WelcomeDeps, memberId: MemberId): Promise<bo
  * does not count (the referrer's own second membership) is looked at again each run, paying nothing, until the member
  * leaves the look-back.
  */
-async function isReferralCreditMissing(deps: WelcomeDeps, memberId: MemberId, identityKey: string): Promise<boolean> {
+async function isReferralCreditMissing(deps: WelcomeDeps, { memberId, identityKey, amounts }: WelcomeRequest): Promise<boolean> {
   if ((await deps.referrals.invitationOf(identityKey)) === null) return false;
   if ((await deps.referrals.referrerOf(memberId)) === null) return true;
-  return deps.referralBonus > 0 && (await deps.ledger.find(referralKeyOf(memberId))) === null;
+  return amounts.referralBonus > 0 && (await deps.ledger.find(referralKeyOf(memberId))) === null;
 }
