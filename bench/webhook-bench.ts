@@ -42,8 +42,13 @@ function parseOptions(argv: string[]): Options {
     stepSeconds: Number(valueOf('step-seconds') ?? (quick ? 4 : 8)),
     members: Number(valueOf('members') ?? (quick ? 150 : 300)),
     warmupSeconds: Number(valueOf('warmup-seconds') ?? (quick ? 5 : 20)),
-    database: valueOf('database') === 'memory' ? 'memory' : 'h2',
+    database: databaseOption(valueOf('database') ?? 'h2'),
   };
+}
+
+function databaseOption(value: string): Options['database'] {
+  if (value !== 'h2' && value !== 'memory') throw new Error(`--database takes h2 (the default, as npm start runs) or memory, not ${value}`);
+  return value;
 }
 
 type Target = 'floor' | 'webhook';
