@@ -19,6 +19,15 @@ async function memberIdOf(chat: Chat): Promise<MemberId> {
   return (await platform.repositories.identities.find(`${chat.source.channel}:${chat.source.channelUserId}`))!.memberId! as MemberId;
 }
 
+/** Someone whose signup turn fails at its first ledger write (the welcome bonus), after the member was made. */
+async function aFailedSignup(name: string, mobile: string): Promise<{ chat: Chat; memberId: MemberId }> {
+  const chat = conversationWith(platform, { locale: 'en' });
+  jest.spyOn(platform.repositories.ledger, 'earn').mockRejectedValueOnce(new Error('connection to the database lost'));
+  await chat.joins(name, mobile);
+  jest.restoreAllMocks();
+  return { chat, memberId: await memberIdOf(chat) };
+}
+
 async function signupsPaid(memberId: MemberId, referrerId: MemberId) {
   const { ledger, members } = platform.repositories;
   return {
@@ -85,11 +94,7 @@ describe('welcome-recovery job', () => {
 
   it('pays what joining paid when the member joined, not a bonus the programme changed since', async () => {
     platform.clock.set('2026-11-26T10:00:00+08:00');
-    const chat = conversationWith(platform, { locale: 'en' });
-    jest.spyOn(platform.repositories.ledger, 'earn').mockRejectedValueOnce(new Error('connection to the database lost'));
-    await chat.joins('Kai', '0955555555');
-    jest.restoreAllMocks();
-    const memberId = await memberIdOf(chat);
+    const { memberId } = await aFailedSignup('Kai', '0955555555');
     const setBonus = (signupBonusPoints: number) =>
       request(platform.app).put('/admin/api/programme').set({ Authorization: `Bearer ${testAdminTokens.admin}` }).send({ signupBonusPoints }).expect(200);
 
@@ -116,11 +121,7 @@ describe('welcome-recovery job', () => {
 
   it('leaves members who joined before its look-back alone', async () => {
     platform.clock.set('2026-11-25T10:00:00+08:00');
-    const chat = conversationWith(platform, { locale: 'en' });
-    jest.spyOn(platform.repositories.ledger, 'earn').mockRejectedValueOnce(new Error('connection to the database lost'));
-    await chat.joins('Ivy', '0933333333');
-    jest.restoreAllMocks();
-    const memberId = await memberIdOf(chat);
+    const { memberId } = await aFailedSignup('Ivy', '0933333333');
 
     // Three days on, the look-back has passed: the job leaves the member to staff.
     platform.clock.set(platform.clock.now().plus({ days: 3 }).toISO()!);
