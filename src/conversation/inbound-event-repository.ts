@@ -52,7 +52,7 @@ export function createInboundEventRepository(connection: Connection) {
       if (outcomes === null) throw error;
       return outcomes;
     }
-  });
+  }, { name: 'inbound_events.insert' });
   // The event's content (message text) and whose it was go with the marker: they are kept no longer than the turn needs them.
   const markHandledTogether = groupCommit<{ eventKey: string; now: Date }, void>(async (marks) => {
     await inboundEventsCollection.bulkWrite(
@@ -62,7 +62,7 @@ export function createInboundEventRepository(connection: Connection) {
       { ordered: false },
     );
     return marks.map(() => undefined);
-  });
+  }, { name: 'inbound_events.markHandled' });
 
   return {
     model: InboundEvents,

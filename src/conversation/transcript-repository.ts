@@ -41,7 +41,7 @@ export function createTranscriptRepository(connection: Connection) {
     );
     await transcriptsCollection.insertMany(documents, { ordered: false });
     return turns.map(() => undefined);
-  });
+  }, { name: 'transcripts.insert' });
 
   return {
     model: Transcripts,

@@ -1,10 +1,38 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { groupCommitStatistics } from './group-commit';
+
+/** A counter whose values are totals kept elsewhere, read at each scrape. */
+function countedElsewhere(registry: Registry, name: string, help: string, read: () => Iterable<[string, number]>) {
+  return new Counter({
+    name,
+    help,
+    labelNames: ['call'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [call, total] of read()) this.inc({ call }, total);
+    },
+  });
+}
 
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const groupedCalls = () => [...groupCommitStatistics()];
   return {
     registry,
+    groupedRoundTrips: countedElsewhere(
+      registry,
+      'loyalty_db_grouped_round_trips_total',
+      'Round trips of the database calls every turn makes, which the turns in flight share',
+      () => groupedCalls().map(([call, statistics]) => [call, statistics.roundTrips]),
+    ),
+    groupedCalls: countedElsewhere(
+      registry,
+      'loyalty_db_grouped_calls_total',
+      'Calls those round trips carried (divided by the round trips: how many turns shared one)',
+      () => groupedCalls().map(([call, statistics]) => [call, statistics.calls]),
+    ),
     events: new Counter({
       name: 'loyalty_events_total',
       help: 'Chat events handled, by channel and kind',

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type mongo } from 'mongoose';
-import { groupedUpdateOne } from '../../database/grouped-updates';
+import { groupedUpdateOne } from '../../database/grouped-calls';
 import { isDuplicateKeyError } from '../../database/mongo-connection';
 import type { ChannelName } from '../../channels/channel';
 import type { Locale } from '../../conversation/flow-schema';

@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import { Schema, Types, type Connection, type mongo } from 'mongoose';
-import { groupedUpdateOne } from '../../database/grouped-updates';
+import { groupedUpdateOne } from '../../database/grouped-calls';
 import { isDuplicateKeyError } from '../../database/mongo-connection';
 import type { MemberId } from '../../shared/ids';
 import type { BalanceChange, BalanceState, MemberRepository } from '../members/member-repository';

@@ -20,7 +20,7 @@ function controlledWrite() {
 describe('groupCommit', () => {
   it('writes a call on its own at once', async () => {
     const { batches, write, finishNext } = controlledWrite();
-    const add = groupCommit(write);
+    const add = groupCommit(write, { name: 'test' });
     const answer = add(1);
     await finishNext();
     expect(await answer).toBe(10);
@@ -29,7 +29,7 @@ describe('groupCommit', () => {
 
   it('sends the calls that arrive during a write together in the next one, in call order', async () => {
     const { batches, write, finishNext } = controlledWrite();
-    const add = groupCommit(write);
+    const add = groupCommit(write, { name: 'test' });
     const first = add(1);
     await new Promise((resolve) => setImmediate(resolve));
     const during = [add(2), add(3), add(4)];
@@ -41,7 +41,7 @@ describe('groupCommit', () => {
 
   it('puts calls made in the same tick into one write', async () => {
     const { batches, write, finishNext } = controlledWrite();
-    const add = groupCommit(write);
+    const add = groupCommit(write, { name: 'test' });
     const answers = Promise.all([add(1), add(2)]);
     await finishNext();
     expect(await answers).toEqual([10, 20]);
@@ -50,7 +50,7 @@ describe('groupCommit', () => {
 
   it('rejects only the caller whose item failed', async () => {
     const { write, finishNext } = controlledWrite();
-    const add = groupCommit(write);
+    const add = groupCommit(write, { name: 'test' });
     const answers = Promise.allSettled([add(1), add(-2), add(3)]);
     await finishNext();
     expect((await answers).map((settled) => settled.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -61,7 +61,7 @@ describe('groupCommit', () => {
     const add = groupCommit(async (items: number[]) => {
       if (fail) throw new Error('connection closed');
       return items;
-    });
+    }, { name: 'test' });
     const failed = await Promise.allSettled([add(1), add(2)]);
     expect(failed.map((settled) => settled.status)).toEqual(['rejected', 'rejected']);
     fail = false;
@@ -73,7 +73,7 @@ describe('groupCommit', () => {
     const add = groupCommit(async (items: number[]) => {
       sizes.push(items.length);
       return items;
-    }, 4);
+    }, { name: 'test', maxBatch: 4 });
     await Promise.all(Array.from({ length: 10 }, (_, index) => add(index)));
     expect(sizes).toEqual([4, 4, 2]);
   });

@@ -1,5 +1,5 @@
 import type { mongo } from 'mongoose';
-import { groupedUpdateOne } from '../../src/database/grouped-updates';
+import { groupedUpdateOne } from '../../src/database/grouped-calls';
 import { openTestDatabase, type TestDatabase } from '../support/mongo';
 
 interface Counter {

@@ -1,30 +1,38 @@
 import type { mongo } from 'mongoose';
 import { groupCommit } from '../shared/group-commit';
 
+/**
+ * The calls every turn makes, group-committed (src/shared/group-commit.ts): the turns in flight share one
+ * round trip per kind of call instead of one each. Through the driver, so filters and updates must already
+ * hold stored types (string ids, dates).
+ */
+
 export interface GroupedUpdate<Doc extends mongo.Document> {
   filter: mongo.Filter<Doc>;
   update: mongo.UpdateFilter<Doc>;
 }
 
 /**
- * `updateOne`s that finish a turn's work (an entry marked applied, a use marked awarded), group-committed: the turns of
- * a burst share one bulk write instead of a round trip each. Through the driver, so the filter and update must already
- * hold stored types (string ids, dates). A caller learns only that its update was written, not whether it matched.
+ * `updateOne`s, sent together as one unordered bulk write. A caller learns only that its update was written,
+ * not whether it matched; an update the database refuses rejects its caller alone.
  */
 export function groupedUpdateOne<Doc extends mongo.Document>(collection: mongo.Collection<Doc>): (update: GroupedUpdate<Doc>) => Promise<void> {
-  return groupCommit<GroupedUpdate<Doc>, void>(async (updates) => {
-    try {
-      await collection.bulkWrite(
-        updates.map(({ filter, update }) => ({ updateOne: { filter, update } })),
-        { ordered: false },
-      );
-      return updates.map(() => undefined);
-    } catch (error) {
-      const outcomes = outcomesFromBulkError(error, updates.length);
-      if (outcomes === null) throw error;
-      return outcomes;
-    }
-  });
+  return groupCommit<GroupedUpdate<Doc>, void>(
+    async (updates) => {
+      try {
+        await collection.bulkWrite(
+          updates.map(({ filter, update }) => ({ updateOne: { filter, update } })),
+          { ordered: false },
+        );
+        return updates.map(() => undefined);
+      } catch (error) {
+        const outcomes = outcomesFromBulkError(error, updates.length);
+        if (outcomes === null) throw error;
+        return outcomes;
+      }
+    },
+    { name: `${collection.collectionName}.updateOne` },
+  );
 }
 
 /** One outcome per update of an unordered bulk write that failed for some: the failed ones get their error. */
