@@ -35,6 +35,36 @@ export function groupedUpdateOne<Doc extends mongo.Document>(collection: mongo.C
   );
 }
 
+/**
+ * Reads by `_id`, sent together as one `find` of `_id: {$in: …}` with the same `projection` for every id. A caller
+ * gets its own copy of the document, or null where there is none. The filter is `_id` alone: that is what the
+ * embedded server answers from its index (another condition next to an `$in` makes it read the whole collection),
+ * so a caller that wants a condition checks it on the document.
+ */
+export function groupedFindById<Doc extends { _id: string }>(
+  collection: mongo.Collection<Doc>,
+  options: { name: string; projection: mongo.Document },
+): (id: string) => Promise<Doc | null> {
+  return groupCommit<string, Doc | null>(
+    async (ids) => {
+      const distinctIds = [...new Set(ids)];
+      const filter = { _id: { $in: distinctIds } } as mongo.Filter<Doc>;
+      const found = await collection.find(filter, { projection: options.projection, batchSize: distinctIds.length }).toArray();
+      const byId = new Map(found.map((doc) => [doc._id as string, doc as Doc]));
+      const handedOut = new Set<string>();
+      return ids.map((id) => {
+        const doc = byId.get(id);
+        if (doc === undefined) return null;
+        // Two turns asking for the same document in one batch each get a copy of their own to change.
+        if (handedOut.has(id)) return structuredClone(doc);
+        handedOut.add(id);
+        return doc;
+      });
+    },
+    { name: options.name },
+  );
+}
+
 /** One outcome per update of an unordered bulk write that failed for some: the failed ones get their error. */
 function outcomesFromBulkError(error: unknown, count: number): (undefined | Error)[] | null {
   type WriteError = { index: number; code?: number; errmsg?: string };

@@ -1,6 +1,6 @@
-import type { mongo } from 'mongoose';
-import { groupedUpdateOne } from '../../src/database/grouped-calls';
-import { openTestDatabase, type TestDatabase } from '../support/mongo';
+import { mongo } from 'mongoose';
+import { groupedFindById, groupedUpdateOne } from '../../src/database/grouped-calls';
+import { openTestDatabase, testMongoUri, type TestDatabase } from '../support/mongo';
 
 interface Counter {
   _id: string;
@@ -8,34 +8,42 @@ interface Counter {
 }
 
 let database: TestDatabase;
+/** A client of its own, so that the tests can watch the commands it sends. */
+let watchedClient: mongo.MongoClient;
 let counters: mongo.Collection<Counter>;
 
 beforeAll(async () => {
   database = await openTestDatabase();
-  counters = database.collection<Counter>('counters') as unknown as mongo.Collection<Counter>;
+  watchedClient = await mongo.MongoClient.connect(testMongoUri(), { monitorCommands: true });
+  counters = watchedClient.db(database.name).collection<Counter>('counters') as unknown as mongo.Collection<Counter>;
 });
-afterAll(() => database.dropAndClose());
+afterAll(async () => {
+  await watchedClient.close();
+  await database.dropAndClose();
+});
 beforeEach(() => counters.deleteMany({}));
 
-/** Counts the bulk writes the collection is sent, by wrapping its method (the driver sends one command per call). */
-function countingBulkWrites(collection: mongo.Collection<Counter>) {
+/** Counts the commands the database is sent, with the driver's command monitoring: one command, one round trip. */
+function countingCommands(commandName: string): { sizes: number[]; stop: () => void } {
   const sizes: number[] = [];
-  const original = collection.bulkWrite.bind(collection);
-  const counting = Object.create(collection) as mongo.Collection<Counter>;
-  counting.bulkWrite = (operations, options) => {
-    sizes.push(operations.length);
-    return original(operations, options);
+  const client = watchedClient;
+  const listener = (event: { commandName: string; command: Record<string, unknown> }) => {
+    if (event.commandName !== commandName) return;
+    const items = event.command.updates ?? (event.command.filter as { _id?: { $in?: unknown[] } } | undefined)?._id?.$in;
+    sizes.push(Array.isArray(items) ? items.length : 1);
   };
-  return { counting, sizes };
+  client.on('commandStarted', listener);
+  return { sizes, stop: () => client.off('commandStarted', listener) };
 }
 
 describe('groupedUpdateOne', () => {
   it('writes the updates of a burst together and each lands', async () => {
     await counters.insertMany(Array.from({ length: 20 }, (_, index) => ({ _id: `c${index}`, count: 0 })));
-    const { counting, sizes } = countingBulkWrites(counters);
-    const increment = groupedUpdateOne(counting);
+    const { sizes, stop } = countingCommands('update');
+    const increment = groupedUpdateOne(counters);
 
     await Promise.all(Array.from({ length: 20 }, (_, index) => increment({ filter: { _id: `c${index}` }, update: { $inc: { count: 1 } } })));
+    stop();
 
     expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(20);
     expect(sizes.length).toBeLessThan(20);
@@ -60,5 +68,29 @@ describe('groupedUpdateOne', () => {
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((await counters.findOne({ _id: 'number' }))?.count).toBe(2);
     expect((await counters.findOne({ _id: 'text' }))?.count).toBe('not a number' as unknown as number);
+  });
+});
+
+describe('groupedFindById', () => {
+  it('answers the reads of a burst with one find, each caller its own document or null', async () => {
+    await counters.insertMany(Array.from({ length: 10 }, (_, index) => ({ _id: `c${index}`, count: index })));
+    const { sizes, stop } = countingCommands('find');
+    const read = groupedFindById(counters, { name: 'test.counters', projection: { count: 1 } });
+
+    const found = await Promise.all([...Array.from({ length: 10 }, (_, index) => read(`c${index}`)), read('missing')]);
+    stop();
+
+    expect(found).toEqual([...Array.from({ length: 10 }, (_, index) => ({ _id: `c${index}`, count: index })), null]);
+    expect(sizes).toEqual([11]);
+  });
+
+  it('gives two callers of the same id in one batch documents they can change apart', async () => {
+    await counters.insertOne({ _id: 'shared', count: 1 });
+    const read = groupedFindById(counters, { name: 'test.counters', projection: { count: 1 } });
+
+    const [first, second] = await Promise.all([read('shared'), read('shared')]);
+    first!.count = 99;
+
+    expect(second).toEqual({ _id: 'shared', count: 1 });
   });
 });

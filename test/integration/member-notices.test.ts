@@ -60,3 +60,25 @@ describe('notices waiting for a member', () => {
     expect(await members.takeNotices(memberId)).toEqual([birthdayNotice('mission:read-then-queued')]);
   });
 });
+
+describe("the turn's member reads", () => {
+  it('answer each member of a burst, and nobody for an erased member read in the same batch', async () => {
+    const joined = [conversationWith(platform, { locale: 'en' }), conversationWith(platform, { locale: 'en' })];
+    for (const chat of joined) await chat.joins('Amy');
+    const [kept, erased] = await Promise.all(joined.map(memberOf));
+    await platform.repositories.members.model.collection.updateOne({ _id: erased as never }, { $set: { deleted: true, deletedAt: new Date() } });
+    const { members } = platform.repositories;
+
+    const [keptBalance, erasedBalance, keptTier, erasedTier] = await Promise.all([
+      members.findWithBalanceState(kept!),
+      members.findWithBalanceState(erased!),
+      members.findWithTierState(kept!),
+      members.findWithTierState(erased!),
+    ]);
+
+    expect(keptBalance?.member.id).toBe(kept);
+    expect(keptTier?.member.id).toBe(kept);
+    expect(erasedBalance).toBeNull();
+    expect(erasedTier).toBeNull();
+  });
+});

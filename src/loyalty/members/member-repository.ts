@@ -1,5 +1,5 @@
 import { Schema, type Connection, type mongo } from 'mongoose';
-import { groupedUpdateOne } from '../../database/grouped-calls';
+import { groupedFindById, groupedUpdateOne } from '../../database/grouped-calls';
 import { isDuplicateKeyError } from '../../database/mongo-connection';
 import type { ChannelName } from '../../channels/channel';
 import type { Locale } from '../../conversation/flow-schema';
@@ -166,6 +166,11 @@ export function createMemberRepository(connection: Connection) {
   const membersCollection = Members.collection as unknown as mongo.Collection<MemberDocument>;
   // Every points change ends by clearing its marker: the changes of a burst share one write.
   const updateMember = groupedUpdateOne(membersCollection);
+  // Nearly every turn reads its member: the reads of the turns in flight share a round trip. An erased member's
+  // tombstone is nobody (checked here: see groupedFindById).
+  const readWithBalanceState = groupedFindById(membersCollection, { name: 'members.findWithBalanceState', projection: { noticeKeys: 0, earnedByMonth: 0 } });
+  const readWithTierState = groupedFindById(membersCollection, { name: 'members.findWithTierState', projection: { appliedEntries: 0, lots: 0, noticeKeys: 0 } });
+  const unlessErased = (doc: MemberDocument | null) => (doc?.deleted === true ? null : doc);
 
   // The turn's member read (findWithBalanceState, findWithTierState: check-in, store code, card, rewards; consentsOf:
   // the privacy notice, stopping or resuming promotions) also sees whether notices are waiting; when none were, the
@@ -237,7 +242,7 @@ export function createMemberRepository(connection: Connection) {
 
     /** The member and their balance state in one read, for an action that earns or spends (the ledger's `readBefore`). */
     async findWithBalanceState(id: string): Promise<{ member: Member; balance: BalanceState } | null> {
-      const doc = await membersCollection.findOne({ _id: id, deleted: { $ne: true } }, { projection: { noticeKeys: 0, earnedByMonth: 0 } });
+      const doc = unlessErased(await readWithBalanceState(id));
       if (!doc) return null;
       rememberNotices(doc._id, doc.notices);
       return { member: toMember(doc), balance: toBalanceState(doc) };
@@ -245,7 +250,7 @@ export function createMemberRepository(connection: Connection) {
 
     /** The member and what their tier is measured by, in one read: the membership card shows both. */
     async findWithTierState(id: string): Promise<{ member: Member; tierState: MemberTierState } | null> {
-      const doc = await membersCollection.findOne({ _id: id, deleted: { $ne: true } }, { projection: { appliedEntries: 0, lots: 0, noticeKeys: 0 } });
+      const doc = unlessErased(await readWithTierState(id));
       if (!doc) return null;
       rememberNotices(doc._id, doc.notices);
       const member = toMember(doc);
