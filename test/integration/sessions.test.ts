@@ -14,6 +14,41 @@ afterAll(() => platform.close());
 
 const position = (stepId: string) => ({ flowId: 'signup', flowVersion: 1, runId: 'run-1', stepId, variables: { name: 'Amy' }, misses: 0 });
 
+describe('the touch every turn starts with', () => {
+  it('answers what is stored: a new identity with its defaults, then each change it records', async () => {
+    const { identities } = platform.repositories;
+    const key = 'web:touch-test';
+    const source = { channel: 'web' as const, channelUserId: 'touch-test' };
+    const first = new Date('2026-11-24T10:00:00Z');
+
+    const created = await identities.touch(key, source, first);
+    expect(created).toEqual({ key, channel: 'web', channelUserId: 'touch-test', memberId: null, locale: null, following: true, lastInboundAt: first });
+    expect(await identities.find(key)).toEqual(created);
+
+    const later = new Date('2026-11-24T11:00:00Z');
+    const changed = await identities.touchForTurn(key, source, later, { following: false, locale: 'en' });
+    expect(changed.identity).toEqual({ ...created, following: false, locale: 'en', lastInboundAt: later });
+    expect(await identities.find(key)).toEqual(changed.identity);
+  });
+
+  it('keeps the member and the session a touch does not change, for touches of many identities at once', async () => {
+    const { identities, sessions } = platform.repositories;
+    const keys = Array.from({ length: 12 }, (_, index) => `web:touch-many-${index}`);
+    const now = new Date('2026-11-24T10:00:00Z');
+    await Promise.all(keys.map((key) => identities.touch(key, { channel: 'web', channelUserId: key.slice(4) }, now)));
+    await identities.linkMember(keys[3]!, 'm_touch_member' as never);
+    expect(await sessions.save(keys[5]!, position('ask-name'), null, now, 'event-touch')).toBe(true);
+
+    const later = new Date('2026-11-24T10:05:00Z');
+    const touched = await Promise.all(keys.map((key) => identities.touchForTurn(key, { channel: 'web', channelUserId: key.slice(4) }, later)));
+
+    expect(touched.map((turn) => turn.identity.memberId)).toEqual(keys.map((_, index) => (index === 3 ? 'm_touch_member' : null)));
+    expect(touched.map((turn) => turn.session?.stepId ?? null)).toEqual(keys.map((_, index) => (index === 5 ? 'ask-name' : null)));
+    expect(touched.every((turn) => turn.identity.lastInboundAt?.getTime() === later.getTime())).toBe(true);
+    expect((await identities.find(keys[0]!))?.lastInboundAt).toEqual(later);
+  });
+});
+
 describe('sessions, stored with the channel identity', () => {
   it('comes back with the turn’s touch, and a save only lands on the revision it was loaded at', async () => {
     const { identities, sessions } = platform.repositories;
