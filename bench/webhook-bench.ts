@@ -71,6 +71,8 @@ interface StepResult {
   serverCpuMsPerEvent: number;
   databaseCpuMsPerEvent: number;
   rssMb: { max: number; end: number };
+  /** Calls per round trip of the grouped database calls (src/database/grouped-calls.ts), all together and per call. */
+  callsPerRoundTrip?: { all: number; byCall: Record<string, number> };
   generatorLagMs: number;
   loadAverage: number;
   keptUp: boolean;
@@ -285,6 +287,7 @@ async function measureStep(input: StepInput): Promise<StepResult> {
   const { line } = input;
   line.reset();
   const cpuBefore = { server: readCpuMs(input.serverPid), database: readCpuMs(input.databasePid) };
+  const groupedBefore = await readGroupedCalls(input.url);
   const rssSamples: number[] = [];
   const sampler = setInterval(() => rssSamples.push(readRssMb(input.serverPid)), 250);
   const order: StepOrder = {
@@ -307,6 +310,7 @@ async function measureStep(input: StepInput): Promise<StepResult> {
   while (line.replies().length < expected && performance.now() < drainDeadline) await sleep(50);
   clearInterval(sampler);
   const cpuAfter = { server: readCpuMs(input.serverPid), database: readCpuMs(input.databasePid) };
+  const groupedAfter = await readGroupedCalls(input.url);
 
   const stepEnd = stepStarted + input.durationMs;
   const latencies: { sentAt: number; ms: number }[] = [];
@@ -357,6 +361,7 @@ async function measureStep(input: StepInput): Promise<StepResult> {
     serverCpuMsPerEvent: round2((cpuAfter.server - cpuBefore.server) / events),
     databaseCpuMsPerEvent: round2((cpuAfter.database - cpuBefore.database) / events),
     rssMb: { max: Math.max(0, ...rssSamples), end: readRssMb(input.serverPid) },
+    ...(groupedBefore && groupedAfter ? { callsPerRoundTrip: callsPerRoundTrip(groupedBefore, groupedAfter) } : {}),
     generatorLagMs: report.maxScheduleLagMs,
     loadAverage: round2(loadavg()[0]!),
     keptUp: problems.length === 0,
@@ -410,7 +415,7 @@ function describeStep(step: StepResult): string {
 }
 
 function printTable(steps: StepResult[], summary: Summary): void {
-  const header = ['target', 'offered/s', 'sent/s', 'replied', 'p50 ms', 'p95 ms', 'p99 ms', 'ack p99', 'node ms/ev', 'db ms/ev', 'RSS MB', 'load', 'verdict'];
+  const header = ['target', 'offered/s', 'sent/s', 'replied', 'p50 ms', 'p95 ms', 'p99 ms', 'ack p99', 'node ms/ev', 'db ms/ev', 'calls/trip', 'RSS MB', 'load', 'verdict'];
   const rows = steps.map((step) => [
     step.target,
     String(step.offeredEventsPerSecond),
@@ -422,6 +427,7 @@ function printTable(steps: StepResult[], summary: Summary): void {
     String(step.ackMs.p99),
     String(step.serverCpuMsPerEvent),
     String(step.databaseCpuMsPerEvent),
+    step.callsPerRoundTrip ? String(step.callsPerRoundTrip.all) : '-',
     String(step.rssMb.max),
     String(step.loadAverage),
     step.keptUp ? 'kept up' : `behind: ${step.why}`,
@@ -435,6 +441,7 @@ function printTable(steps: StepResult[], summary: Summary): void {
   console.log(`ratio:      ${summary.ratioToFloor ?? 'n/a (the floor kept up with no step: the machine was too busy)'}${summary.floorCapped ? ' (the floor kept up with the highest step, so its real capacity is higher: the ratio is at most this)' : ''}; CPU per event (node + database), floor ÷ webhook: ${summary.cpuRatioToFloor ?? 'n/a'}`);
   console.log(`targets:    sustained ${targets.sustained!.target}: ${mark(targets.sustained!.met)} · p99 at 500/s ${targets.p99At500!.target}: ${targets.p99At500!.measured ?? '-'} ms, ${mark(targets.p99At500!.met)} · ratio ${targets.ratio!.target}: ${mark(targets.ratio!.met)}`);
   console.log(`latency is from the load generator writing the request to the reply reaching the fake LINE API; node/db ms/ev is CPU time of the server process and of the embedded database per event`);
+  console.log(`calls/trip: how many turns shared each round trip of the grouped database calls (the server's loyalty_db_grouped_* metrics; per call in the JSON)`);
 }
 
 /** The next step starts only when this one's backlog is gone, so that it does not pay for this one's leftovers. */
@@ -442,6 +449,36 @@ async function settle(line: FakeLineApi, expected: number): Promise<void> {
   const deadline = performance.now() + 30_000;
   while (line.replies().length + line.pushes().length < expected && performance.now() < deadline) await sleep(100);
   await sleep(500);
+}
+
+type GroupedTotals = Map<string, { calls: number; trips: number }>;
+
+/** The server's grouped-call totals from its /metrics; null where there are none (the floor). */
+async function readGroupedCalls(webhookUrl: string): Promise<GroupedTotals | null> {
+  const response = await fetch(new URL('/metrics', webhookUrl)).catch(() => null);
+  if (response === null || !response.ok) return null;
+  const totals: GroupedTotals = new Map();
+  for (const match of (await response.text()).matchAll(/^loyalty_db_grouped_(calls|round_trips)_total\{call="([^"]+)"\} (\d+)/gm)) {
+    const entry = totals.get(match[2]!) ?? { calls: 0, trips: 0 };
+    entry[match[1] === 'calls' ? 'calls' : 'trips'] = Number(match[3]);
+    totals.set(match[2]!, entry);
+  }
+  return totals.size > 0 ? totals : null;
+}
+
+function callsPerRoundTrip(before: GroupedTotals, after: GroupedTotals): { all: number; byCall: Record<string, number> } {
+  const byCall: Record<string, number> = {};
+  let calls = 0;
+  let trips = 0;
+  for (const [call, total] of after) {
+    const callDelta = total.calls - (before.get(call)?.calls ?? 0);
+    const tripDelta = total.trips - (before.get(call)?.trips ?? 0);
+    if (tripDelta === 0) continue;
+    byCall[call] = round2(callDelta / tripDelta);
+    calls += callDelta;
+    trips += tripDelta;
+  }
+  return { all: trips === 0 ? 0 : round2(calls / trips), byCall };
 }
 
 function percentile(sorted: number[], p: number): number {
