@@ -7,13 +7,20 @@
  * `write` gets the waiting items in call order and answers one outcome per item, by position: a value
  * resolves that caller, an Error rejects only that caller. If `write` throws, every caller in the batch
  * is rejected with that error, as each would have been by a call of its own.
+ *
+ * A round trip that has not answered after `giveUpAfterMs` rejects its callers, and the next batch goes: the
+ * driver was seen to leave a command sent just as the database came back waiting for an answer forever (no
+ * socket timeout is set, as some commands rightly run long), and one such call must not hold every later call of
+ * its kind. The call may still land afterwards, as one whose connection broke after sending may have: every
+ * caller already treats an error that way (a redelivery, the ledger's recovery, a logged and tolerated mark).
  */
 export function groupCommit<Item, Outcome>(
   write: (items: Item[]) => Promise<(Outcome | Error)[]>,
-  options: { name: string; maxBatch?: number },
+  options: { name: string; maxBatch?: number; giveUpAfterMs?: number },
 ): (item: Item) => Promise<Outcome> {
   type Waiter = { item: Item; resolve: (outcome: Outcome) => void; reject: (error: unknown) => void };
   const maxBatch = options.maxBatch ?? 500;
+  const giveUpAfterMs = options.giveUpAfterMs ?? 30_000;
   const statistics = statisticsOf(options.name);
   let waiting: Waiter[] = [];
   let busy = false;
@@ -26,7 +33,7 @@ export function groupCommit<Item, Outcome>(
         statistics.roundTrips += 1;
         statistics.calls += batch.length;
         try {
-          const outcomes = await write(batch.map((waiter) => waiter.item));
+          const outcomes = await withDeadline(write(batch.map((waiter) => waiter.item)), giveUpAfterMs, options.name);
           if (outcomes.length !== batch.length) throw new Error(`A grouped call answered ${outcomes.length} outcomes for ${batch.length} items`);
           batch.forEach((waiter, index) => {
             const outcome = outcomes[index];
@@ -48,11 +55,19 @@ export function groupCommit<Item, Outcome>(
       if (busy) return;
       busy = true;
       // A microtask, not at once: the calls one request makes together (a LINE batch's events) share the first write.
-      // Not setImmediate either, though it would group more: with it, in one run in five of the database-outage test
-      // under load, a bulk write sent as the database came back never settled, and every later call of its kind
-      // waited behind it (not understood yet; docs/benchmark.md, sixth round).
+      // Not setImmediate either, though it would group more: with it, the database-outage test under load met the
+      // never-answered command above in one run in five (docs/benchmark.md, sixth round).
       queueMicrotask(() => void writeWhileWaiting());
     });
+}
+
+function withDeadline<Value>(work: Promise<Value>, ms: number, name: string): Promise<Value> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`The database did not answer the grouped call ${name} within ${ms / 1000} s`)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 export interface GroupCommitStatistics {

@@ -77,4 +77,23 @@ describe('groupCommit', () => {
     await Promise.all(Array.from({ length: 10 }, (_, index) => add(index)));
     expect(sizes).toEqual([4, 4, 2]);
   });
+
+  it('rejects the callers of a round trip that never answers, and sends the next batch', async () => {
+    const batches: number[][] = [];
+    const add = groupCommit(
+      (items: number[]) => {
+        batches.push(items);
+        // The first round trip is never answered, as a command the driver lost would not be.
+        return batches.length === 1 ? new Promise<number[]>(() => undefined) : Promise.resolve(items);
+      },
+      { name: 'test', giveUpAfterMs: 50 },
+    );
+    const lost = add(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const next = add(2);
+
+    await expect(lost).rejects.toThrow('did not answer the grouped call test within 0.05 s');
+    expect(await next).toBe(2);
+    expect(batches).toEqual([[1], [2]]);
+  });
 });
