@@ -291,6 +291,24 @@ describe('broadcasts to a segment', () => {
   });
 });
 
+describe('sending and cancelling a broadcast', () => {
+  it('refuses what its state does not allow with a 409 naming the state, and an unknown broadcast with a 404', async () => {
+    const segment = await request(platform.app).post('/admin/api/segments').set(admin()).send({ name: 'Lifecycle', definition: { tiers: ['lifecycle-test'] } });
+    const draft = await request(platform.app).post('/admin/api/broadcasts').set(admin()).send({ segmentId: segment.body.id, message: { en: 'Hello' } });
+    const act = (action: 'send' | 'cancel', id = draft.body.id as string) => request(platform.app).post(`/admin/api/broadcasts/${id}/${action}`).set(admin());
+
+    expect((await act('cancel')).body).toMatchObject({ status: 'cancelled' });
+    const sendCancelled = await act('send');
+    expect(sendCancelled.status).toBe(409);
+    expect(sendCancelled.body.error).toMatchObject({ code: 'broadcast_not_sendable', message: expect.stringContaining('is cancelled') });
+    const cancelAgain = await act('cancel');
+    expect(cancelAgain.status).toBe(409);
+    expect(cancelAgain.body.error).toMatchObject({ code: 'broadcast_not_cancellable', message: expect.stringContaining('is cancelled already') });
+    expect((await act('send', 'bc_missing')).status).toBe(404);
+    expect((await act('cancel', 'bc_missing')).body.error.code).toBe('broadcast_not_found');
+  });
+});
+
 describe('the opt-out footer of broadcasts', () => {
   const segmentOf = async (tier: string) =>
     (await request(platform.app).post('/admin/api/segments').set(admin()).send({ name: `Footer ${tier}`, definition: { tiers: [tier] } })).body.id as string;

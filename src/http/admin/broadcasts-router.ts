@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { BroadcastMessage } from '../../broadcasts/broadcast';
 import { costOfBroadcast } from '../../broadcasts/broadcast-cost';
 import type { BroadcastDeps } from '../../broadcasts/broadcast-deps';
+import { cancelBroadcast, defaultBroadcastName, sendBroadcastNow, type BroadcastChangeOutcome } from '../../broadcasts/broadcast-lifecycle';
 import { previewBroadcast } from '../../broadcasts/broadcast-message';
 import { locales } from '../../conversation/flow-schema';
 import { createBroadcast } from '../../broadcasts/create-broadcast';
@@ -131,7 +132,7 @@ export function createBroadcastsRouter(deps: BroadcastDeps & { audit: AuditRepos
     const body = parseInput(newBroadcastSchema, req.body);
     const message: BroadcastMessage = 'templateId' in body.message ? { kind: 'template', templateId: body.message.templateId } : { kind: 'text', text: body.message };
     const outcome = await createBroadcast(deps, {
-      name: body.name ?? `Broadcast ${deps.clock.now().setZone(deps.zone).toFormat('yyyy-MM-dd HH:mm')}`,
+      name: body.name ?? defaultBroadcastName(deps),
       segmentId: body.segmentId,
       message,
       scheduledAt: body.scheduledAt ? new Date(body.scheduledAt) : null,
@@ -166,14 +167,21 @@ export function createBroadcastsRouter(deps: BroadcastDeps & { audit: AuditRepos
     res.json({ results, nextAfter: results.length === query.limit ? results.at(-1)!.memberId : null });
   });
 
+  /** The broadcast as changed, or the 404 / 409 that says why it was not. */
+  const changed = (id: string, outcome: BroadcastChangeOutcome, refusal: { code: string; message: (status: string) => string }) => {
+    if (outcome.kind === 'notFound') throw new HttpError(404, 'broadcast_not_found', `No broadcast ${id}; GET /admin/api/broadcasts lists them`);
+    if (outcome.kind === 'refused') throw new HttpError(409, refusal.code, refusal.message(outcome.status));
+    return outcome.before;
+  };
+
   /** Starts sending now (also resumes a broadcast the LINE quota stopped); answers at once, progress in GET /:id. */
   router.post('/:id/send', async (req, res) => {
     const { id } = parseInput(idParam, req.params);
-    const before = await found(id);
     const now = deps.clock.now().toJSDate();
-    if (!(await deps.broadcasts.transition(id, ['draft', 'scheduled', 'stoppedQuota'], 'scheduled', { scheduledAt: now, finishedAt: null }))) {
-      throw new HttpError(409, 'broadcast_not_sendable', `Broadcast ${id} is ${(await found(id)).status}; only a draft, scheduled or quota-stopped broadcast can be sent`);
-    }
+    const before = changed(id, await sendBroadcastNow(deps, id, now), {
+      code: 'broadcast_not_sendable',
+      message: (status) => `Broadcast ${id} is ${status}; only a draft, scheduled or quota-stopped broadcast can be sent`,
+    });
     const after = await withCounts(id);
     await recordAudit(deps.audit, res, { action: 'broadcasts.send', resource: `broadcast:${id}`, before, after, at: now });
     deps.dispatcher.kick();
@@ -183,11 +191,11 @@ export function createBroadcastsRouter(deps: BroadcastDeps & { audit: AuditRepos
   /** Stops a broadcast; a run in progress stops within a few recipients. */
   router.post('/:id/cancel', async (req, res) => {
     const { id } = parseInput(idParam, req.params);
-    const before = await found(id);
     const now = deps.clock.now().toJSDate();
-    if (!(await deps.broadcasts.transition(id, ['draft', 'scheduled', 'stoppedQuota', 'sending'], 'cancelled', { finishedAt: now, lease: null }))) {
-      throw new HttpError(409, 'broadcast_not_cancellable', `Broadcast ${id} is ${(await found(id)).status} already`);
-    }
+    const before = changed(id, await cancelBroadcast(deps, id, now), {
+      code: 'broadcast_not_cancellable',
+      message: (status) => `Broadcast ${id} is ${status} already`,
+    });
     const after = await withCounts(id);
     await recordAudit(deps.audit, res, { action: 'broadcasts.cancel', resource: `broadcast:${id}`, before, after, at: now });
     res.json(after);
