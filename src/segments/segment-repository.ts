@@ -31,8 +31,8 @@ export function createSegmentRepository(connection: Connection) {
       return docs.map(toSegment);
     },
 
-    /** Replaces the editable fields; answers the segment as it was, or null if there is none. */
-    async update(id: string, changes: Pick<Segment, 'name' | 'description' | 'definition' | 'updatedAt'>): Promise<Segment | null> {
+    /** Sets the fields given; answers the segment as it was, or null if there is none. */
+    async update(id: string, changes: Partial<Pick<Segment, 'name' | 'description' | 'definition'>> & Pick<Segment, 'updatedAt'>): Promise<Segment | null> {
       const before = await Segments.findOneAndUpdate({ _id: id }, { $set: changes }, { returnDocument: 'before' }).lean<SegmentDocument>();
       return before ? toSegment(before) : null;
     },

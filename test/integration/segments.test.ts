@@ -87,6 +87,28 @@ describe('segments and purchases', () => {
     expect(audit.map((entry) => entry.action).sort()).toEqual(['segments.create', 'segments.delete', 'segments.update']);
   });
 
+  it('keeps the fields a change leaves out, also when two marketers change different fields at once', async () => {
+    const created = await request(platform.app)
+      .post('/admin/api/segments')
+      .set(marketer)
+      .send({ name: 'Lapsed', description: 'No check-in for a month', definition: { tiers: ['member'] } });
+    const id = created.body.id as string;
+
+    const renamed = await request(platform.app).patch(`/admin/api/segments/${id}`).set(marketer).send({ name: 'Lapsed members' });
+    expect(renamed.body).toMatchObject({ name: 'Lapsed members', description: 'No check-in for a month', definition: { tiers: ['member'] } });
+
+    await Promise.all([
+      request(platform.app).patch(`/admin/api/segments/${id}`).set(marketer).send({ description: 'Quiet for 30 days' }).expect(200),
+      request(platform.app).patch(`/admin/api/segments/${id}`).set(marketer).send({ definition: { tiers: ['gold'] } }).expect(200),
+    ]);
+    expect((await request(platform.app).get(`/admin/api/segments/${id}`).set(marketer)).body).toMatchObject({
+      name: 'Lapsed members',
+      description: 'Quiet for 30 days',
+      definition: { tiers: ['gold'] },
+    });
+    expect((await request(platform.app).patch('/admin/api/segments/seg_missing').set(marketer).send({ name: 'x' })).status).toBe(404);
+  });
+
   it('refuses a malformed definition with the path of each problem, and writes from a viewer', async () => {
     const invalid = await request(platform.app)
       .post('/admin/api/segments')

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ProgrammeFactsRepository } from '../../analytics/programme-facts-repository';
 import { previewSegment } from '../../segments/evaluate-segment';
+import { changeSegment, newSegment } from '../../segments/manage-segments';
 import type { PurchaseRepository } from '../../segments/purchase-repository';
 import type { SegmentDefinition } from '../../segments/segment';
 import type { SegmentRepository } from '../../segments/segment-repository';
@@ -45,12 +45,13 @@ export const segmentDefinitionSchema = z.strictObject({
   rfm: z.strictObject({ recency: scoreRange.optional(), frequency: scoreRange.optional(), monetary: scoreRange.optional() }).optional(),
 }) satisfies z.ZodType<SegmentDefinition>;
 
-export const newSegmentSchema = z.strictObject({
-  name: z.string().trim().min(1).max(80),
-  description: z.string().trim().max(500).default(''),
-  definition: segmentDefinitionSchema,
-});
-export const segmentChangesSchema = newSegmentSchema.partial().refine((changes) => Object.keys(changes).length > 0, 'send at least one field to change');
+const segmentFields = { name: z.string().trim().min(1).max(80), description: z.string().trim().max(500), definition: segmentDefinitionSchema };
+export const newSegmentSchema = z.strictObject({ ...segmentFields, description: segmentFields.description.default('') });
+// Without the description's default: a change that leaves it out keeps it.
+export const segmentChangesSchema = z
+  .strictObject(segmentFields)
+  .partial()
+  .refine((changes) => Object.keys(changes).length > 0, 'send at least one field to change');
 export const segmentPreviewRequestSchema = z.strictObject({ definition: segmentDefinitionSchema });
 
 const rfmScores = z.object({ recency: score, frequency: score, monetary: score });
@@ -110,7 +111,7 @@ export function createSegmentsRouter(deps: {
   router.post('/', async (req, res) => {
     const body = parseInput(newSegmentSchema, req.body);
     const now = deps.clock.now().toJSDate();
-    const segment = { id: `seg_${randomBytes(9).toString('base64url')}`, ...body, createdAt: now, updatedAt: now };
+    const segment = newSegment(body, now);
     await deps.segments.create(segment);
     await recordAudit(deps.audit, res, { action: 'segments.create', resource: `segment:${segment.id}`, after: segment, at: now });
     res.status(201).json({ ...segment, preview: await preview(segment.definition) });
@@ -125,12 +126,10 @@ export function createSegmentsRouter(deps: {
   router.patch('/:id', async (req, res) => {
     const { id } = parseInput(idParam, req.params);
     const changes = parseInput(segmentChangesSchema, req.body);
-    const current = await found(id);
     const now = deps.clock.now().toJSDate();
-    const next = { name: changes.name ?? current.name, description: changes.description ?? current.description, definition: changes.definition ?? current.definition, updatedAt: now };
-    const before = await deps.segments.update(id, next);
-    if (before === null) throw new HttpError(404, 'segment_not_found', `No segment ${id}; it was deleted meanwhile`);
-    const after = { ...before, ...next };
+    const changed = await changeSegment(deps, id, changes, now);
+    if (changed === null) throw new HttpError(404, 'segment_not_found', `No segment ${id}; GET /admin/api/segments lists them`);
+    const { before, after } = changed;
     await recordAudit(deps.audit, res, { action: 'segments.update', resource: `segment:${id}`, before, after, at: now });
     res.json({ ...after, preview: await preview(after.definition) });
   });
