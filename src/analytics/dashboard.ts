@@ -83,7 +83,7 @@ async function loadFacts(programmeFacts: ProgrammeFactsRepository, since: Date, 
   }
   const [ledger, tierChanges, redemptions] = await Promise.all([
     programmeFacts.ledgerByDay(since, zone),
-    programmeFacts.tierChanges(zone),
+    programmeFacts.tierChanges(since, zone),
     programmeFacts.redemptionsByDay(since, zone),
   ]);
   return { members, ledger, tierChanges, redemptions };

@@ -151,10 +151,13 @@ export function createProgrammeFactsRepository(connection: Connection) {
       return rows.map((row) => ({ memberId: row.memberId, rewardId: row.rewardId, day: dayIn(row.redeemedAt, zone) }));
     },
 
-    /** Every tier change (the collection holds only changes, so it stays small). */
-    async tierChanges(zone: string): Promise<TierChangeFact[]> {
+    /**
+     * The tier changes made since `since`: a day's tier mix is today's tiers rolled back through the changes after
+     * that day, so earlier changes (a night's recalculation can move a tenth of the members) are never needed.
+     */
+    async tierChanges(since: Date, zone: string): Promise<TierChangeFact[]> {
       const rows = await collection('tier_history')
-        .find<{ memberId: string; at: Date; from: string; to: string }>({}, { projection: { memberId: 1, at: 1, from: 1, to: 1 } })
+        .find<{ memberId: string; at: Date; from: string; to: string }>({ at: { $gte: since } }, { projection: { memberId: 1, at: 1, from: 1, to: 1 }, batchSize: 1000 })
         .toArray();
       return rows.map((row) => ({ memberId: row.memberId, at: row.at, day: dayIn(row.at, zone), from: row.from, to: row.to }));
     },

@@ -88,6 +88,26 @@ describe('GET /admin/api/analytics/dashboard', () => {
     expect(wednesday.channelMix).toEqual({ web: 1, line: 1, messenger: 1 });
   });
 
+  it('rolls tiers back through the changes made since the first day it needs, reading no older ones', async () => {
+    const change = (runId: string, memberId: string, from: string, to: string, iso: string) => ({
+      runId,
+      memberId: memberId as MemberId,
+      from,
+      to,
+      reason: 'qualified' as const,
+      qualifyingPoints: 500,
+      at: at(iso).toJSDate(),
+    });
+    await platform.repositories.tierHistory.record([
+      change('tiers-2026-01-01', 'old-change', 'member', 'silver', '2026-01-01T02:00:00+08:00'),
+      change('tiers-2026-11-20', 'new-change', 'silver', 'gold', '2026-11-20T02:00:00+08:00'),
+    ]);
+
+    const changes = await platform.repositories.programmeFacts.tierChanges(at('2026-10-18T00:00:00+08:00').toJSDate(), 'Asia/Taipei');
+
+    expect(changes.map((fact) => [fact.memberId, fact.day, fact.from, fact.to])).toEqual([['new-change', '2026-11-20', 'silver', 'gold']]);
+  });
+
   it('defaults to the last 30 days and refuses reversed or over-long ranges', async () => {
     const auth = { Authorization: `Bearer ${testAdminTokens.viewer}` };
     const defaults = await request(platform.app).get('/admin/api/analytics/dashboard').set(auth);

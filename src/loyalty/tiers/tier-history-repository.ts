@@ -23,6 +23,8 @@ const tierHistorySchema = new Schema<TierHistoryDocument>(
   { collection: 'tier_history', versionKey: false },
 );
 tierHistorySchema.index({ memberId: 1, at: -1 });
+// The dashboard's days read the changes since a day (real MongoDB; the embedded server scans).
+tierHistorySchema.index({ at: 1 });
 
 export function createTierHistoryRepository(connection: Connection) {
   const History = connection.model<TierHistoryDocument>('TierHistory', tierHistorySchema);
