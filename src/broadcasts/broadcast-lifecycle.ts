@@ -30,8 +30,8 @@ async function change(
   if (before === null) return { kind: 'notFound' };
   if (await deps.broadcasts.transition(id, from, to, set)) return { kind: 'changed', before };
   // Read again: the status that refused it may be newer than `before` (another marketer, the run finishing).
-  const now = await deps.broadcasts.find(id);
-  return now === null ? { kind: 'notFound' } : { kind: 'refused', status: now.status };
+  const current = await deps.broadcasts.find(id);
+  return current === null ? { kind: 'notFound' } : { kind: 'refused', status: current.status };
 }
 
 /** The name a broadcast created without one gets: when it was made, in the programme's time zone. */

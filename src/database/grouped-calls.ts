@@ -49,7 +49,8 @@ export function groupedFindById<Doc extends { _id: string }>(
     async (ids) => {
       const distinctIds = [...new Set(ids)];
       const filter = { _id: { $in: distinctIds } } as mongo.Filter<Doc>;
-      const found = await collection.find(filter, { projection: options.projection, batchSize: distinctIds.length }).toArray();
+      // The limit as well: MongoDB may leave a cursor open after a full first batch, and finding its end costs a getMore.
+      const found = await collection.find(filter, { projection: options.projection, batchSize: distinctIds.length, limit: distinctIds.length }).toArray();
       const byId = new Map(found.map((doc) => [doc._id as string, doc as Doc]));
       const handedOut = new Set<string>();
       return ids.map((id) => {
