@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { identityKeyOf, type InboundEvent, type OutboundMessage } from '../channels/channel';
-import { answeredWithin } from '../shared/answered-within';
+import { answeredWithin, NotAnsweredError } from '../shared/answered-within';
 import type { Clock } from '../shared/clock';
 import { newLeaseHolder } from '../shared/ids';
 import type { Logger } from '../shared/logger';
@@ -69,6 +69,8 @@ export interface InboxDeps {
   leaseMs?: number;
   /** How often the leases of events in flight are renewed, and how long a renewal is waited for; a tenth of `leaseMs` unless a test says otherwise. */
   leaseRenewalMs?: number;
+  /** How long one run of a turn may take before it counts as failed; a minute unless a test says otherwise. */
+  turnDeadlineMs?: number;
 }
 
 export class DatabaseUnavailableError extends Error {
@@ -84,6 +86,15 @@ const defaultLeaseMs = 10 * 60_000;
 /** How long a live server retries a turn while the database is away, renewing no lease meanwhile. */
 export const defaultRetryWhileDatabaseAwayMs = 5 * 60_000;
 
+/**
+ * Far longer than a turn takes, even one that waits out the driver's server selection. Past it, one of the turn's
+ * database calls is taken as never to be answered (the driver was seen to leave a command sent as the database
+ * came back waiting forever, docs/benchmark.md, sixth round): the turn counts as failed, so that it is run again
+ * and the person's later events and the turn slot are not held for good. Its effects are idempotent, so a run that
+ * does wake up later doubles nothing.
+ */
+const defaultTurnDeadlineMs = 60_000;
+
 /** How many times a turn that failed for no reason the database gave is run again before the apology. */
 const retriesOfUnexplainedFailures = 2;
 
@@ -97,6 +108,8 @@ export function createInbox(deps: InboxDeps): Inbox {
   // Under a burst, every waiting turn would otherwise take a database connection at once, and the webhook's own
   // insert (which must answer LINE within 2 s) would queue behind thousands of turn queries. Turns wait here instead.
   const turnSlots = createSlots(deps.maxConcurrentTurns ?? 64);
+  const turnDeadlineMs = deps.turnDeadlineMs ?? defaultTurnDeadlineMs;
+  const withinTurnDeadline = (run: Promise<OutboundMessage[]>) => answeredWithin(turnDeadlineMs, run, 'The turn (a database call in it)');
 
   function enqueue<T>(event: InboundEvent, work: () => Promise<T>): Promise<T> {
     const key = identityKeyOf(event);
@@ -125,7 +138,7 @@ export function createInbox(deps: InboxDeps): Inbox {
     let unexplainedFailures = 0;
     for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 5000)) {
       try {
-        return await deps.runner.run(event);
+        return await withinTurnDeadline(deps.runner.run(event));
       } catch (error) {
         const databaseAway = isDatabaseUnavailable(error) || deps.databaseUp?.() === false;
         if (!databaseAway) unexplainedFailures += 1;
@@ -429,7 +442,13 @@ export function createInbox(deps: InboxDeps): Inbox {
       const admission = admit(event);
       return enqueue(event, async () => {
         try {
-          const messages = await turn(event, (queued) => deps.runner.handle(queued), admission);
+          const handled = (queued: InboundEvent) =>
+            withinTurnDeadline(deps.runner.handle(queued)).catch((error: unknown) => {
+              if (!(error instanceof NotAnsweredError)) throw error;
+              deps.logger.error({ err: error, channel: event.channel, eventId: event.eventId }, 'turn failed');
+              return deps.runner.apology(queued);
+            });
+          const messages = await turn(event, handled, admission);
           await markHandled(event);
           return messages;
         } finally {

@@ -1,3 +1,5 @@
+import { answeredWithin } from './answered-within';
+
 /**
  * Group commit for a call every turn makes: calls that arrive while one is under way wait, and go to the
  * database together in the next one. A call on its own is sent at once (no timer, so no added latency at a
@@ -33,7 +35,7 @@ export function groupCommit<Item, Outcome>(
         statistics.roundTrips += 1;
         statistics.calls += batch.length;
         try {
-          const outcomes = await withDeadline(write(batch.map((waiter) => waiter.item)), giveUpAfterMs, options.name);
+          const outcomes = await answeredWithin(giveUpAfterMs, write(batch.map((waiter) => waiter.item)), `The database, for the grouped call ${options.name},`);
           if (outcomes.length !== batch.length) throw new Error(`A grouped call answered ${outcomes.length} outcomes for ${batch.length} items`);
           batch.forEach((waiter, index) => {
             const outcome = outcomes[index];
@@ -59,15 +61,6 @@ export function groupCommit<Item, Outcome>(
       // never-answered command above in one run in five (docs/benchmark.md, sixth round).
       queueMicrotask(() => void writeWhileWaiting());
     });
-}
-
-function withDeadline<Value>(work: Promise<Value>, ms: number, name: string): Promise<Value> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`The database did not answer the grouped call ${name} within ${ms / 1000} s`)), ms);
-    timer.unref();
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 export interface GroupCommitStatistics {

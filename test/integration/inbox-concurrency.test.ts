@@ -241,4 +241,43 @@ describe('flood control on a backlog', () => {
     await inbox.drain();
     expect(ran).toEqual(events.map((event) => (event as { text: string }).text));
   });
+
+  it('runs again a turn that never finishes (a database call never answered), and goes on with the person’s next events', async () => {
+    let runs = 0;
+    const runner = {
+      async handle(event: InboundEvent): Promise<OutboundMessage[]> {
+        runs += 1;
+        // The first run waits forever, as a turn does on a command the driver never finishes.
+        if (runs === 1) return new Promise<OutboundMessage[]>(() => undefined);
+        return [{ kind: 'text', text: event.kind === 'text' ? event.text : '' }];
+      },
+      run: (event: InboundEvent) => runner.handle(event),
+      apology: (): OutboundMessage[] => [{ kind: 'text', text: 'sorry' }],
+    };
+    const inbox = createInbox({ runner, inboundEvents, clock, logger: pino({ level: 'silent' }), maxConcurrentTurns: 1, turnDeadlineMs: 50 });
+    const first = textFrom('U-stuck');
+    const second = textFrom('U-stuck');
+    const delivered: string[] = [];
+    const deliver = async (_event: InboundEvent, messages: OutboundMessage[]) => {
+      delivered.push(...messages.map((message) => (message.kind === 'text' ? message.text : '')));
+    };
+
+    await inbox.accept([first], deliver);
+    await inbox.accept([second], deliver);
+    await inbox.drain();
+
+    expect(delivered).toEqual([(first as { text: string }).text, (second as { text: string }).text]);
+    expect(runs).toBe(3);
+  });
+
+  it('answers a web chat turn that never finishes with the apology instead of holding the request', async () => {
+    const runner = {
+      handle: (): Promise<OutboundMessage[]> => new Promise<OutboundMessage[]>(() => undefined),
+      run: (): Promise<OutboundMessage[]> => new Promise<OutboundMessage[]>(() => undefined),
+      apology: (): OutboundMessage[] => [{ kind: 'text', text: 'sorry' }],
+    };
+    const inbox = createInbox({ runner, inboundEvents, clock, logger: pino({ level: 'silent' }), turnDeadlineMs: 50 });
+
+    expect(await inbox.handleNow(textFrom('U-stuck-web'))).toEqual([{ kind: 'text', text: 'sorry' }]);
+  });
 });
