@@ -19,9 +19,9 @@ const zone = 'Asia/Taipei';
 const today = DateTime.fromISO('2026-11-23T10:00:00', { zone });
 const dayOf = (at: DateTime) => at.toISODate()!;
 
-function depsWith(members: CheckInDeps['members'] = platform.repositories.members): CheckInDeps {
+function depsWith(members: CheckInDeps['members'] = platform.repositories.members, streakDays = 7): CheckInDeps {
   const { ledger, tierRules } = platform.repositories;
-  return { members, ledger, tierRules, rules: { points: 10, streakDays: 7, streakBonus: 50, zone }, earning: { expiry: { kind: 'never' }, zone } };
+  return { members, ledger, tierRules, rules: { points: 10, streakDays, streakBonus: 50, zone }, earning: { expiry: { kind: 'never' }, zone } };
 }
 
 /** A member who checked in on the three days before yesterday: last day D-2, a 3-day streak. */
@@ -96,6 +96,26 @@ describe('a late check-in racing a live one', () => {
     expect(live).toMatchObject({ kind: 'awarded', points: 10, streak: 5 });
     expect((await platform.repositories.members.findById(memberId))!.checkIn).toEqual({ lastDay: dayOf(today), streak: 5 });
     await expectBothDaysPaidOnce(memberId);
+  });
+
+  it("pays the streak bonus that today's check-in reaches only on the streak yesterday's late one wrote while it was in flight", async () => {
+    const memberId = await memberWithStreakUntilTheDayBeforeYesterday();
+    let late: CheckInOutcome | undefined;
+    const tappedYesterday = today.minus({ days: 1 }).set({ hour: 23, minute: 58 });
+    const fiveDayStreaks = (members?: CheckInDeps['members']) => depsWith(members, 5);
+
+    const live = await checkIn(
+      fiveDayStreaks(interleavedAfterFirstRead(async () => (late = await checkIn(fiveDayStreaks(), memberId, today, tappedYesterday)))),
+      memberId,
+      today,
+    );
+
+    // Read first, today's planned day 1 of a streak (no bonus); it lands as day 5, the bonus day.
+    expect(late).toMatchObject({ kind: 'awarded', points: 10, streak: 4 });
+    expect(live).toMatchObject({ kind: 'awarded', points: 60, bonus: 50, streak: 5, balance: 100 });
+    expect(await platform.repositories.ledger.find(`checkin-bonus:${memberId}:${dayOf(today)}`)).toMatchObject({ status: 'applied', points: 50 });
+    expect((await platform.repositories.members.findById(memberId))!.points).toBe(100);
+    expect((await verifyLedger(platform.repositories)).problems).toEqual([]);
   });
 
   it('answers a second check-in for the same day that read the member before the first one landed as already checked in', async () => {

@@ -35,7 +35,8 @@ const maxRounds = 10;
  * The streak is planned on the member as read, so it is written only while the member's last day is
  * still the one read. A check-in of another day that lands in between (a late turn for yesterday, a live
  * one for today) makes this one plan again on a fresh read, under the same key: the points of the entry
- * already written stand, the streak and whether it moves come from the fresh read.
+ * already written stand, the streak and whether it moves come from the fresh read, and a streak bonus only the
+ * fresh read reaches is paid in an entry of its own (`checkin-bonus:<member>:<day>`).
  */
 export async function checkIn(deps: CheckInDeps, memberId: MemberId, now: DateTime, actedAt: DateTime = now): Promise<CheckInOutcome> {
   let found = await deps.members.findWithBalanceState(memberId);
@@ -77,7 +78,17 @@ export async function checkIn(deps: CheckInDeps, memberId: MemberId, now: DateTi
       const current = await deps.members.findById(memberId);
       return { kind: 'alreadyCheckedIn', streak: current?.checkIn.streak ?? plan.streak, balance: current?.points ?? 0 };
     }
-    return { kind: 'awarded', points: award.points, bonus: award.bonus, streak: plan.streak, balance: result.balance };
+    // Planned again on a streak that reaches a bonus the first plan did not: the day's entry stands as written, so the
+    // bonus goes in an entry of its own, under a key of its own. (Only this race needs it; a crash just before it loses
+    // this bonus, as the check-in then answers "already checked in".)
+    const missedBonus = written !== null && plan.movesStreak ? Math.max(0, plan.bonus - written.bonus) : 0;
+    if (missedBonus === 0) return { kind: 'awarded', points: award.points, bonus: award.bonus, streak: plan.streak, balance: result.balance };
+    const bonus = await awardPoints(
+      { ledger: deps.ledger, rules: deps.earning },
+      { key: `checkin-bonus:${memberId}:${plan.day}`, memberId, points: missedBonus, reason: 'checkin', note: `${plan.streak}-day streak`, now },
+    );
+    const balanceAfter = bonus.kind === 'recorded' ? bonus.balance : result.balance;
+    return { kind: 'awarded', points: award.points + missedBonus, bonus: award.bonus + missedBonus, streak: plan.streak, balance: balanceAfter };
   }
   throw new Error(`Check-in of member ${memberId} for ${loyaltyDayOf(actedAt, deps.rules.zone)}: the member's balance kept changing between the read and the write; gave up after ${maxRounds} rounds`);
 }
