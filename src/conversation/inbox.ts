@@ -69,7 +69,7 @@ export interface InboxDeps {
   leaseMs?: number;
   /** How often the leases of events in flight are renewed, and how long a renewal is waited for; a tenth of `leaseMs` unless a test says otherwise. */
   leaseRenewalMs?: number;
-  /** How long one run of a turn may take before it counts as failed; a minute unless a test says otherwise. */
+  /** How long one run of a turn may take before it counts as failed; 5 minutes unless a test says otherwise. */
   turnDeadlineMs?: number;
 }
 
@@ -87,13 +87,15 @@ const defaultLeaseMs = 10 * 60_000;
 export const defaultRetryWhileDatabaseAwayMs = 5 * 60_000;
 
 /**
- * Far longer than a turn takes, even one that waits out the driver's server selection. Past it, one of the turn's
- * database calls is taken as never to be answered (the driver was seen to leave a command sent as the database
- * came back waiting forever, docs/benchmark.md, sixth round): the turn counts as failed, so that it is run again
- * and the person's later events and the turn slot are not held for good. Its effects are idempotent, so a run that
- * does wake up later doubles nothing.
+ * Far longer than any turn takes, even one that waits out the driver's server selection or erases a person from a
+ * large embedded database. Past it, one of the turn's database calls is taken as never to be answered (the driver
+ * was seen to leave a command sent as the database came back waiting forever, docs/benchmark.md, sixth round): the
+ * turn counts as failed, so that it is run again and the person's later events and the turn slot are not held for
+ * good. The abandoned run is not stopped: should it wake up after all, it runs alongside the next ones. Its ledger
+ * and flow effects are keyed, so nothing is paid twice, but notices it takes ride on a reply nobody sends, and its
+ * transcript lines are recorded twice. So the deadline is long, for a turn that is stuck rather than slow.
  */
-const defaultTurnDeadlineMs = 60_000;
+const defaultTurnDeadlineMs = 5 * 60_000;
 
 /** How many times a turn that failed for no reason the database gave is run again before the apology. */
 const retriesOfUnexplainedFailures = 2;
