@@ -57,8 +57,10 @@ const unavailableErrorNames = new Set([
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { name, message } = error as { name?: unknown; message?: unknown };
+  const { name, message, errorResponse } = error as { name?: unknown; message?: unknown; errorResponse?: unknown };
   if (typeof name === 'string' && unavailableErrorNames.has(name)) return true;
+  // A bulk write (the grouped calls) that never reached the server wraps the network error it met.
+  if (name === 'MongoBulkWriteError' && isDatabaseUnavailable(errorResponse)) return true;
   // mongoose queues operations while disconnected and fails them with this message after bufferTimeoutMS.
   return typeof message === 'string' && /buffering timed out/.test(message);
 }
