@@ -15,11 +15,17 @@ export function renderBroadcast(catalog: FlowCatalog, message: BroadcastMessage,
   return withOptOutFooter(body, renderTemplate(catalog.template(optOutFooterTemplate, locale), variables));
 }
 
+/** A template broadcast whose template a later publish removed (free text always renders). */
+export function broadcastTemplateMissing(catalog: FlowCatalog, message: BroadcastMessage): boolean {
+  return message.kind === 'template' && !catalog.hasTemplate(message.templateId);
+}
+
 /**
  * What members get, in each language the broadcast goes out in, for the console: the member's name, filled in per
- * member when sending, shows as `{name}`.
+ * member when sending, shows as `{name}`. Null when its template was removed since.
  */
-export function previewBroadcast(catalog: FlowCatalog, message: BroadcastMessage): { locale: Locale; message: OutboundMessage }[] {
+export function previewBroadcast(catalog: FlowCatalog, message: BroadcastMessage): { locale: Locale; message: OutboundMessage }[] | null {
+  if (broadcastTemplateMissing(catalog, message)) return null;
   return broadcastLocales(message).map((locale) => ({ locale, message: renderBroadcast(catalog, message, locale, { name: '{name}' }) }));
 }
 

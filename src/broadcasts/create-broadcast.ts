@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { locales } from '../conversation/flow-schema';
 import type { Broadcast, BroadcastMessage } from './broadcast';
 import type { BroadcastDeps } from './broadcast-deps';
+import { broadcastTemplateMissing } from './broadcast-message';
 
 export type CreateBroadcastOutcome = { kind: 'created'; broadcast: Broadcast } | { kind: 'noSegment' } | { kind: 'noTemplate' };
 
@@ -11,7 +11,7 @@ export async function createBroadcast(
   request: { name: string; segmentId: string; message: BroadcastMessage; scheduledAt: Date | null },
 ): Promise<CreateBroadcastOutcome> {
   if ((await deps.segments.find(request.segmentId)) === null) return { kind: 'noSegment' };
-  if (request.message.kind === 'template' && !hasTemplate(deps, request.message.templateId)) return { kind: 'noTemplate' };
+  if (broadcastTemplateMissing(deps.catalog(), request.message)) return { kind: 'noTemplate' };
   const broadcast: Broadcast = {
     id: `bc_${randomBytes(9).toString('base64url')}`,
     ...request,
@@ -24,13 +24,4 @@ export async function createBroadcast(
   };
   await deps.broadcasts.create(broadcast);
   return { kind: 'created', broadcast };
-}
-
-function hasTemplate(deps: Pick<BroadcastDeps, 'catalog'>, id: string): boolean {
-  try {
-    for (const locale of locales) deps.catalog().template(id, locale);
-    return true;
-  } catch {
-    return false;
-  }
 }

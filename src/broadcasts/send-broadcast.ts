@@ -3,7 +3,7 @@ import type { Locale } from '../conversation/flow-schema';
 import { findSegmentMembers, type SegmentMember } from '../segments/evaluate-segment';
 import { newLeaseHolder, stableUuid } from '../shared/ids';
 import { routeRecipient, type Broadcast, type RecipientResult } from './broadcast';
-import { broadcastLocaleFor, renderBroadcast } from './broadcast-message';
+import { broadcastLocaleFor, broadcastTemplateMissing, renderBroadcast } from './broadcast-message';
 import type { BroadcastDeps } from './broadcast-deps';
 
 const leaseMs = 2 * 60_000;
@@ -26,11 +26,13 @@ export async function runBroadcast(deps: BroadcastDeps, broadcastId: string, own
   if (!(await deps.broadcasts.claimRun(broadcastId, owner, deps.clock.now().toJSDate(), leaseUntil()))) return { kind: 'notOurs' };
   const broadcast = (await deps.broadcasts.find(broadcastId))!;
   const segment = await deps.segments.find(broadcast.segmentId);
-  if (segment === null) {
-    deps.logger.warn({ broadcastId, segmentId: broadcast.segmentId }, 'broadcast cancelled: its segment was deleted');
+  const cancelBecause = async (why: string) => {
+    deps.logger.warn({ broadcastId, segmentId: broadcast.segmentId }, `broadcast cancelled: ${why}`);
     await deps.broadcasts.transition(broadcastId, ['sending'], 'cancelled', { finishedAt: deps.clock.now().toJSDate(), lease: null });
-    return { kind: 'finished', status: 'cancelled' };
-  }
+    return { kind: 'finished', status: 'cancelled' } as const;
+  };
+  if (segment === null) return cancelBecause('its segment was deleted');
+  if (broadcastTemplateMissing(deps.catalog(), broadcast.message)) return cancelBecause('its template was removed by a later publish');
   const members = await findSegmentMembers(deps, segment.definition, deps.clock.now(), deps.zone);
   await deps.broadcasts.transition(broadcastId, ['sending'], 'sending', {
     recipients: members.length,
@@ -48,6 +50,9 @@ export async function runBroadcast(deps: BroadcastDeps, broadcastId: string, own
       stops = await deps.programmeFacts.marketingStops(members.slice(index, index + recipientsPerLeaseRenewal).map((next) => next.memberId));
     }
     const now = deps.clock.now();
+    // Rendered before the member is claimed and a push is budgeted: should a publish remove the template mid-run, the
+    // run stops here with nobody claimed in vain, and the next run cancels the broadcast.
+    const message = messageFor(deps, broadcast, member);
     if (!(await deps.broadcasts.claimRecipient(broadcastId, member.memberId, now.toJSDate()))) continue;
     const settle = (result: Omit<RecipientResult, 'memberId' | 'at'>) =>
       deps.broadcasts.settleRecipient(broadcastId, { memberId: member.memberId, at: deps.clock.now().toJSDate(), ...result });
@@ -72,7 +77,7 @@ export async function runBroadcast(deps: BroadcastDeps, broadcastId: string, own
       return { kind: 'finished', status: 'stoppedQuota' };
     }
     const accepted = await push.channel
-      .push(route.channelUserId, [messageFor(deps, broadcast, member)], stableUuid(`broadcast:${broadcastId}:${member.memberId}`))
+      .push(route.channelUserId, [message], stableUuid(`broadcast:${broadcastId}:${member.memberId}`))
       .catch((error: unknown) => {
         deps.logger.warn({ err: error, broadcastId, memberId: member.memberId }, 'broadcast push failed');
         return false;

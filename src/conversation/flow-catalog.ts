@@ -88,6 +88,11 @@ export class FlowCatalog {
     return this.fallbackFlow;
   }
 
+  /** Whether `template` answers for this id in every locale (there, or through the default locale's). */
+  hasTemplate(id: string): boolean {
+    return Object.values(this.templates).every((byId) => (byId[id] ?? this.templates[this.defaultLocale][id]) !== undefined);
+  }
+
   template(id: string, locale: Locale): Template {
     const template = this.templates[locale][id] ?? this.templates[this.defaultLocale][id];
     if (template === undefined) throw new Error(`No template ${id}: the catalog was validated without it`);

@@ -292,6 +292,36 @@ describe('broadcasts to a segment', () => {
 });
 
 describe('sending and cancelling a broadcast', () => {
+  it('answers the preview of a broadcast whose template a later publish removed with a 409, and cancels it at its run with nobody claimed', async () => {
+    platform.clock.set('2027-06-01T10:00:00+08:00');
+    line.reset();
+    await aMember('removed-template-test', [{ channel: 'line', channelUserId: lineUserId() }], { locale: 'en' });
+    const footerOnly = `broadcast.opt-out-footer:\n  text: 'Reply "stop promotions" to stop offers'\n`;
+    const publish = async (content: string) => {
+      expect((await request(platform.app).put('/admin/api/templates/broadcast').set(admin()).send({ content: { en: content, 'zh-TW': content } })).status).toBe(200);
+      expect((await request(platform.app).post('/admin/api/templates/broadcast/publish').set(admin())).status).toBe(200);
+    };
+    try {
+      await publish(`${footerOnly}promo.summer:\n  text: 'Summer sale!'\n`);
+      const segment = await request(platform.app).post('/admin/api/segments').set(admin()).send({ name: 'Removed template', definition: { tiers: ['removed-template-test'] } });
+      const created = await request(platform.app).post('/admin/api/broadcasts').set(admin()).send({ segmentId: segment.body.id, message: { templateId: 'promo.summer' } });
+      expect(created.status).toBe(201);
+      await publish(footerOnly);
+
+      const preview = await request(platform.app).get(`/admin/api/broadcasts/${created.body.id}/preview`).set(admin());
+      expect(preview.status).toBe(409);
+      expect(preview.body.error.code).toBe('broadcast_template_missing');
+      expect((await request(platform.app).post(`/admin/api/broadcasts/${created.body.id}/send`).set(admin())).status).toBe(202);
+      await platform.jobs.dispatchBroadcasts();
+
+      const after = await request(platform.app).get(`/admin/api/broadcasts/${created.body.id}`).set(admin());
+      expect(after.body).toMatchObject({ status: 'cancelled', counts: { sent: 0, skipped: 0, failed: 0, claimed: 0 } });
+      expect(line.pushes()).toHaveLength(0);
+    } finally {
+      await request(platform.app).post('/admin/api/templates/broadcast/reset').set(admin());
+    }
+  });
+
   it('refuses what its state does not allow with a 409 naming the state, and an unknown broadcast with a 404', async () => {
     const segment = await request(platform.app).post('/admin/api/segments').set(admin()).send({ name: 'Lifecycle', definition: { tiers: ['lifecycle-test'] } });
     const draft = await request(platform.app).post('/admin/api/broadcasts').set(admin()).send({ segmentId: segment.body.id, message: { en: 'Hello' } });

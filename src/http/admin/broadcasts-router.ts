@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { BroadcastMessage } from '../../broadcasts/broadcast';
+import type { Broadcast, BroadcastMessage } from '../../broadcasts/broadcast';
 import { costOfBroadcast } from '../../broadcasts/broadcast-cost';
 import type { BroadcastDeps } from '../../broadcasts/broadcast-deps';
 import { cancelBroadcast, defaultBroadcastName, sendBroadcastNow, type BroadcastChangeOutcome } from '../../broadcasts/broadcast-lifecycle';
@@ -117,6 +117,12 @@ export function createBroadcastsRouter(deps: BroadcastDeps & { audit: AuditRepos
     if (broadcast === null) throw new HttpError(404, 'broadcast_not_found', `No broadcast ${id}; GET /admin/api/broadcasts lists them`);
     return broadcast;
   };
+  const templateRemoved = (broadcast: Broadcast) =>
+    new HttpError(
+      409,
+      'broadcast_template_missing',
+      `The template ${broadcast.message.kind === 'template' ? broadcast.message.templateId : ''} of this broadcast was removed by a later publish; publish it again, or cancel the broadcast`,
+    );
   const withCounts = async (id: string) => {
     const { lease: _, ...broadcast } = await found(id);
     const { claimed, sent, skipped, failed } = await deps.broadcasts.counts(id);
@@ -156,7 +162,9 @@ export function createBroadcastsRouter(deps: BroadcastDeps & { audit: AuditRepos
 
   router.get('/:id/preview', async (req, res) => {
     const broadcast = await found(parseInput(idParam, req.params).id);
-    res.json({ messages: previewBroadcast(deps.catalog(), broadcast.message) });
+    const messages = previewBroadcast(deps.catalog(), broadcast.message);
+    if (messages === null) throw templateRemoved(broadcast);
+    res.json({ messages });
   });
 
   router.get('/:id/recipients', async (req, res) => {
