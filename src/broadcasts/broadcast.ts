@@ -99,6 +99,26 @@ export function pickLocale(available: Locale[], preferred: Locale | null, defaul
  * edited and published like any template; account notices (notify-member.ts) are not marketing and never carry it.
  */
 export const optOutFooterTemplate = 'broadcast.opt-out-footer';
+/** Room for a line or two: a longer footer would crowd out the marketer's words. */
+const maxFooterLength = 200;
+
+/** The footer's words, as every broadcast ends with them. */
+function footerTextOf(footer: OutboundMessage): string {
+  return (footer.kind === 'text' ? [footer.text] : [footer.title, footer.subtitle, footer.footer])
+    .filter((line): line is string => line !== undefined && line.trim() !== '')
+    .join('\n');
+}
+
+/**
+ * Why a published footer (filled for a sample member) would break the promise that every broadcast says how to
+ * stop them, or null: one that fills to nothing would send broadcasts with no way out, a long one cuts their text.
+ */
+export function optOutFooterProblem(filledForSample: OutboundMessage): string | null {
+  const text = footerTextOf(filledForSample);
+  if (text === '') return 'the opt-out footer must say how to stop promotions: it fills to nothing';
+  if (text.length > maxFooterLength) return `the opt-out footer must fit in ${maxFooterLength} characters (it has ${text.length})`;
+  return null;
+}
 
 // A broadcast's text may be 2,000 characters (the admin API's limit, Messenger's): with the footer it must still
 // fit, so a channel that cuts a long text cuts the marketer's words, never the way out.
@@ -110,9 +130,7 @@ const footerSeparator = '\n\n';
  * of a card's footer (small print on LINE). The footer template's buttons, if any, follow the message's.
  */
 export function withOptOutFooter(message: OutboundMessage, footer: OutboundMessage): OutboundMessage {
-  const footerText = (footer.kind === 'text' ? [footer.text] : [footer.title, footer.subtitle, footer.footer])
-    .filter((line): line is string => line !== undefined && line.trim() !== '')
-    .join('\n');
+  const footerText = footerTextOf(footer);
   if (footerText === '') return message;
   const choices = [...(message.choices ?? []), ...(footer.choices ?? [])];
   const withChoices = choices.length > 0 ? { choices } : {};

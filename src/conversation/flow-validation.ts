@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { flowSchema, locales, templateFileSchema, type Flow, type Locale, type Template } from './flow-schema';
 import { tierPhraseTemplates } from './actions/tier-wording';
-import { optOutFooterTemplate } from '../broadcasts/broadcast';
+import { optOutFooterProblem, optOutFooterTemplate } from '../broadcasts/broadcast';
+import { renderTemplate } from './template-rendering';
 
 export type TemplateSet = Record<Locale, Record<string, Template>>;
 
@@ -193,11 +194,14 @@ export function validateTriggers(flows: { flow: Flow; file: string }[]): Problem
 }
 
 export function validateRunnerTemplates(templates: TemplateSet): Problem[] {
-  return locales.flatMap((locale) =>
-    runnerTemplates
+  return locales.flatMap((locale) => {
+    const missing = runnerTemplates
       .filter((id) => !(id in templates[locale]))
-      .map((id) => ({ file: `templates/${locale}`, path: id, reason: 'the runner needs this template' })),
-  );
+      .map((id) => ({ file: `templates/${locale}`, path: id, reason: 'the runner needs this template' }));
+    const footer = templates[locale][optOutFooterTemplate];
+    const footerProblem = footer === undefined ? null : optOutFooterProblem(renderTemplate(footer, { name: 'Amy' }));
+    return footerProblem === null ? missing : [...missing, { file: `templates/${locale}`, path: optOutFooterTemplate, reason: footerProblem }];
+  });
 }
 
 /** Keywords match whole messages, ignoring case, width (ＡＢＣ = ABC) and surrounding spaces. */

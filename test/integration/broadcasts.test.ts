@@ -403,6 +403,13 @@ describe('the opt-out footer of broadcasts', () => {
       const withoutFooter = await request(platform.app).put('/admin/api/templates/broadcast').set(admin()).send({ content: { en: '# nothing here\n{}\n' } });
       expect(withoutFooter.status).toBe(400);
       expect(withoutFooter.body.error.details).toContainEqual(expect.objectContaining({ path: 'broadcast.opt-out-footer', reason: 'the runner needs this template' }));
+
+      const blank = await request(platform.app).put('/admin/api/templates/broadcast').set(admin()).send({ content: { en: 'broadcast.opt-out-footer:\n  text: "{nothing}"\n' } });
+      expect(blank.status).toBe(400);
+      expect(blank.body.error.details).toContainEqual(expect.objectContaining({ path: 'broadcast.opt-out-footer', reason: expect.stringContaining('fills to nothing') }));
+      const long = await request(platform.app).put('/admin/api/templates/broadcast').set(admin()).send({ content: { en: `broadcast.opt-out-footer:\n  text: "${'x'.repeat(201)}"\n` } });
+      expect(long.status).toBe(400);
+      expect(long.body.error.details).toContainEqual(expect.objectContaining({ path: 'broadcast.opt-out-footer', reason: expect.stringContaining('200 characters') }));
     } finally {
       await request(platform.app).post('/admin/api/templates/broadcast/reset').set(admin());
     }
