@@ -176,14 +176,16 @@ export function createPointCodeRepository(connection: Connection) {
     /**
      * The member's uses of the code in its first slots, and among them the one this request made, if any: one read
      * that both answers a request made again and lets `reserveUse` skip its first. Slots fill from 1 up, so a request's
-     * use is found here unless the member holds more than a batch of uses of the code; one that is not found is still
-     * never given a second use (its request key is unique: `reserveUse` finds it then).
+     * use is among them unless every one of them is taken and the code allows more: only then is it looked up by its
+     * request key, so that a request made again is answered as collected even once the code has filled up.
      */
     async firstSlotUses(code: PointCodeId, memberId: MemberId, perMemberLimit: number, requestKey: string): Promise<FirstSlotUses> {
       const ids = slotBatch(1, perMemberLimit).map((slot) => useIdOf(code, memberId, slot));
       const docs = await usesCollection.find({ _id: { $in: ids } }).toArray();
       const mine = docs.find((doc) => doc.requestKey === requestKey);
-      return { taken: new Set(docs.map((doc) => doc._id)), byRequest: mine ? toUse(mine) : null };
+      const pastTheseSlots = mine === undefined && docs.length === ids.length && perMemberLimit > ids.length;
+      const byRequest = mine ? toUse(mine) : pastTheseSlots ? await useByRequest(requestKey) : null;
+      return { taken: new Set(docs.map((doc) => doc._id)), byRequest };
     },
 
     /**
