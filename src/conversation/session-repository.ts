@@ -78,10 +78,18 @@ export function createSessionRepository(connection: Connection) {
       return result.matchedCount === 1;
     },
 
-    /** The flow of `continued` ended in the turn of event `endedBy`: the session goes and the ending stays, in one write. */
+    /**
+     * The flow of `continued` ended in the turn of event `endedBy`: the session goes and the ending stays, in one write.
+     * Only while the stored session is still `continued` (or already gone, for a turn run again): a session another
+     * turn saved meanwhile stays.
+     */
     async end(identityKey: string, continued: Session, endedBy: string, endedAt: Date): Promise<void> {
       const lastEnding: StoredEnding = { endedBy, endedAt, session: storedOf(continued) };
-      await Sessions.updateOne({ _id: identityKey }, { $unset: { session: 1 }, $set: { lastEnding } });
+      const stillContinued = { 'session.runId': continued.position.runId, 'session.revision': continued.revision };
+      await Sessions.updateOne(
+        { _id: identityKey, $or: [stillContinued, { session: { $exists: false } }] },
+        { $unset: { session: 1 }, $set: { lastEnding } },
+      );
     },
 
     /** Forgets the session and any ending (unfollowed, erased, a preview reset). */

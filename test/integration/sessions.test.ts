@@ -50,6 +50,23 @@ describe('the touch every turn starts with', () => {
 });
 
 describe('sessions, stored with the channel identity', () => {
+  it('ends a session only while it is still the one the turn continued', async () => {
+    const { sessions } = platform.repositories;
+    const key = 'web:end-test';
+    const now = new Date('2026-11-24T10:00:00Z');
+    await platform.repositories.identities.touch(key, { channel: 'web', channelUserId: 'end-test' }, now);
+    expect(await sessions.save(key, position('ask-name'), null, now, 'event-1')).toBe(true);
+    const continued = (await sessions.load(key))!;
+    // Another turn saves the next question before this one ends the flow it continued.
+    expect(await sessions.save(key, position('ask-mobile'), continued, now, 'event-2')).toBe(true);
+
+    await sessions.end(key, continued, 'event-1', now);
+
+    expect(await sessions.load(key)).toMatchObject({ revision: 1, position: { stepId: 'ask-mobile' } });
+    await sessions.end(key, (await sessions.load(key))!, 'event-3', now);
+    expect(await sessions.load(key)).toBeNull();
+  });
+
   it('comes back with the turn’s touch, and a save only lands on the revision it was loaded at', async () => {
     const { identities, sessions } = platform.repositories;
     const key = 'web:session-test';
