@@ -12,11 +12,14 @@ export interface LineHttpResponse {
 
 /**
  * The JSON POSTs every turn makes (reply, push, loading animation), sent with undici's `request` over a keep-alive
- * pool. The SDK's client sends them with global fetch, whose WHATWG streams and Headers cost about a third of the CPU a
- * turn spends on its reply (docs/benchmark.md); the rest of the API (rich menus) still goes through the SDK.
+ * pool. The SDK's client sends them with global fetch, whose WHATWG streams and Headers were 15 % of the webhook's busy
+ * CPU (docs/benchmark.md, fifth round); the rest of the API (rich menus) still goes through the SDK.
  */
 export class LineHttp {
-  private readonly dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+  // A connection is kept idle no longer than fetch kept it (4 s): a POST sent on one the server has just closed fails
+  // with no status and is not retried, and a reply that fails that way has no push to fall back to. An answer must come
+  // within 10 s, not undici's 5 minutes: a stalled API would otherwise hold a turn slot that long.
+  private readonly dispatcher = new Agent({ keepAliveTimeout: 4_000, headersTimeout: 10_000, bodyTimeout: 10_000, connections: 64 });
   private readonly origin: string;
   private readonly authorization: string;
 
