@@ -139,6 +139,32 @@ describe('signup flow', () => {
     expect(await platform.repositories.members.model.countDocuments({ signupKey })).toBe(1);
   });
 
+  it('answers a signup run again with what joining promised the first time, after the programme changed its amounts', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    const signupKey = `web:${chat.source.channelUserId}`;
+    const request = {
+      identityKey: signupKey,
+      channel: 'web' as const,
+      channelUserId: chat.source.channelUserId,
+      name: 'Ida',
+      mobile: '0912345678',
+      birthday: null,
+      locale: 'en' as const,
+      termsVersion: '1',
+      now: new Date(),
+      runId: 'run-promised',
+    };
+    const deps = { members: platform.repositories.members, identities: platform.repositories.identities, startingTier: 'member' };
+    await platform.repositories.identities.touch(signupKey, chat.source, request.now);
+
+    const first = await signUp(deps, { ...request, welcome: { signupBonus: 50, referralBonus: 30 } });
+    const again = await signUp(deps, { ...request, welcome: { signupBonus: 80, referralBonus: 0 } });
+
+    expect(first).toMatchObject({ kind: 'joined', welcome: { signupBonus: 50, referralBonus: 30 } });
+    expect(again).toEqual({ kind: 'joined', memberId: first.memberId, welcome: { signupBonus: 50, referralBonus: 30 } });
+    expect(await signUp(deps, { ...request, runId: 'another-run', welcome: { signupBonus: 80, referralBonus: 0 } })).toEqual({ kind: 'alreadyMember', memberId: first.memberId });
+  });
+
   it('pays the welcome gift once when the turn that made the member failed and the member answers again', async () => {
     const chat = conversationWith(platform, { locale: 'en' });
     await chat.taps('intent=signup');

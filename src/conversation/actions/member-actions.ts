@@ -62,13 +62,15 @@ export const memberActions: ActionModule<typeof outcomes> = {
             welcome,
           },
         );
+        // A turn run again pays, and says, what joining promised the first time, whatever the programme says now.
+        const paid = outcome.kind === 'joined' ? outcome.welcome : welcome;
         if (outcome.kind === 'joined') {
-          await welcomeNewMember({ ...repositories, earning: rules.earning }, { memberId: outcome.memberId, identityKey: identity.key, amounts: welcome, now });
+          await welcomeNewMember({ ...repositories, earning: rules.earning }, { memberId: outcome.memberId, identityKey: identity.key, amounts: paid, now });
         }
         return {
           outcome: outcome.kind,
           memberId: outcome.memberId,
-          variables: { signupBonus: numberFormat(locale).format(rules.signupBonus) },
+          variables: { signupBonus: numberFormat(locale).format(paid.signupBonus) },
         };
       },
 

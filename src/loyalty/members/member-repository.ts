@@ -7,8 +7,7 @@ import type { MemberId } from '../../shared/ids';
 import { defaultLeaderboardSettings, type LeaderboardCandidate, type LeaderboardSettings } from '../leaderboard/leaderboard';
 import type { Lot } from '../points/ledger';
 import type { MemberTierState } from '../tiers/member-tier-repository';
-import type { Consent, Member } from './member';
-import type { WelcomeAmounts } from './welcome-new-member';
+import type { Consent, Member, WelcomeAmounts } from './member';
 
 interface MemberDocument {
   _id: string;
@@ -324,8 +323,10 @@ export function createMemberRepository(connection: Connection) {
       for await (const doc of cursor) yield { memberId: doc._id as MemberId, signupKey: doc.signupKey, welcome: doc.welcome! };
     },
 
-    async joinedInRun(id: MemberId, signupRunId: string): Promise<boolean> {
-      return (await Members.exists({ _id: id, signupRunId })) !== null;
+    /** Whether the member joined in this signup run, with what joining paid then (absent on members of earlier versions). */
+    async joinedInRun(id: MemberId, signupRunId: string): Promise<{ welcome: WelcomeAmounts | null } | null> {
+      const doc = await Members.findOne({ _id: id, signupRunId }, { welcome: 1 }).lean();
+      return doc === null ? null : { welcome: doc.welcome ?? null };
     },
 
     async findBySignupKey(signupKey: string): Promise<Member | null> {

@@ -51,3 +51,11 @@ export function memberNumberOf(id: MemberId): string {
   for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   return String(hash % 100_000_000).padStart(8, '0');
 }
+
+/** What joining pays, as the programme said when the member joined (kept on the member: `NewMember.welcome`). */
+export interface WelcomeAmounts {
+  /** SIGNUP_BONUS_POINTS: 0 pays no welcome bonus. */
+  signupBonus: number;
+  /** REFERRAL_BONUS_POINTS for the referrer: 0 pays nothing beyond missions. */
+  referralBonus: number;
+}

@@ -3,7 +3,7 @@ import type { Locale } from '../../conversation/flow-schema';
 import { newMemberId, type MemberId } from '../../shared/ids';
 import type { IdentityRepository } from './identity-repository';
 import type { MemberRepository } from './member-repository';
-import type { WelcomeAmounts } from './welcome-new-member';
+import type { WelcomeAmounts } from './member';
 
 export interface SignUpRequest {
   identityKey: string;
@@ -21,7 +21,8 @@ export interface SignUpRequest {
   welcome: WelcomeAmounts;
 }
 
-export type SignUpOutcome = { kind: 'joined'; memberId: MemberId } | { kind: 'alreadyMember'; memberId: MemberId };
+/** `welcome`: what joining pays, as stored when the member was made (a turn run again pays what the first run promised). */
+export type SignUpOutcome = { kind: 'joined'; memberId: MemberId; welcome: WelcomeAmounts } | { kind: 'alreadyMember'; memberId: MemberId };
 
 export interface SignUpDeps {
   members: MemberRepository;
@@ -39,7 +40,7 @@ export interface SignUpDeps {
  */
 export async function signUp(deps: SignUpDeps, request: SignUpRequest): Promise<SignUpOutcome> {
   const existing = await findMember(deps, request.identityKey);
-  if (existing !== null) return outcomeForExisting(deps, existing, request.runId);
+  if (existing !== null) return outcomeForExisting(deps, existing, request);
 
   const memberId = newMemberId();
   const created = await deps.members.create({
@@ -62,14 +63,16 @@ export async function signUp(deps: SignUpDeps, request: SignUpRequest): Promise<
   });
   if (created.kind === 'duplicate') {
     const winner = await findMember(deps, request.identityKey);
-    return outcomeForExisting(deps, winner!, request.runId);
+    return outcomeForExisting(deps, winner!, request);
   }
   await deps.identities.linkMember(request.identityKey, memberId);
-  return { kind: 'joined', memberId };
+  return { kind: 'joined', memberId, welcome: request.welcome };
 }
 
-async function outcomeForExisting(deps: SignUpDeps, memberId: MemberId, runId: string): Promise<SignUpOutcome> {
-  return { kind: (await deps.members.joinedInRun(memberId, runId)) ? 'joined' : 'alreadyMember', memberId };
+async function outcomeForExisting(deps: SignUpDeps, memberId: MemberId, request: SignUpRequest): Promise<SignUpOutcome> {
+  const joined = await deps.members.joinedInRun(memberId, request.runId);
+  if (joined === null) return { kind: 'alreadyMember', memberId };
+  return { kind: 'joined', memberId, welcome: joined.welcome ?? request.welcome };
 }
 
 /** The identity's member, also when a crash left the member created but the identity not yet linked. */

@@ -1,17 +1,11 @@
 import type { DateTime } from 'luxon';
 import type { MemberId } from '../../shared/ids';
+import type { WelcomeAmounts } from './member';
 import { awardPoints } from '../points/award-points';
 import { creditReferral, referralKeyOf, type CreditOutcome, type CreditReferralDeps } from '../referrals/credit-referral';
 
 export type WelcomeDeps = Omit<CreditReferralDeps, 'bonusPoints'>;
 
-/** What joining pays, as the programme said when the member joined (kept on the member: `NewMember.welcome`). */
-export interface WelcomeAmounts {
-  /** SIGNUP_BONUS_POINTS: 0 pays no welcome bonus. */
-  signupBonus: number;
-  /** REFERRAL_BONUS_POINTS for the referrer: 0 pays nothing beyond missions. */
-  referralBonus: number;
-}
 
 export interface Welcome {
   /** False when the bonus was paid before (or there is none). */
