@@ -68,6 +68,8 @@ describe('welcome-recovery job', () => {
 
     expect(await platform.jobs.recoverWelcomes()).toEqual({ bonuses: 0, referrals: 0 });
     expect(await signupsPaid(friendId, referrerId)).toEqual({ bonuses: 1, referralBonuses: 1, points: 50, referrerPoints: 80 });
+    // Paid in full: later runs pass the friend by instead of reading their ledger every few minutes for two days.
+    expect((await platform.repositories.members.model.findById(friendId).lean())?.welcomeSettledAt).toBeInstanceOf(Date);
 
     // The referrer hears about it on their next chat, once.
     await referrer.says('help');

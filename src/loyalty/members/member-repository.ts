@@ -45,6 +45,8 @@ interface MemberDocument {
   signupRunId?: string;
   /** For a member who joined in chat: what joining paid then, which the welcome recovery pays if the turn could not. */
   welcome?: WelcomeAmounts;
+  /** When the welcome recovery found everything joining pays paid: it looks at the member no more. */
+  welcomeSettledAt?: Date;
   /** How the member appears on the monthly leaderboard, or whether at all; absent means the default. */
   leaderboard?: LeaderboardSettings;
   /**
@@ -92,6 +94,7 @@ const memberSchema = new Schema<MemberDocument>(
     createdAt: Date,
     signupRunId: String,
     welcome: { type: new Schema({ signupBonus: Number, referralBonus: Number }, { _id: false }), default: undefined },
+    welcomeSettledAt: { type: Date, default: undefined },
     leaderboard: { type: Schema.Types.Mixed, default: undefined },
     sandbox: { type: Boolean, default: undefined },
     erasingSince: { type: Date, default: undefined },
@@ -304,7 +307,7 @@ export function createMemberRepository(connection: Connection) {
 
     /**
      * Members who joined in chat in [joinedFrom, joinedBefore), with the identity that signed up and what joining paid
-     * then; not sandbox, erased or being erased. A scan of the collection (createdAt has no index on the embedded
+     * then; not yet settled, not sandbox, erased or being erased. A scan of the collection (createdAt has no index on the embedded
      * server: DATABASE.md) that returns only the recent ones.
      */
     async *streamChatSignups(joinedFrom: Date, joinedBefore: Date): AsyncGenerator<{ memberId: MemberId; signupKey: string; welcome: WelcomeAmounts }> {
@@ -312,6 +315,7 @@ export function createMemberRepository(connection: Connection) {
         {
           createdAt: { $gte: joinedFrom, $lt: joinedBefore },
           welcome: { $exists: true },
+          welcomeSettledAt: { $exists: false },
           sandbox: { $ne: true },
           deleted: { $ne: true },
           erasingSince: { $exists: false },
@@ -321,6 +325,11 @@ export function createMemberRepository(connection: Connection) {
         .lean()
         .cursor({ batchSize: 200 });
       for await (const doc of cursor) yield { memberId: doc._id as MemberId, signupKey: doc.signupKey, welcome: doc.welcome! };
+    },
+
+    /** Everything joining pays is paid: the welcome recovery passes the member by from now on. */
+    async markWelcomeSettled(id: MemberId, at: Date): Promise<void> {
+      await Members.updateOne({ _id: id }, { $set: { welcomeSettledAt: at } });
     },
 
     /** Whether the member joined in this signup run, with what joining paid then (absent on members of earlier versions). */

@@ -64,7 +64,7 @@ const welcomeLookBackDays = 2;
  * `welcomeLookBackDays` without a welcome bonus in the ledger, or invited and without their referrer's credit. It pays
  * the amounts the programme promised when they joined, kept on the member: a bonus raised since is not paid
  * retroactively, nor one that was 0 then. The same keyed payments as the turn, so a turn run again at the same moment
- * pays once with it. Safe on several servers at once.
+ * pays once with it. A member found paid is marked settled and not read again. Safe on several servers at once.
  */
 export async function welcomeMissedNewMembers(deps: WelcomeDeps, now: DateTime): Promise<{ bonuses: number; referrals: number }> {
   let bonuses = 0;
@@ -75,6 +75,8 @@ export async function welcomeMissedNewMembers(deps: WelcomeDeps, now: DateTime):
     const request = { memberId, identityKey: signupKey, amounts: welcome, now };
     if ((await isBonusMissing(deps, request)) && (await payWelcomeBonus(deps, request))) bonuses += 1;
     if ((await isReferralCreditMissing(deps, request)) && (await creditInviter(deps, request)).kind === 'credited') referrals += 1;
+    // Checked (and paid) without an error: every later run would only find the same, so it passes the member by.
+    await deps.members.markWelcomeSettled(memberId, now.toJSDate());
   }
   return { bonuses, referrals };
 }
@@ -85,8 +87,7 @@ async function isBonusMissing(deps: WelcomeDeps, { memberId, amounts }: WelcomeR
 
 /**
  * A referral counts as credited once its record and (with a bonus) the referrer's ledger entry exist. An invite that
- * does not count (the referrer's own second membership) is looked at again each run, paying nothing, until the member
- * leaves the look-back.
+ * does not count (the referrer's own second membership) pays nothing, and the member is settled like any other.
  */
 async function isReferralCreditMissing(deps: WelcomeDeps, { memberId, identityKey, amounts }: WelcomeRequest): Promise<boolean> {
   if ((await deps.referrals.invitationOf(identityKey)) === null) return false;
