@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { ChannelName } from '../channels/channel';
+import type { StopReason } from '../broadcasts/broadcast';
 import { mayReceiveMarketing, type Consent } from '../loyalty/members/member';
 import type { LedgerDayRow, RedemptionDayRow, TierChangeFact } from './daily-stats';
 
@@ -52,7 +53,7 @@ export function createProgrammeFactsRepository(connection: Connection) {
      * (their latest marketing consent is a withdrawal), `erased` (erased, being erased, or gone); absent when they may.
      * One read by _id.
      */
-    async marketingStops(memberIds: string[]): Promise<Map<string, 'stoppedPromotions' | 'erased'>> {
+    async marketingStops(memberIds: string[]): Promise<Map<string, StopReason>> {
       const rows = await collection('members')
         .find<Pick<MemberRow, '_id' | 'consents'> & { deleted?: boolean; erasingSince?: Date }>(
           { _id: { $in: memberIds as never[] } },
@@ -60,7 +61,7 @@ export function createProgrammeFactsRepository(connection: Connection) {
         )
         .toArray();
       const found = new Map(rows.map((row) => [row._id, row]));
-      const stops = new Map<string, 'stoppedPromotions' | 'erased'>();
+      const stops = new Map<string, StopReason>();
       for (const id of memberIds) {
         const row = found.get(id);
         if (row === undefined || row.deleted === true || row.erasingSince !== undefined) stops.set(id, 'erased');

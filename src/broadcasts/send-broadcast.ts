@@ -2,7 +2,7 @@ import type { OutboundMessage } from '../channels/channel';
 import type { Locale } from '../conversation/flow-schema';
 import { findSegmentMembers, type SegmentMember } from '../segments/evaluate-segment';
 import { newLeaseHolder, stableUuid } from '../shared/ids';
-import { routeRecipient, type Broadcast, type RecipientResult } from './broadcast';
+import { routeRecipient, type Broadcast, type RecipientResult, type StopReason } from './broadcast';
 import { broadcastLocaleFor, broadcastTemplateMissing, renderBroadcast } from './broadcast-message';
 import type { BroadcastDeps } from './broadcast-deps';
 
@@ -43,7 +43,7 @@ export async function runBroadcast(deps: BroadcastDeps, broadcastId: string, own
 
   // The segment was read when the run started, and a run can take hours (the push rate, a quota stop): a member who
   // stops promotions or is erased meanwhile is looked up again with each group of recipients, before their message.
-  let stops = new Map<string, 'stoppedPromotions' | 'erased'>();
+  let stops = new Map<string, StopReason>();
   for (const [index, member] of members.entries()) {
     if (index % recipientsPerLeaseRenewal === 0) {
       if (index > 0 && !(await deps.broadcasts.renewLease(broadcastId, owner, leaseUntil()))) return { kind: 'notOurs' };

@@ -21,7 +21,10 @@ export type MarketingChoiceOutcome = { kind: 'recorded' } | { kind: 'alreadyInEf
  */
 export async function marketingChoiceOf(members: MemberRepository, memberId: MemberId): Promise<Consent['status'] | null> {
   const consents = await members.consentsOf(memberId);
-  if (consents === null) return null;
+  return consents === null ? null : choiceInEffect(consents);
+}
+
+function choiceInEffect(consents: Consent[]): Consent['status'] {
   return mayReceiveMarketing(consents) ? 'given' : 'withdrawn';
 }
 
@@ -37,8 +40,7 @@ export async function recordMarketingChoice(members: MemberRepository, memberId:
   for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
     const consents = await members.consentsOf(memberId);
     if (consents === null) throw new Error(`Member ${memberId} of a linked identity does not exist`);
-    const inEffect: Consent['status'] = mayReceiveMarketing(consents) ? 'given' : 'withdrawn';
-    if (inEffect === choice.status) return { kind: 'alreadyInEffect' };
+    if (choiceInEffect(consents) === choice.status) return { kind: 'alreadyInEffect' };
     const consent: Consent = { kind: 'marketing', version: choice.version, status: choice.status, at: choice.at, channel: choice.channel };
     if (await members.appendConsent(memberId, consent, consents.length)) return { kind: 'recorded' };
   }
