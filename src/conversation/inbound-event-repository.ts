@@ -1,4 +1,5 @@
 import { Schema, type Connection, type mongo } from 'mongoose';
+import { groupedUpdateOne, writeErrorsOf } from '../database/grouped-calls';
 import { groupCommit } from '../shared/group-commit';
 
 interface InboundEventDocument {
@@ -54,15 +55,7 @@ export function createInboundEventRepository(connection: Connection) {
     }
   }, { name: 'inbound_events.insert' });
   // The event's content (message text) and whose it was go with the marker: they are kept no longer than the turn needs them.
-  const markHandledTogether = groupCommit<{ eventKey: string; now: Date }, void>(async (marks) => {
-    await inboundEventsCollection.bulkWrite(
-      marks.map(({ eventKey, now }) => ({
-        updateOne: { filter: { _id: eventKey }, update: { $set: { handledAt: now }, $unset: { event: 1, identityKey: 1 } } },
-      })),
-      { ordered: false },
-    );
-    return marks.map(() => undefined);
-  }, { name: 'inbound_events.markHandled' });
+  const markHandledTogether = groupedUpdateOne(inboundEventsCollection, 'inbound_events.markHandled');
 
   return {
     model: InboundEvents,
@@ -87,7 +80,7 @@ export function createInboundEventRepository(connection: Connection) {
     },
 
     markHandled(eventKey: string, now: Date): Promise<void> {
-      return markHandledTogether({ eventKey, now });
+      return markHandledTogether({ filter: { _id: eventKey }, update: { $set: { handledAt: now }, $unset: { event: 1, identityKey: 1 } } });
     },
 
     /**
@@ -207,13 +200,12 @@ export type InboundEventRepository = ReturnType<typeof createInboundEventReposit
  * the webhook answers 5xx and the platform sends the events again.
  */
 export function firstSightsFromBulkError(error: unknown, count: number): (boolean | Error)[] | null {
-  const { writeErrors, insertedIds } = error as { writeErrors?: { index: number; code?: number; errmsg?: string }[]; insertedIds?: Record<string, unknown> };
-  if (!Array.isArray(writeErrors) || writeErrors.length === 0) return null;
-  const accountedFor = new Set([...Object.keys(insertedIds ?? {}).map(Number), ...writeErrors.map((failed) => failed.index)]);
+  const refused = writeErrorsOf(error);
+  if (refused === null) return null;
+  const { insertedIds } = error as { insertedIds?: Record<string, unknown> };
+  const accountedFor = new Set([...Object.keys(insertedIds ?? {}).map(Number), ...refused.keys()]);
   if (accountedFor.size !== count) return null;
   const outcomes: (boolean | Error)[] = Array.from({ length: count }, () => true);
-  for (const failed of writeErrors) {
-    outcomes[failed.index] = failed.code === 11000 ? false : Object.assign(new Error(failed.errmsg ?? 'insert failed'), { code: failed.code });
-  }
+  for (const [index, failed] of refused) outcomes[index] = failed.code === 11000 ? false : failed;
   return outcomes;
 }

@@ -16,7 +16,10 @@ export interface GroupedUpdate<Doc extends mongo.Document> {
  * `updateOne`s, sent together as one unordered bulk write. A caller learns only that its update was written,
  * not whether it matched; an update the database refuses rejects its caller alone.
  */
-export function groupedUpdateOne<Doc extends mongo.Document>(collection: mongo.Collection<Doc>): (update: GroupedUpdate<Doc>) => Promise<void> {
+export function groupedUpdateOne<Doc extends mongo.Document>(
+  collection: mongo.Collection<Doc>,
+  name = `${collection.collectionName}.updateOne`,
+): (update: GroupedUpdate<Doc>) => Promise<void> {
   return groupCommit<GroupedUpdate<Doc>, void>(
     async (updates) => {
       try {
@@ -31,7 +34,7 @@ export function groupedUpdateOne<Doc extends mongo.Document>(collection: mongo.C
         return outcomes;
       }
     },
-    { name: `${collection.collectionName}.updateOne` },
+    { name },
   );
 }
 
@@ -68,14 +71,22 @@ export function groupedFindById<Doc extends { _id: string }>(
 
 /** One outcome per update of an unordered bulk write that failed for some: the failed ones get their error. */
 function outcomesFromBulkError(error: unknown, count: number): (undefined | Error)[] | null {
+  const failures = writeErrorsOf(error);
+  if (failures === null) return null;
+  const outcomes: (undefined | Error)[] = Array.from({ length: count }, () => undefined);
+  for (const [index, failed] of failures) outcomes[index] = failed;
+  return outcomes;
+}
+
+/**
+ * The documents an unordered bulk write refused, by their index in it, each as an Error with the server's code; null
+ * when the error is no such answer (a command error, a closed connection: then nothing is known of any document).
+ */
+export function writeErrorsOf(error: unknown): Map<number, Error & { code?: number }> | null {
   type WriteError = { index: number; code?: number; errmsg?: string };
   // The driver gives one write error or a list of them.
-  const { writeErrors } = error as { writeErrors?: WriteError | WriteError[] };
+  const { writeErrors } = (error ?? {}) as { writeErrors?: WriteError | WriteError[] };
   const failures = writeErrors === undefined ? [] : [writeErrors].flat();
   if (failures.length === 0) return null;
-  const outcomes: (undefined | Error)[] = Array.from({ length: count }, () => undefined);
-  for (const failed of failures) {
-    outcomes[failed.index] = Object.assign(new Error(failed.errmsg ?? 'update failed'), { code: failed.code });
-  }
-  return outcomes;
+  return new Map(failures.map((failed) => [failed.index, Object.assign(new Error(failed.errmsg ?? 'write refused'), { code: failed.code })]));
 }
