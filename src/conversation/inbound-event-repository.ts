@@ -1,6 +1,7 @@
-import { Schema, type Connection, type mongo } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 import { groupedUpdateOne, writeErrorsOf } from '../database/grouped-calls';
 import { groupCommit } from '../shared/group-commit';
+import { driverCollectionOf } from '../database/mongo-connection';
 
 interface InboundEventDocument {
   _id: string;
@@ -41,7 +42,7 @@ inboundEventSchema.index({ handledAt: 1, receivedAt: 1 });
  */
 export function createInboundEventRepository(connection: Connection) {
   const InboundEvents = connection.model<InboundEventDocument>('InboundEvent', inboundEventSchema);
-  const inboundEventsCollection = InboundEvents.collection as unknown as mongo.Collection<InboundEventDocument>;
+  const inboundEventsCollection = driverCollectionOf(InboundEvents);
 
   // Both writes happen on every event: group-committed, a burst's events share round trips (docs/benchmark.md).
   const insertFirstSights = groupCommit<InboundEventDocument, boolean>(async (docs) => {

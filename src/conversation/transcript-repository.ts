@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Schema, type Connection, type mongo } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 import type { ChannelName } from '../channels/channel';
 import { groupCommit } from '../shared/group-commit';
 import type { MemberId } from '../shared/ids';
+import { driverCollectionOf } from '../database/mongo-connection';
 
 /** One line of a member's conversation: what they sent (text or a tapped choice) or what we answered. */
 export interface TranscriptLine {
@@ -29,7 +30,7 @@ transcriptSchema.index({ memberId: 1, _id: 1 });
 
 export function createTranscriptRepository(connection: Connection) {
   const Transcripts = connection.model<TranscriptDocument>('TranscriptLine', transcriptSchema);
-  const transcriptsCollection = Transcripts.collection as unknown as mongo.Collection<TranscriptDocument>;
+  const transcriptsCollection = driverCollectionOf(Transcripts);
 
   // Every member's turn writes here: group-committed, a burst's turns share one insert; through the driver, as a
   // line holds every field the schema has.

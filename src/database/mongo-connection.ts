@@ -2,6 +2,15 @@ import mongoose, { type Connection } from 'mongoose';
 
 export type { Connection };
 
+/**
+ * The driver's collection behind a model, typed with the model's document: for the calls every turn makes, which go
+ * straight through the driver (mongoose's cost per call is about half the driver's again, docs/benchmark.md). They
+ * skip mongoose's casting and defaults, so they must write exactly the schema's fields, in stored types.
+ */
+export function driverCollectionOf<Doc extends mongoose.mongo.Document>(model: mongoose.Model<Doc>): mongoose.mongo.Collection<Doc> {
+  return model.collection as unknown as mongoose.mongo.Collection<Doc>;
+}
+
 export async function connectMongo(uri: string, dbName?: string): Promise<Connection> {
   const connection = mongoose.createConnection(uri, {
     ...(dbName !== undefined ? { dbName } : {}),

@@ -1,8 +1,9 @@
-import { Schema, type Connection, type mongo } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 import type { ChannelName } from '../../channels/channel';
 import type { Locale } from '../../conversation/flow-schema';
 import type { StoredEnding, StoredSession } from '../../conversation/session-repository';
 import type { MemberId } from '../../shared/ids';
+import { driverCollectionOf } from '../../database/mongo-connection';
 
 /** A person as one channel knows them (a LINE user id, a web cookie id), member or not yet. */
 export interface ChannelIdentity {
@@ -51,7 +52,7 @@ const projection = { channel: 1, channelUserId: 1, memberId: 1, locale: 1, follo
 
 export function createIdentityRepository(connection: Connection) {
   const Identities = connection.model<IdentityDocument>('Identity', identitySchema);
-  const identitiesCollection = Identities.collection as unknown as mongo.Collection<IdentityDocument>;
+  const identitiesCollection = driverCollectionOf(Identities);
 
   async function touched(
     key: string,

@@ -1,6 +1,6 @@
-import { Schema, type Connection, type mongo } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 import { groupedFindById, groupedUpdateOne } from '../../database/grouped-calls';
-import { isDuplicateKeyError } from '../../database/mongo-connection';
+import { driverCollectionOf, isDuplicateKeyError } from '../../database/mongo-connection';
 import type { ChannelName } from '../../channels/channel';
 import type { Locale } from '../../conversation/flow-schema';
 import type { MemberId } from '../../shared/ids';
@@ -165,7 +165,7 @@ export function createMemberRepository(connection: Connection) {
   const Members = connection.model<MemberDocument>('Member', memberSchema);
   // The reads and the compare-and-set every points change makes go through the driver: mongoose's cost per call is
   // about half the driver's again, and casting an update walks every lot (docs/benchmark.md).
-  const membersCollection = Members.collection as unknown as mongo.Collection<MemberDocument>;
+  const membersCollection = driverCollectionOf(Members);
   // Every points change ends by clearing its marker: the changes of a burst share one write.
   const updateMember = groupedUpdateOne(membersCollection);
   // Nearly every turn reads its member: the reads of the turns in flight share a round trip. An erased member's

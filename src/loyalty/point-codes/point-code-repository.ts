@@ -1,6 +1,6 @@
-import { Schema, type Connection, type mongo } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 import { groupedUpdateOne } from '../../database/grouped-calls';
-import { isDuplicateKeyError } from '../../database/mongo-connection';
+import { driverCollectionOf, isDuplicateKeyError } from '../../database/mongo-connection';
 import type { MemberId } from '../../shared/ids';
 import { useIdOf, type PointCode, type PointCodeId, type PointCodeTerms } from './point-code';
 
@@ -124,8 +124,8 @@ export function createPointCodeRepository(connection: Connection) {
   const Uses = connection.model<PointCodeUseDocument>('PointCodeUse', pointCodeUseSchema);
   // A collect's calls go through the driver (mongoose's cost per call is about half the driver's again,
   // docs/benchmark.md); the last one, marking the use awarded, is shared by the turns of a burst.
-  const codesCollection = PointCodes.collection as unknown as mongo.Collection<PointCodeDocument>;
-  const usesCollection = Uses.collection as unknown as mongo.Collection<PointCodeUseDocument>;
+  const codesCollection = driverCollectionOf(PointCodes);
+  const usesCollection = driverCollectionOf(Uses);
   const updateUse = groupedUpdateOne(usesCollection);
 
   async function useByRequest(requestKey: string): Promise<PointCodeUse | null> {

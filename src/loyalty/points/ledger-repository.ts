@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
-import { Schema, Types, type Connection, type mongo } from 'mongoose';
+import { Schema, Types, type Connection } from 'mongoose';
 import { groupedUpdateOne } from '../../database/grouped-calls';
-import { isDuplicateKeyError } from '../../database/mongo-connection';
+import { driverCollectionOf, isDuplicateKeyError } from '../../database/mongo-connection';
 import type { MemberId } from '../../shared/ids';
 import type { BalanceChange, BalanceState, MemberRepository } from '../members/member-repository';
 import { balanceOf, planExpiry, planSpend, type Draw, type LedgerEntry, type LedgerReason, type Lot } from './ledger';
@@ -111,7 +111,7 @@ const maxAttempts = 25;
  */
 export function createLedgerRepository(connection: Connection, members: MemberRepository) {
   const Ledger = connection.model<LedgerDocument>('LedgerEntry', ledgerSchema);
-  const ledgerCollection = Ledger.collection as unknown as mongo.Collection<LedgerDocument>;
+  const ledgerCollection = driverCollectionOf(Ledger);
 
   async function insertPending(entry: LedgerEntry): Promise<LedgerEntry | null> {
     const { key, ...fields } = entry;

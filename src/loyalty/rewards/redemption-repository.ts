@@ -1,5 +1,5 @@
-import { Schema, type Connection, type Model, type mongo } from 'mongoose';
-import { isDuplicateKeyError } from '../../database/mongo-connection';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { driverCollectionOf, isDuplicateKeyError } from '../../database/mongo-connection';
 import type { MemberId } from '../../shared/ids';
 import type { Redemption, RedemptionId, RedemptionStatus } from './redemption';
 import type { RewardId } from './reward';
@@ -80,7 +80,7 @@ export function createRedemptionRepository(connection: Connection) {
   const Redemptions = connection.model<RedemptionDocument>('Redemption', redemptionSchema);
   // A redemption's own calls go through the driver (a Redemption holds every field the schema has): mongoose's cost
   // per call is about half the driver's again (docs/benchmark.md).
-  const redemptionsCollection = Redemptions.collection as unknown as mongo.Collection<RedemptionDocument>;
+  const redemptionsCollection = driverCollectionOf(Redemptions);
   const LimitSlots = connection.model<LimitSlotsDocument>('RedemptionLimitSlots', limitSlotsSchema);
 
   return {

@@ -1,5 +1,5 @@
-import { Schema, type Connection, type Model, type mongo } from 'mongoose';
-import { ignoreDuplicateKeys, isDuplicateKeyError } from '../../database/mongo-connection';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { driverCollectionOf, ignoreDuplicateKeys, isDuplicateKeyError } from '../../database/mongo-connection';
 import type { RedemptionId } from './redemption';
 import type { Reward, RewardId } from './reward';
 
@@ -88,7 +88,7 @@ export function createRewardRepository(connection: Connection) {
   const Rewards = connection.model<RewardDocument>('Reward', rewardSchema);
   // A redemption's reads and its stock take go through the driver: mongoose's cost per call is about half the
   // driver's again (docs/benchmark.md).
-  const rewardsCollection = Rewards.collection as unknown as mongo.Collection<RewardDocument>;
+  const rewardsCollection = driverCollectionOf(Rewards);
   const CouponCodes = connection.model<CouponCodeDocument>('RewardCouponCode', couponCodeSchema);
 
   return {
