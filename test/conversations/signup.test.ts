@@ -9,6 +9,23 @@ beforeAll(async () => {
 afterAll(() => platform.close());
 afterEach(() => jest.restoreAllMocks());
 
+/** The signup use case's request for the person of `chat`, as the signup flow's last answer makes it. */
+function signUpRequestOf(chat: ReturnType<typeof conversationWith>, name: string) {
+  return {
+    identityKey: `web:${chat.source.channelUserId}`,
+    channel: 'web' as const,
+    channelUserId: chat.source.channelUserId,
+    name,
+    mobile: '0912345678',
+    birthday: null,
+    locale: 'en' as const,
+    termsVersion: '1',
+    now: new Date(),
+  };
+}
+
+const signUpDeps = () => ({ members: platform.repositories.members, identities: platform.repositories.identities, startingTier: 'member' });
+
 describe('signup flow', () => {
   it('asks for consent on follow, then name, mobile and birthday, and shows the card', async () => {
     const chat = conversationWith(platform, { locale: 'en' });
@@ -118,21 +135,9 @@ describe('signup flow', () => {
     await chat.says('Amy');
     await chat.says('0912345678');
     const signupKey = `web:${chat.source.channelUserId}`;
-    const request = {
-      identityKey: signupKey,
-      channel: 'web' as const,
-      channelUserId: chat.source.channelUserId,
-      name: 'Amy',
-      mobile: '0912345678',
-      birthday: null,
-      locale: 'en' as const,
-      termsVersion: '1',
-      now: new Date(),
-      welcome: { signupBonus: 0, referralBonus: 0 },
-    };
-    const deps = { members: platform.repositories.members, identities: platform.repositories.identities, startingTier: 'member' };
+    const request = { ...signUpRequestOf(chat, 'Amy'), welcome: { signupBonus: 0, referralBonus: 0 } };
     // Two chats finishing signup at once (two devices), four times each.
-    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, attempt) => signUp(deps, { ...request, runId: `run-${attempt % 2}` })));
+    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, attempt) => signUp(signUpDeps(), { ...request, runId: `run-${attempt % 2}` })));
     // Every attempt of the run that made the member is its signup (run again); the other run's find a member.
     expect(outcomes.filter((outcome) => outcome.kind === 'joined')).toHaveLength(4);
     expect(new Set(outcomes.map((outcome) => outcome.memberId)).size).toBe(1);
@@ -141,28 +146,15 @@ describe('signup flow', () => {
 
   it('answers a signup run again with what joining promised the first time, after the programme changed its amounts', async () => {
     const chat = conversationWith(platform, { locale: 'en' });
-    const signupKey = `web:${chat.source.channelUserId}`;
-    const request = {
-      identityKey: signupKey,
-      channel: 'web' as const,
-      channelUserId: chat.source.channelUserId,
-      name: 'Ida',
-      mobile: '0912345678',
-      birthday: null,
-      locale: 'en' as const,
-      termsVersion: '1',
-      now: new Date(),
-      runId: 'run-promised',
-    };
-    const deps = { members: platform.repositories.members, identities: platform.repositories.identities, startingTier: 'member' };
-    await platform.repositories.identities.touch(signupKey, chat.source, request.now);
+    const request = { ...signUpRequestOf(chat, 'Ida'), runId: 'run-promised' };
+    await platform.repositories.identities.touch(request.identityKey, chat.source, request.now);
 
-    const first = await signUp(deps, { ...request, welcome: { signupBonus: 50, referralBonus: 30 } });
-    const again = await signUp(deps, { ...request, welcome: { signupBonus: 80, referralBonus: 0 } });
+    const first = await signUp(signUpDeps(), { ...request, welcome: { signupBonus: 50, referralBonus: 30 } });
+    const again = await signUp(signUpDeps(), { ...request, welcome: { signupBonus: 80, referralBonus: 0 } });
 
     expect(first).toMatchObject({ kind: 'joined', welcome: { signupBonus: 50, referralBonus: 30 } });
     expect(again).toEqual({ kind: 'joined', memberId: first.memberId, welcome: { signupBonus: 50, referralBonus: 30 } });
-    expect(await signUp(deps, { ...request, runId: 'another-run', welcome: { signupBonus: 80, referralBonus: 0 } })).toEqual({ kind: 'alreadyMember', memberId: first.memberId });
+    expect(await signUp(signUpDeps(), { ...request, runId: 'another-run', welcome: { signupBonus: 80, referralBonus: 0 } })).toEqual({ kind: 'alreadyMember', memberId: first.memberId });
   });
 
   it('pays the welcome gift once when the turn that made the member failed and the member answers again', async () => {

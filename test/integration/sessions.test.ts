@@ -31,7 +31,7 @@ describe('the touch every turn starts with', () => {
     expect(await identities.find(key)).toEqual(changed.identity);
   });
 
-  it('keeps the member and the session a touch does not change, for touches of many identities at once', async () => {
+  it('keeps the member and the session a touch does not change, for many identities touched together', async () => {
     const { identities, sessions } = platform.repositories;
     const keys = Array.from({ length: 12 }, (_, index) => `web:touch-many-${index}`);
     const now = new Date('2026-11-24T10:00:00Z');
