@@ -21,7 +21,14 @@ import { initModels, pingMongo, type Connection } from './database/mongo-connect
 import { createAdminApi, type AdminRoute } from './http/admin/admin-api';
 import type { AdminToken } from './http/admin/admin-auth';
 import { createAuditRouter, auditOperations } from './http/admin/audit-router';
-import { createLedgerRouter, createMembersRouter, ledgerOperations, memberOperations } from './http/admin/members-router';
+import {
+  createLedgerRouter,
+  createMemberMarketingRouter,
+  createMembersRouter,
+  ledgerOperations,
+  memberMarketingOperations,
+  memberOperations,
+} from './http/admin/members-router';
 import { createRedemptionsRouter, redemptionOperations } from './http/admin/redemptions-router';
 import { createRewardsRouter, rewardOperations } from './http/admin/rewards-router';
 import { createMissionsRouter, missionOperations } from './http/admin/missions-router';
@@ -35,6 +42,7 @@ import { createPrivacyRouter } from './http/privacy-router';
 import { sweepTranscripts } from './conversation/transcripts';
 import { createExportLinks } from './privacy/export-link';
 import { finishInterruptedErasures } from './privacy/erase-member';
+import { backgroundRecalculation } from './loyalty/tiers/background-recalculation';
 import { recalculateTiers, type RecalculationOptions, type RecalculationResult } from './loyalty/tiers/recalculate-tiers';
 import { offerTierNotices } from './loyalty/tiers/tier-notices';
 import { recoverPointCodeClaims } from './loyalty/point-codes/collect-points';
@@ -92,7 +100,7 @@ export interface Platform {
     releaseReservations(): Promise<{ released: number; points: number }>;
     /** Moves members between tiers by the published rules (src/loyalty/tiers/recalculate-tiers.ts). */
     recalculateTiers(
-      options?: Partial<Pick<RecalculationOptions, 'dryRun' | 'rules' | 'onProgress' | 'batchSize' | 'owner'>>,
+      options?: Partial<Pick<RecalculationOptions, 'dryRun' | 'rules' | 'onStarted' | 'onProgress' | 'batchSize' | 'owner'>>,
     ): Promise<RecalculationResult>;
     /** Deletes chat transcripts older than TRANSCRIPT_RETENTION_DAYS. */
     sweepTranscripts(): Promise<{ deleted: number }>;
@@ -286,6 +294,9 @@ export async function createPlatform(deps: {
     return result;
   };
 
+  // The console's "run now": the same run, going on after the answer, its progress in job_runs.
+  const tierRecalculationInBackground = backgroundRecalculation({ jobRuns: repositories.jobRuns, recalculate: runTierRecalculation, clock, logger });
+
   const runLeaderboardSnapshot = () => snapshotLeaderboard(repositories, { now: clock.now(), zone: rules().zone });
 
   const broadcastDeps: BroadcastDeps = {
@@ -300,6 +311,13 @@ export async function createPlatform(deps: {
   const broadcastDispatcher = createBroadcastDispatcher(broadcastDeps);
 
   const adminRoutes: AdminRoute[] = [
+    // Before the staff area's /members: a marketer's PUT here must not meet that area's refusal first.
+    {
+      path: '/members/:id/marketing',
+      area: 'programme',
+      router: createMemberMarketingRouter({ repositories, rules, clock }),
+      operations: memberMarketingOperations,
+    },
     { path: '/members', area: 'staff', router: createMembersRouter({ repositories, rules, clock }), operations: memberOperations },
     { path: '/members', area: 'staff', router: createPrivacyAdminRouter({ repositories, rules, clock }), operations: privacyOperations },
     { path: '/ledger', area: 'staff', router: createLedgerRouter({ repositories }), operations: ledgerOperations },
@@ -322,13 +340,19 @@ export async function createPlatform(deps: {
     {
       path: '/tier-rules',
       area: 'programme',
-      router: createTierRulesRouter({ repositories, clock, recalculateTiers: runTierRecalculation }),
+      router: createTierRulesRouter({ repositories, clock, recalculateTiers: runTierRecalculation, backgroundRecalculation: tierRecalculationInBackground }),
       operations: tierRuleOperations,
     },
     {
       path: '/jobs',
       area: 'staff',
-      router: createJobsRouter({ recalculateTiers: runTierRecalculation, snapshotLeaderboard: runLeaderboardSnapshot, audit: repositories.audit, clock }),
+      router: createJobsRouter({
+        recalculateTiers: runTierRecalculation,
+        backgroundRecalculation: tierRecalculationInBackground,
+        snapshotLeaderboard: runLeaderboardSnapshot,
+        audit: repositories.audit,
+        clock,
+      }),
       operations: jobOperations,
     },
     { path: '/audit', area: 'staff', router: createAuditRouter({ repositories }), operations: auditOperations },

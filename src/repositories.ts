@@ -21,6 +21,7 @@ import { createRedemptionRepository } from './loyalty/rewards/redemption-reposit
 import { createRewardRepository } from './loyalty/rewards/reward-repository';
 import { createJobCheckpointRepository } from './loyalty/tiers/job-checkpoint-repository';
 import { createJobLeaseRepository } from './loyalty/tiers/job-lease-repository';
+import { createJobRunRepository } from './loyalty/tiers/job-run-repository';
 import { createMemberTierRepository } from './loyalty/tiers/member-tier-repository';
 import { createTierHistoryRepository } from './loyalty/tiers/tier-history-repository';
 import { createTierRepository } from './loyalty/tiers/tier-repository';
@@ -45,6 +46,7 @@ export function createRepositories(connection: Connection) {
     memberTiers: createMemberTierRepository(connection),
     jobLeases: createJobLeaseRepository(connection),
     jobCheckpoints: createJobCheckpointRepository(connection),
+    jobRuns: createJobRunRepository(connection),
     rewards: createRewardRepository(connection),
     redemptions: createRedemptionRepository(connection),
     pointCodes: createPointCodeRepository(connection),

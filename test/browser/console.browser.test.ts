@@ -301,6 +301,86 @@ describe('the console in a real browser', () => {
   );
 
   test(
+    'staff stop a member\'s promotions after a phone call, with a reason and a confirmation; resuming them is for an admin',
+    async () => {
+      const memberId = await memberOnLine('黃小芳', uniqueLineId());
+      const { context, page, problems } = await openConsole();
+      try {
+        await signIn(page, 'marketer');
+        await page.goto(`${baseUrl}/admin/#/members/${memberId}`);
+        await see(page.locator('[data-testid="promotions"]', { hasText: 'Receives them since joining' }));
+        const form = page.getByRole('form', { name: 'Change promotions for the member' });
+        await form.getByRole('button', { name: 'Stop promotions' }).click();
+        await see(form.locator('[data-field-for="reason"] .field-error', { hasText: 'Say why' }));
+
+        await form.getByLabel('Reason').fill('Phoned the Xinyi store');
+        await form.getByRole('button', { name: 'Stop promotions' }).click();
+        const dialog = await see(page.getByRole('dialog', { name: 'Stop promotions for "黃小芳"?' }));
+        await see(dialog.getByText('"黃小芳" will get no more broadcasts'));
+        await screenshot(page, '18b-member-stop-promotions-dialog');
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+        expect((await platform!.repositories.members.findById(memberId))!.consents.filter((consent) => consent.kind === 'marketing')).toEqual([]);
+
+        await form.getByRole('button', { name: 'Stop promotions' }).click();
+        await page.getByRole('dialog').getByRole('button', { name: 'Stop promotions' }).click();
+        await see(page.locator('[data-testid="promotions"]', { hasText: /Stopped since .+ \(Staff, on their behalf\)/ }));
+        // Replaced in the same step as the status above.
+        await expect(page.getByRole('table', { name: 'Consent history' }).locator('tbody tr').first().innerText()).resolves.toMatch(/Promotions\s+Withdrawn\s+.+Staff, on their behalf/);
+        // A marketer may honour the objection, not undo it.
+        await see(page.getByText('Only an admin can resume them'));
+        expect(await page.getByRole('button', { name: 'Resume promotions' }).count()).toBe(0);
+        await screenshot(page, '18c-member-promotions-stopped-by-staff');
+
+        const member = await platform!.repositories.members.findById(memberId);
+        expect(member!.consents.at(-1)).toMatchObject({ kind: 'marketing', status: 'withdrawn', channel: 'staff' });
+        const [entry] = await platform!.repositories.audit.list({ limit: 1, resource: `member:${memberId}` });
+        expect(entry).toMatchObject({ action: 'members.recordMarketingChoice', role: 'marketer', after: { reason: 'Phoned the Xinyi store' } });
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+
+      const zh = await openConsole({ locale: 'zh-TW', device: phone });
+      try {
+        await signIn(zh.page, 'admin', '管理員');
+        await zh.page.goto(`${baseUrl}/admin/#/members/${memberId}`);
+        await see(zh.page.locator('[data-testid="promotions"]', { hasText: '人員代為登記' }));
+        const form = zh.page.getByRole('form', { name: '代會員變更優惠推播' });
+        await form.getByLabel('原因').fill('會員來電要求恢復');
+        await form.getByRole('button', { name: '恢復推播' }).tap();
+        await zh.page.getByRole('dialog', { name: '要為「黃小芳」恢復優惠推播嗎？' }).getByRole('button', { name: '恢復推播' }).tap();
+        await see(zh.page.locator('[data-testid="promotions"]', { hasText: '接收中' }));
+        await see(form.getByRole('button', { name: '停止推播' }));
+        await screenshot(zh.page, '18d-member-promotions-resumed-zh-phone');
+        expect((await platform!.repositories.members.findById(memberId))!.consents.at(-1)).toMatchObject({ status: 'given', channel: 'staff' });
+        expect(zh.problems).toEqual([]);
+      } finally {
+        await zh.context.close();
+      }
+
+      // A CRM import's choice shows where it came from.
+      const imported = await fetch(`${baseUrl}/admin/api/members`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${testAdminTokens.admin}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ externalId: `crm-console-${memberId}`, displayName: '周杰', phone: '0912345679', marketing: 'withdrawn', marketingAt: '2026-10-01T09:00:00+08:00' }),
+      });
+      const importedId = ((await imported.json()) as { results: { memberId: string }[] }).results[0]!.memberId;
+      const viewer = await openConsole();
+      try {
+        await signIn(viewer.page, 'viewer');
+        await viewer.page.goto(`${baseUrl}/admin/#/members/${importedId}`);
+        await see(viewer.page.locator('[data-testid="promotions"]', { hasText: /Stopped since .+ \(CRM import\)/ }));
+        expect(await viewer.page.getByRole('form', { name: 'Change promotions for the member' }).count()).toBe(0);
+        await screenshot(viewer.page, '18e-member-promotions-crm-import');
+        expect(viewer.problems).toEqual([]);
+      } finally {
+        await viewer.context.close();
+      }
+    },
+    timeoutMs,
+  );
+
+  test(
     'a marketer creates a batch of point codes and opens its QR sheet, on a phone',
     async () => {
       const { context, page, problems } = await openConsole({ device: phone });

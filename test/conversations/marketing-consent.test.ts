@@ -192,4 +192,18 @@ describe('recordMarketingChoice', () => {
     expect(outcomes.filter((outcome) => outcome.kind === 'recorded')).toHaveLength(1);
     expect(await marketingConsentsOf(chat)).toHaveLength(1);
   });
+
+  it('with keepLaterChoice, leaves a choice made after the reported one in effect', async () => {
+    const chat = conversationWith(platform, { locale: 'en' });
+    await chat.joins('Fay');
+    await chat.says('stop promotions');
+    const memberId = await memberIdOf(chat);
+    const reported = (at: string) => ({ status: 'given' as const, version: '2026-11', at: new Date(at), channel: 'import' as const });
+
+    const older = await recordMarketingChoice(platform.repositories.members, memberId, reported('2026-11-20T00:00:00Z'), { keepLaterChoice: true });
+    expect(older).toEqual({ kind: 'laterChoiceInEffect', inEffect: { status: 'withdrawn', at: platform.clock.now().toJSDate(), channel: 'web' } });
+    const newer = await recordMarketingChoice(platform.repositories.members, memberId, reported('2026-11-23T03:00:00Z'), { keepLaterChoice: true });
+    expect(newer).toEqual({ kind: 'recorded', inEffect: { status: 'given', at: new Date('2026-11-23T03:00:00Z'), channel: 'import' } });
+    expect((await marketingConsentsOf(chat)).map((consent) => consent.channel)).toEqual(['web', 'import']);
+  });
 });

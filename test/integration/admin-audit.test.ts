@@ -114,6 +114,15 @@ const writes: Record<string, () => Promise<{ url: string; body?: object; resourc
       action: 'members.adjust',
     };
   },
+  'put /admin/api/members/{id}/marketing': async () => {
+    const id = await memberWith(0);
+    return {
+      url: `/admin/api/members/${id}/marketing`,
+      body: { status: 'withdrawn', reason: 'Phoned the store' },
+      resource: new RegExp(`^member:${id}$`),
+      action: 'members.recordMarketingChoice',
+    };
+  },
   'post /admin/api/point-codes': async () => ({
     url: '/admin/api/point-codes',
     body: { points: 10, maxUses: 5, expiresAt: '2027-01-01T00:00:00+08:00' },

@@ -229,3 +229,165 @@ describe('GET /admin/api/members/:id/tier-history and /ledger', () => {
     expect(second.body).toEqual({ entries: [expect.objectContaining({ points: 10 })], nextCursor: null });
   });
 });
+
+describe('POST /admin/api/members (CRM import): the member\'s choice about promotions', () => {
+  const detailOf = async (memberId: string) => (await request(platform.app).get(`/admin/api/members/${memberId}`).set(as('viewer'))).body;
+  const marketingRecordsOf = async (memberId: string) =>
+    (await detailOf(memberId)).consents.filter((consent: { kind: string }) => consent.kind === 'marketing');
+
+  it('records a CRM opt-out as a marketing record from the import, which the member page and the export show', async () => {
+    platform.clock.set('2026-11-23T10:00:00+08:00');
+    const externalId = `crm-${unique()}`;
+    const response = await importing({ externalId, displayName: 'Jenny', phone: '0912777888', marketing: 'withdrawn', marketingAt: '2026-10-05T14:30:00+08:00' });
+    expect(response.body.results[0]).toMatchObject({ externalId, status: 'created', marketing: 'recorded' });
+    const memberId = response.body.results[0].memberId;
+
+    const record = { kind: 'marketing', version: '2026-11', status: 'withdrawn', at: '2026-10-05T06:30:00.000Z', channel: 'import' };
+    expect(await detailOf(memberId)).toMatchObject({
+      mayReceiveMarketing: false,
+      marketingChoice: { status: 'withdrawn', at: '2026-10-05T06:30:00.000Z', channel: 'import' },
+      consents: [record],
+    });
+    const exported = await request(platform.app).get(`/admin/api/members/${memberId}/export`).set(as('admin'));
+    expect(exported.status).toBe(200);
+    expect(exported.body.consents).toEqual([record]);
+  });
+
+  it('records nothing more when the same row is imported again, and the change when a later import says otherwise', async () => {
+    platform.clock.set('2026-11-23T10:00:00+08:00');
+    const row = { externalId: `crm-${unique()}`, displayName: 'Ken', phone: '0912777999', marketing: 'withdrawn' };
+    const first = await importing(row);
+    const memberId = first.body.results[0].memberId;
+    expect(first.body.results[0].marketing).toBe('recorded');
+
+    platform.clock.set('2026-11-24T10:00:00+08:00');
+    expect((await importing(row)).body.results[0]).toEqual({ externalId: row.externalId, status: 'updated', memberId, openingPoints: 'none', marketing: 'alreadyInEffect' });
+    expect(await marketingRecordsOf(memberId)).toHaveLength(1);
+
+    platform.clock.set('2026-11-25T10:00:00+08:00');
+    expect((await importing({ ...row, marketing: 'given' })).body.results[0].marketing).toBe('recorded');
+    expect(await marketingRecordsOf(memberId)).toEqual([
+      { kind: 'marketing', version: '2026-11', status: 'withdrawn', at: '2026-11-23T02:00:00.000Z', channel: 'import' },
+      { kind: 'marketing', version: '2026-11', status: 'given', at: '2026-11-25T02:00:00.000Z', channel: 'import' },
+    ]);
+    expect((await detailOf(memberId)).mayReceiveMarketing).toBe(true);
+
+    // A row without the field leaves the choice as it is and answers as before.
+    const without = await importing({ externalId: row.externalId, displayName: 'Ken', phone: '0912777999' });
+    expect(without.body.results[0]).toEqual({ externalId: row.externalId, status: 'updated', memberId, openingPoints: 'none' });
+    expect(await marketingRecordsOf(memberId)).toHaveLength(2);
+  });
+
+  it('keeps a choice the member made in chat after the CRM recorded its own', async () => {
+    platform.clock.set('2026-11-23T10:00:00+08:00');
+    const lineUserId = `U${unique()}${unique()}`;
+    const row = { externalId: `crm-${unique()}`, displayName: 'Lia', phone: '0912666555', identities: [{ channel: 'line', channelUserId: lineUserId }] };
+    const memberId = (await importing(row)).body.results[0].memberId;
+    const chat = conversationWith(platform, { channel: 'line', userId: lineUserId, locale: 'en' });
+    await chat.says('stop promotions');
+
+    const stale = await importing({ ...row, marketing: 'given', marketingAt: '2026-11-20T09:00:00+08:00' });
+    expect(stale.body.results[0].marketing).toBe('laterChoiceInEffect');
+    expect(await detailOf(memberId)).toMatchObject({ mayReceiveMarketing: false, marketingChoice: { status: 'withdrawn', channel: 'line' } });
+
+    platform.clock.set('2026-11-26T10:00:00+08:00');
+    const newer = await importing({ ...row, marketing: 'given', marketingAt: '2026-11-25T18:00:00+08:00' });
+    expect(newer.body.results[0].marketing).toBe('recorded');
+    expect(await detailOf(memberId)).toMatchObject({ mayReceiveMarketing: true, marketingChoice: { status: 'given', at: '2026-11-25T10:00:00.000Z', channel: 'import' } });
+  });
+
+  it('reports a bad marketing or marketingAt in its row and imports the others', async () => {
+    platform.clock.set('2026-11-23T10:00:00+08:00');
+    const ids = Array.from({ length: 5 }, () => `crm-${unique()}`);
+    const response = await importing({
+      members: [
+        { externalId: ids[0], displayName: 'Mo', phone: '0912000001', marketing: 'no' },
+        { externalId: ids[1], displayName: 'Nia', phone: '0912000002', marketingAt: '2026-10-01T09:00:00+08:00' },
+        { externalId: ids[2], displayName: 'Oz', phone: '0912000003', marketing: 'withdrawn', marketingAt: '2026-10-01' },
+        { externalId: ids[3], displayName: 'Pia', phone: '0912000004', marketing: 'withdrawn', marketingAt: '2027-01-01T09:00:00+08:00' },
+        { externalId: ids[4], displayName: 'Quinn', phone: '0912000005', marketing: 'withdrawn' },
+      ],
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.summary).toEqual({ created: 1, updated: 0, errors: 4 });
+    const reasons = response.body.results.map((result: { reason?: string }) => result.reason);
+    expect(reasons[0]).toMatch(/^marketing: /);
+    expect(reasons[1]).toBe('marketingAt: send marketing (given or withdrawn) with marketingAt');
+    expect(reasons[2]).toMatch(/^marketingAt: a time with its offset/);
+    expect(reasons[3]).toMatch(/^marketingAt: 2027-01-01T01:00:00.000Z is later than now/);
+    expect(response.body.results[4]).toMatchObject({ status: 'created', marketing: 'recorded' });
+    expect(await platform.repositories.members.findBySignupKey(`crm:${ids[3]}`)).toBeNull();
+
+    const single = await importing({ externalId: `crm-${unique()}`, displayName: 'Ray', phone: '0912000006', marketing: 'maybe' });
+    expect(single.status).toBe(400);
+    expect(single.body.error.details).toEqual([expect.objectContaining({ path: 'marketing' })]);
+  });
+});
+
+describe('PUT /admin/api/members/:id/marketing', () => {
+  const recording = (memberId: string, body: object, role: keyof typeof testAdminTokens = 'admin') =>
+    request(platform.app).put(`/admin/api/members/${memberId}/marketing`).set(as(role)).send(body);
+  const auditOf = (memberId: string) => platform.repositories.audit.list({ limit: 10, resource: `member:${memberId}` });
+
+  it('records a withdrawal staff took on the phone, answers the choice in effect and audits who and why', async () => {
+    platform.clock.set('2026-11-27T15:00:00+08:00');
+    const memberId = await aMember();
+    const response = await recording(memberId, { status: 'withdrawn', reason: 'Phoned the Xinyi store' });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ id: memberId, recorded: true, marketingChoice: { status: 'withdrawn', at: '2026-11-27T07:00:00.000Z', channel: 'staff' } });
+
+    const member = (await request(platform.app).get(`/admin/api/members/${memberId}`).set(as('viewer'))).body;
+    expect(member.mayReceiveMarketing).toBe(false);
+    expect(member.consents).toEqual([{ kind: 'marketing', version: '2026-11', status: 'withdrawn', at: '2026-11-27T07:00:00.000Z', channel: 'staff' }]);
+    const [entry] = await auditOf(memberId);
+    expect(entry).toMatchObject({
+      action: 'members.recordMarketingChoice',
+      role: 'admin',
+      before: { marketing: 'given' },
+      after: { marketing: 'withdrawn', recorded: true, reason: 'Phoned the Xinyi store' },
+    });
+
+    // Saying it again records nothing, and is audited as asked.
+    platform.clock.set('2026-11-28T09:00:00+08:00');
+    const again = await recording(memberId, { status: 'withdrawn', reason: 'Wrote in again' });
+    expect(again.body).toEqual({ id: memberId, recorded: false, marketingChoice: { status: 'withdrawn', at: '2026-11-27T07:00:00.000Z', channel: 'staff' } });
+    expect((await platform.repositories.members.findById(memberId))!.consents).toHaveLength(1);
+    expect(await auditOf(memberId)).toHaveLength(2);
+  });
+
+  it('lets a marketer record a withdrawal; promotions again are for an admin, and a viewer may do neither', async () => {
+    platform.clock.set('2026-11-27T15:00:00+08:00');
+    const memberId = await aMember();
+    expect((await recording(memberId, { status: 'withdrawn', reason: 'Asked at the counter' }, 'viewer')).status).toBe(403);
+    expect((await recording(memberId, { status: 'withdrawn', reason: 'Asked at the counter' }, 'marketer')).body).toMatchObject({ recorded: true });
+
+    const restoring = await recording(memberId, { status: 'given', reason: 'Changed their mind' }, 'marketer');
+    expect(restoring.status).toBe(403);
+    expect(restoring.body.error.message).toMatch(/resume promotions/);
+    expect((await platform.repositories.members.findById(memberId))!.consents.map((consent) => consent.status)).toEqual(['withdrawn']);
+
+    const restored = await recording(memberId, { status: 'given', reason: 'Changed their mind' });
+    expect(restored.body).toMatchObject({ recorded: true, marketingChoice: { status: 'given', channel: 'staff' } });
+    expect((await auditOf(memberId)).map((entry) => entry.role)).toEqual(['admin', 'marketer']);
+  });
+
+  it('answers 404 for an unknown or erased member and 400 for a choice it cannot read', async () => {
+    const unknown = await recording(newMemberId(), { status: 'withdrawn', reason: 'Phoned' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('member_not_found');
+
+    const erased = await aMember();
+    expect((await request(platform.app).delete(`/admin/api/members/${erased}`).set(as('admin'))).status).toBe(200);
+    expect((await recording(erased, { status: 'withdrawn', reason: 'Phoned' })).status).toBe(404);
+
+    const memberId = await aMember();
+    const badStatus = await recording(memberId, { status: 'stop', reason: 'Phoned' });
+    expect(badStatus.status).toBe(400);
+    expect(badStatus.body.error.details).toEqual([expect.objectContaining({ path: 'status' })]);
+    const noReason = await recording(memberId, { status: 'withdrawn', reason: '  ' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.error.details).toEqual([expect.objectContaining({ path: 'reason' })]);
+    expect((await recording('nobody', { status: 'withdrawn', reason: 'Phoned' })).status).toBe(400);
+    expect(await auditOf(memberId)).toEqual([]);
+  });
+});

@@ -128,6 +128,8 @@ describe('admin API: who may do what, for every documented operation', () => {
     const roles = Object.fromEntries(documentedOperations().map((operation) => [operation.key, operation.roles]));
     expect(roles['get /admin/api/members']).toEqual(['admin', 'marketer', 'viewer']);
     expect(roles['post /admin/api/members/{id}/adjustments']).toEqual(['admin']);
+    // Marketers may record a member's objection to promotions (restoring them is the admin's: the route checks the body).
+    expect(roles['put /admin/api/members/{id}/marketing']).toEqual(['admin', 'marketer']);
     expect(roles['post /admin/api/rewards']).toEqual(['admin', 'marketer']);
   });
 

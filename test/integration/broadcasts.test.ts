@@ -204,6 +204,38 @@ describe('broadcasts to a segment', () => {
     expect(finished.body).toMatchObject({ status: 'sent', recipients: 2, counts: { sent: 2, skipped: 0, failed: 0, claimed: 0 } });
   });
 
+  it('leaves out a member whose CRM import said they opted out of promotions, and reaches the one restored by staff', async () => {
+    platform.clock.set('2027-08-04T10:00:00+08:00');
+    line.reset();
+    const adminToken = { Authorization: `Bearer ${testAdminTokens.admin}` };
+    const rows = ['withdrawn', 'withdrawn', 'given', null].map((marketing, index) => ({
+      externalId: `crm-broadcast-${index}`,
+      displayName: `Imported ${index}`,
+      phone: `091200100${index}`,
+      identities: [{ channel: 'line', channelUserId: lineUserId() }],
+      ...(marketing === null ? {} : { marketing, marketingAt: '2027-08-01T09:00:00+08:00' }),
+    }));
+    const imported = await request(platform.app).post('/admin/api/members').set(adminToken).send({ members: rows });
+    expect(imported.body.summary).toEqual({ created: 4, updated: 0, errors: 0 });
+    const [optedOut, restored, optedIn, notSaid] = imported.body.results.map((result: { memberId: string }) => result.memberId) as string[];
+    // Imports start everyone in the first tier: a tier of their own keeps other tests' members out of this segment.
+    await platform.repositories.members.model.collection.updateMany({ _id: { $in: [optedOut, restored, optedIn, notSaid] as never[] } }, { $set: { tier: 'import-test' } });
+    const restoring = await request(platform.app).put(`/admin/api/members/${restored}/marketing`).set(adminToken).send({ status: 'given', reason: 'Asked for offers again at the store' });
+    expect(restoring.body).toMatchObject({ recorded: true, marketingChoice: { status: 'given', channel: 'staff' } });
+
+    const segment = await request(platform.app).post('/admin/api/segments').set(admin()).send({ name: 'Imported', definition: { tiers: ['import-test'] } });
+    expect(segment.body.preview).toMatchObject({ size: 3 });
+    const created = await request(platform.app).post('/admin/api/broadcasts').set(admin()).send({ segmentId: segment.body.id, message: { en: 'Welcome offer' } });
+    const id = created.body.id as string;
+    expect((await request(platform.app).get(`/admin/api/broadcasts/${id}/cost`).set(admin())).body).toMatchObject({ recipients: 3 });
+    expect((await request(platform.app).post(`/admin/api/broadcasts/${id}/send`).set(admin())).status).toBe(202);
+    await platform.jobs.dispatchBroadcasts();
+
+    const lineIdOf = (index: number) => rows[index]!.identities[0]!.channelUserId;
+    expect(linePushRecipients().sort()).toEqual([lineIdOf(1), lineIdOf(2), lineIdOf(3)].sort());
+    expect(linePushRecipients()).not.toContain(lineIdOf(0));
+  });
+
   it('looks each group of recipients up again as it reaches them: one who stopped promotions or was erased meanwhile gets nothing', async () => {
     platform.clock.set('2027-03-09T10:00:00+08:00');
     graph.reset();

@@ -1,13 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { LeaderboardSnapshot } from '../../loyalty/leaderboard/leaderboard';
+import type { BackgroundRecalculation } from '../../loyalty/tiers/background-recalculation';
 import type { RecalculationResult } from '../../loyalty/tiers/recalculate-tiers';
 import { tierRulesSchema, type TierRules } from '../../loyalty/tiers/tier-rules';
 import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
 import type { AuditRepository } from './audit-repository';
 import { ok, type AdminOperation } from './admin-operations';
-import { recordAudit } from './audit';
+import { auditLater, recordAudit } from './audit';
 import { parseInput } from './validation';
 
 const tierRecalculationRequest = z
@@ -15,6 +16,8 @@ const tierRecalculationRequest = z
     dryRun: z.boolean().default(false),
     /** A draft rule set to try before publishing it; only with dryRun. */
     rules: tierRulesSchema.optional(),
+    /** Answer 202 { runId, statusUrl } once the run has started, instead of holding the request open until it ends. */
+    background: z.boolean().default(false),
   })
   .refine((body) => body.rules === undefined || body.dryRun, {
     message: 'draft rules can only be dry-run: send dryRun: true, or publish them with PUT /admin/api/tier-rules',
@@ -22,13 +25,48 @@ const tierRecalculationRequest = z
   });
 
 const emptyRequest = z.strictObject({});
+const runIdParam = z.strictObject({ runId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a job run id such as jr_Xy1…, from the statusUrl a background start answered') });
+
+/** `GET /admin/api/jobs/runs/:runId`: a job run started with `background: true`. */
+export const jobRunSchema = z.object({
+  runId: z.string(),
+  job: z.string(),
+  dryRun: z.boolean(),
+  /** `leaseHeld`: another server was running the job, so this one did not start. */
+  state: z.enum(['running', 'succeeded', 'failed', 'leaseHeld']),
+  processed: z.number().int(),
+  /** Null until the run has counted its members. */
+  total: z.number().int().nullable(),
+  startedAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+  /** What the synchronous call answers; its own `runId` names the run in tier history. */
+  result: z.looseObject({}).nullable(),
+  /** `job_failed` (the message says why), `job_running` (leaseHeld), `run_lost` (no progress for 5 minutes: its server stopped). */
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
+/** `202 { runId, statusUrl }`: the answer of every "run now" called with background. */
+export const runStartedSchema = z.object({ runId: z.string(), statusUrl: z.string() });
+
+export function runStarted(runId: string): z.infer<typeof runStartedSchema> {
+  return { runId, statusUrl: `/admin/api/jobs/runs/${runId}` };
+}
+
 export const jobOperations: AdminOperation[] = [
   {
     method: 'post',
     path: '/tier-recalculation',
-    summary: 'Runs the tier recalculation now (dryRun: only report; rules: try a draft)',
+    summary: 'Runs the tier recalculation now (dryRun: only report; rules: try a draft; background: answer 202 { runId, statusUrl } at once)',
     body: tierRecalculationRequest,
-    response: ok('The run: members scanned, moved up and down'),
+    response: ok('The run: members scanned, moved up and down; with background, 202 and where to follow it'),
+  },
+  {
+    method: 'get',
+    path: '/runs/:runId',
+    summary: 'A job run started with background: state, processed of total, and the result or the error',
+    params: runIdParam,
+    response: ok('The run', jobRunSchema),
   },
   {
     method: 'post',
@@ -42,6 +80,7 @@ export const jobOperations: AdminOperation[] = [
 /** `POST /admin/api/jobs/<job>`: runs a scheduled job now, the same use case the scheduler runs. */
 export function createJobsRouter(deps: {
   recalculateTiers(options: { dryRun: boolean; rules?: TierRules }): Promise<RecalculationResult>;
+  backgroundRecalculation: BackgroundRecalculation;
   snapshotLeaderboard(): Promise<LeaderboardSnapshot>;
   audit: AuditRepository;
   clock: Clock;
@@ -50,21 +89,30 @@ export function createJobsRouter(deps: {
 
   router.post('/tier-recalculation', async (req, res) => {
     const body = parseInput(tierRecalculationRequest, req.body);
-    const result = await deps.recalculateTiers({ dryRun: body.dryRun, ...(body.rules ? { rules: body.rules } : {}) });
-    if (result.kind === 'leaseHeld') {
-      throw new HttpError(
-        409,
-        'job_running',
-        `A tier recalculation is running on ${result.owner} (lease until ${result.expiresAt.toISOString()}); try again after it finishes`,
+    const request = { dryRun: body.dryRun, ...(body.rules ? { rules: body.rules } : {}) };
+    const action = body.dryRun ? 'jobs.tierRecalculation.dryRun' : 'jobs.tierRecalculation';
+    if (body.background) {
+      const auditWhenDone = auditLater(deps.audit, res);
+      const start = await deps.backgroundRecalculation.start(request, (run) =>
+        auditWhenDone({ action, resource: 'job:tier-recalculation', after: run, at: deps.clock.now().toJSDate() }),
       );
+      if (start.kind === 'leaseHeld') throw jobRunning(start);
+      res.status(202).json(runStarted(start.runId));
+      return;
     }
+    const result = await deps.recalculateTiers(request);
+    if (result.kind === 'leaseHeld') throw jobRunning(result);
     const { kind: _, ...run } = result;
-    await recordAudit(deps.audit, res, {
-      action: body.dryRun ? 'jobs.tierRecalculation.dryRun' : 'jobs.tierRecalculation',
-      resource: 'job:tier-recalculation',
-      after: run,
-      at: deps.clock.now().toJSDate(),
-    });
+    await recordAudit(deps.audit, res, { action, resource: 'job:tier-recalculation', after: run, at: deps.clock.now().toJSDate() });
+    res.json(run);
+  });
+
+  router.get('/runs/:runId', async (req, res) => {
+    const { runId } = parseInput(runIdParam, req.params);
+    const run = await deps.backgroundRecalculation.find(runId);
+    if (run === null) {
+      throw new HttpError(404, 'job_run_not_found', `No job run ${runId}; a "run now" with background: true answers the statusUrl of its run`);
+    }
     res.json(run);
   });
 
@@ -84,4 +132,12 @@ export function createJobsRouter(deps: {
   });
 
   return router;
+}
+
+export function jobRunning(lease: { owner: string; expiresAt: Date }): HttpError {
+  return new HttpError(
+    409,
+    'job_running',
+    `A tier recalculation is running on ${lease.owner} (lease until ${lease.expiresAt.toISOString()}); try again after it finishes`,
+  );
 }

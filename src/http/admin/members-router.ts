@@ -9,7 +9,10 @@ import type { Repositories } from '../../repositories';
 import { locales } from '../../conversation/flow-schema';
 import { importMembers, type ImportedMember, type RejectedRow } from '../../loyalty/members/import-members';
 import { mayReceiveMarketing } from '../../loyalty/members/member';
+import { marketingChoiceInEffect } from '../../privacy/marketing-consent';
+import { recordMarketingChoiceOnBehalf } from '../../privacy/record-marketing-choice-on-behalf';
 import { HttpError } from '../error-handler';
+import type { AdminPrincipal } from './admin-auth';
 import { ok, pageOf, pageQuery, type AdminOperation } from './admin-operations';
 import { recordAudit } from './audit';
 import { parseInput } from './validation';
@@ -31,25 +34,47 @@ const membersQuery = pageQuery({ cursor: memberId })
 const memberIdParam = z.object({ id: memberId });
 const ledgerQuery = pageQuery({ maxLimit: 200, cursor: z.string().regex(/^\d{1,15}\.[0-9a-f]{24}$/, 'the nextCursor of the previous page') });
 const tierHistoryQuery = pageQuery({ cursor: z.string().regex(/^[A-Za-z0-9_-]{1,300}$/, 'the nextCursor of the previous page') });
+const marketingStatus = z.enum(['given', 'withdrawn']);
 
 /** One member as a CRM knows them; externalId makes importing again an update. */
-const importedMember = z.strictObject({
-  externalId: z.string().trim().min(1).max(100).regex(/^[\w:@-]+$/, 'letters, digits and _ : @ - only'),
-  displayName: z.string().trim().min(1).max(80),
-  phone: z.string().trim().regex(/^\+?[\d\s-]{6,20}$/, 'a phone number such as 0912345678 or +886 912 345 678'),
-  birthday: z.iso.date('a date such as 1990-04-01').nullable().default(null),
-  locale: z.enum(locales).nullable().default(null),
-  /** Awarded once through the ledger (key import:<externalId>); a re-import never awards again. */
-  openingPoints: z.int().min(0).max(10_000_000).default(0),
-  /** e.g. the member's LINE user id, so they are recognised when they first chat. */
-  identities: z
-    .array(z.strictObject({ channel, channelUserId: z.string().trim().min(1).max(200) }))
-    .max(10)
-    .default([]),
-});
+const importedMember = z
+  .strictObject({
+    externalId: z.string().trim().min(1).max(100).regex(/^[\w:@-]+$/, 'letters, digits and _ : @ - only'),
+    displayName: z.string().trim().min(1).max(80),
+    phone: z.string().trim().regex(/^\+?[\d\s-]{6,20}$/, 'a phone number such as 0912345678 or +886 912 345 678'),
+    birthday: z.iso.date('a date such as 1990-04-01').nullable().default(null),
+    locale: z.enum(locales).nullable().default(null),
+    /** Awarded once through the ledger (key import:<externalId>); a re-import never awards again. */
+    openingPoints: z.int().min(0).max(10_000_000).default(0),
+    /** e.g. the member's LINE user id, so they are recognised when they first chat. */
+    identities: z
+      .array(z.strictObject({ channel, channelUserId: z.string().trim().min(1).max(200) }))
+      .max(10)
+      .default([]),
+    /**
+     * The member's choice about promotions as the CRM has it: `withdrawn` keeps broadcasts from them, `given` lets them
+     * through again. Recorded as a marketing consent record (channel `import`) when it differs from the choice in
+     * effect, so importing again records nothing new. Absent or null leaves the choice as it is.
+     */
+    marketing: marketingStatus.nullable().default(null),
+    /**
+     * When the CRM recorded `marketing` (ISO 8601 with an offset; default: the import's time). A choice the member made
+     * after it, e.g. "stop promotions" in chat since, stays in effect.
+     */
+    marketingAt: z.iso.datetime({ offset: true, error: 'a time with its offset, such as 2026-03-01T09:30:00+08:00' }).nullable().default(null),
+  })
+  .refine((row) => row.marketingAt === null || row.marketing !== null, {
+    message: 'send marketing (given or withdrawn) with marketingAt',
+    path: ['marketingAt'],
+  });
 /** Rows are checked one by one, so one bad row is reported and the others are imported. */
 const memberBatch = z.strictObject({ members: z.array(z.unknown()).min(1).max(1000) });
 const isBatch = (body: unknown) => typeof body === 'object' && body !== null && 'members' in body;
+/** A choice about promotions staff record for the member (they phoned, wrote in); the reason goes to the audit log. */
+const marketingChoiceOnBehalf = z.strictObject({
+  status: marketingStatus,
+  reason: z.string().trim().min(1).max(200),
+});
 const adjustment = z.strictObject({
   points: z
     .int()
@@ -65,7 +90,19 @@ const consentSchema = z.object({
   version: z.string(),
   status: z.enum(['given', 'withdrawn']),
   at: z.iso.datetime(),
-  /** The channel the member used; null for records from before channels were recorded. */
+  /**
+   * Where it was made: the chat channel the member used, `import` (a CRM import's record) or `staff` (recorded by staff
+   * on the member's behalf); null for records from before channels were recorded.
+   */
+  channel: z.string().nullable(),
+});
+
+/** The member's choice about promotions in effect, from their latest marketing record. */
+const marketingChoiceSchema = z.object({
+  status: marketingStatus,
+  /** When the record in effect was made; null when there is none (joining includes promotions). */
+  at: z.iso.datetime().nullable(),
+  /** Where it was made (as a consent's channel); null when there is no record. */
   channel: z.string().nullable(),
 });
 
@@ -80,6 +117,7 @@ export const memberDetailSchema = z.looseObject({
    * is a withdrawal ("stop promotions" / 停止推播); true with no marketing record (docs/privacy.md).
    */
   mayReceiveMarketing: z.boolean(),
+  marketingChoice: marketingChoiceSchema,
   /** Every consent record in the order it was made: terms and privacy at signup, marketing each time the member stops or resumes promotions. */
   consents: z.array(consentSchema),
 });
@@ -99,6 +137,8 @@ export const memberOperations: AdminOperation[] = [
     summary: 'Imports members from a CRM (one, or { members: [...] } up to 1,000)',
     description:
       'Idempotent on externalId: importing again updates name, phone, birthday and locale and never awards openingPoints twice. ' +
+      'A row with marketing records that choice about promotions (channel import) when it changes the choice in effect and no ' +
+      'later record of the member decides; the row answers marketing: recorded, alreadyInEffect or laterChoiceInEffect. ' +
       'Each row answers created, updated or error with a reason; a bad row does not stop the others.',
     body: z.union([z.strictObject({ members: z.array(importedMember).min(1).max(1000) }), importedMember]),
     response: ok('Per-row results and counts'),
@@ -144,7 +184,12 @@ export function createMembersRouter(deps: { repositories: Repositories; rules: (
     const member = await members.findById(id);
     if (member === null) throw new HttpError(404, 'member_not_found', `No member ${id}`);
     const balance = await members.balanceState(id);
-    return { ...member, lots: balance?.lots ?? [], mayReceiveMarketing: mayReceiveMarketing(member.consents) };
+    return {
+      ...member,
+      lots: balance?.lots ?? [],
+      mayReceiveMarketing: mayReceiveMarketing(member.consents),
+      marketingChoice: marketingChoiceInEffect(member.consents),
+    };
   };
 
   router.get('/', async (req, res) => {
@@ -169,7 +214,7 @@ export function createMembersRouter(deps: { repositories: Repositories; rules: (
     const now = deps.clock.now();
     const [startingTier] = await tiers.all();
     const { summary, results, previousProfiles } = await importMembers(
-      { members, identities, ledger, earning: deps.rules().earning, startingTier: startingTier?.id ?? 'member' },
+      { members, identities, ledger, earning: deps.rules().earning, startingTier: startingTier?.id ?? 'member', termsVersion: deps.rules().termsVersion },
       rows.map(parseImportRow),
       now,
     );
@@ -235,6 +280,61 @@ export function createMembersRouter(deps: { repositories: Repositories; rules: (
   return router;
 }
 
+/**
+ * Mounted at /members/:id/marketing in the programme area, outside the staff area of the other member routes:
+ * marketers, who run the broadcasts, may record a member's objection to them.
+ */
+export const memberMarketingOperations: AdminOperation[] = [
+  {
+    method: 'put',
+    path: '/',
+    summary: "Records a member's choice about promotions on their behalf (they phoned the store), with a reason for the audit log",
+    description:
+      'Appends a marketing consent record (channel staff) unless the choice is in effect already; it decides from then on, ' +
+      'as "stop promotions" in chat does. Answers the choice in effect and whether a record was made. ' +
+      'A marketer may record withdrawn; given (promotions again) is for the admin role, or the member in chat.',
+    params: memberIdParam,
+    body: marketingChoiceOnBehalf,
+    response: ok('The choice in effect: { id, recorded, marketingChoice: { status, at, channel } }'),
+    roles: ['admin', 'marketer'],
+  },
+];
+
+export function createMemberMarketingRouter(deps: { repositories: Repositories; rules: () => ProgrammeRules; clock: Clock }): Router {
+  const { members, audit } = deps.repositories;
+  const router = Router({ mergeParams: true });
+
+  router.put('/', async (req, res) => {
+    const { id } = parseInput(memberIdParam, req.params);
+    const { status, reason } = parseInput(marketingChoiceOnBehalf, req.body);
+    requireMayRecord(res.locals.admin as AdminPrincipal | undefined, status);
+    const at = deps.clock.now().toJSDate();
+    const outcome = await recordMarketingChoiceOnBehalf(members, id as MemberId, { status, termsVersion: deps.rules().termsVersion, at });
+    if (outcome.kind === 'noMember') throw new HttpError(404, 'member_not_found', `No member ${id} (or the member was erased)`);
+    const answer = { id, recorded: outcome.kind === 'recorded', marketingChoice: outcome.inEffect };
+    await recordAudit(audit, res, {
+      action: 'members.recordMarketingChoice',
+      resource: `member:${id}`,
+      before: { marketing: outcome.before },
+      after: { marketing: outcome.inEffect.status, recorded: answer.recorded, reason },
+      at,
+    });
+    res.json(answer);
+  });
+
+  return router;
+}
+
+/** Honouring an objection is every marketer's job; consenting again on someone's behalf needs an admin (or the member, in chat). */
+function requireMayRecord(admin: AdminPrincipal | undefined, status: 'given' | 'withdrawn'): void {
+  if (status === 'withdrawn' || admin?.role === 'admin') return;
+  throw new HttpError(
+    403,
+    'forbidden',
+    `The ${admin?.role ?? 'anonymous'} role may record a withdrawal only; an admin records given on a member's behalf, or the member says "resume promotions" in chat`,
+  );
+}
+
 export const ledgerOperations: AdminOperation[] = [
   {
     method: 'get',
@@ -255,7 +355,8 @@ export function createLedgerRouter(deps: { repositories: Repositories }): Router
 /** A batch row, parsed on its own: a bad one becomes its error result and the others go on. */
 function parseImportRow(row: unknown): ImportedMember | RejectedRow {
   const parsed = importedMember.safeParse(row);
-  if (parsed.success) return parsed.data;
+  // marketingAt becomes a Date only here: the schema parses a single row twice (its 400 first, then as a row).
+  if (parsed.success) return { ...parsed.data, marketingAt: parsed.data.marketingAt === null ? null : new Date(parsed.data.marketingAt) };
   const externalId = (row as { externalId?: unknown } | null)?.externalId;
   return {
     externalId: typeof externalId === 'string' ? externalId : null,

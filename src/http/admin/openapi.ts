@@ -83,7 +83,8 @@ export function createOpenApiDocument(routes: AdminRoute[]) {
       version: '1',
       description:
         'Bearer tokens from ADMIN_TOKENS (role:token). admin may do everything; marketer reads everything and changes the programme ' +
-        '(rewards, point codes, missions, tier rules); viewer only reads. Every write is in GET /admin/api/audit. ' +
+        "(rewards, point codes, missions, tier rules) and records a member's objection to promotions; viewer only reads. " +
+        'Every write is in GET /admin/api/audit. ' +
         'Lists answer { <items>: [...], nextCursor } and take ?limit and ?cursor.',
     },
     servers: [{ url: '/' }],

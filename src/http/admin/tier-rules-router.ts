@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { BackgroundRecalculation } from '../../loyalty/tiers/background-recalculation';
 import { publishTierRules } from '../../loyalty/tiers/publish-tier-rules';
 import type { RecalculationResult } from '../../loyalty/tiers/recalculate-tiers';
 import { tierRulesSchema, type TierRules } from '../../loyalty/tiers/tier-rules';
@@ -7,29 +8,46 @@ import type { Repositories } from '../../repositories';
 import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
 import { ok, type AdminOperation } from './admin-operations';
-import { recordAudit } from './audit';
+import { auditLater, recordAudit } from './audit';
+import { jobRunning, runStarted } from './jobs-router';
 import { parseInput } from './validation';
 
 /** Publishing asks when members move: `now` runs the recalculation at once, `nextRun` leaves it to the nightly job. */
-export const publishQuery = z.strictObject({ recalculate: z.enum(['now', 'nextRun']).default('nextRun') });
-const dryRunBody = z.strictObject({ rules: tierRulesSchema.optional() });
+export const publishQuery = z
+  .strictObject({
+    recalculate: z.enum(['now', 'nextRun']).default('nextRun'),
+    /** With recalculate=now: answer 202 { runId, statusUrl } once the run has started instead of when it ends. */
+    background: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+  })
+  .refine((query) => !query.background || query.recalculate === 'now', {
+    message: 'background=true only applies to recalculate=now: with nextRun nothing runs now',
+    path: ['background'],
+  });
+const dryRunBody = z.strictObject({
+  rules: tierRulesSchema.optional(),
+  /** Answer 202 { runId, statusUrl } once the run has started instead of when it ends. */
+  background: z.boolean().default(false),
+});
 
 export const tierRuleOperations: AdminOperation[] = [
   { method: 'get', path: '/', summary: 'The published tier rules', response: ok('The tier rules') },
   {
     method: 'put',
     path: '/',
-    summary: 'Publishes tier rules; ?recalculate=now moves members at once, nextRun (default) at the nightly run',
+    summary: 'Publishes tier rules; ?recalculate=now moves members at once, nextRun (default) at the nightly run; &background=true answers 202 once the run has started',
     query: publishQuery,
     body: tierRulesSchema,
-    response: ok('The published rules and when members move'),
+    response: ok('The published rules and when members move; with background, 202 with runId and statusUrl as well'),
   },
   {
     method: 'post',
     path: '/dry-run',
-    summary: 'Computes what the published or a draft rule set would change, writing nothing',
+    summary: 'Computes what the published or a draft rule set would change, writing nothing (background: answer 202 { runId, statusUrl } at once)',
     body: dryRunBody,
-    response: ok('Upgrades, downgrades, unchanged and samples'),
+    response: ok('Upgrades, downgrades, unchanged and samples; with background, 202 and where to follow it'),
   },
 ];
 
@@ -41,6 +59,7 @@ export function createTierRulesRouter(deps: {
   repositories: Repositories;
   clock: Clock;
   recalculateTiers(options: { dryRun: boolean; rules?: TierRules }): Promise<RecalculationResult>;
+  backgroundRecalculation: BackgroundRecalculation;
 }): Router {
   const { tierRules, audit } = deps.repositories;
   const router = Router();
@@ -51,15 +70,25 @@ export function createTierRulesRouter(deps: {
 
   /** Marketers try a draft before publishing it: the same job, computing without writing. */
   router.post('/dry-run', async (req, res) => {
-    const { rules } = parseInput(dryRunBody, req.body);
-    const run = await deps.recalculateTiers({ dryRun: true, ...(rules ? { rules } : {}) });
+    const { rules, background } = parseInput(dryRunBody, req.body);
+    const request = { dryRun: true, ...(rules ? { rules } : {}) };
+    if (background) {
+      const auditWhenDone = auditLater(audit, res);
+      const start = await deps.backgroundRecalculation.start(request, (run) =>
+        auditWhenDone({ action: 'tierRules.dryRun', resource: 'tierRules', after: { rules: rules ?? 'published', run }, at: deps.clock.now().toJSDate() }),
+      );
+      if (start.kind === 'leaseHeld') throw jobRunning(start);
+      res.status(202).json(runStarted(start.runId));
+      return;
+    }
+    const run = await deps.recalculateTiers(request);
     const answer = run.kind === 'leaseHeld' ? run : withoutKind(run);
     await recordAudit(audit, res, { action: 'tierRules.dryRun', resource: 'tierRules', after: { rules: rules ?? 'published', run: answer }, at: deps.clock.now().toJSDate() });
     res.json(answer);
   });
 
   router.put('/', async (req, res) => {
-    const { recalculate } = parseInput(publishQuery, req.query);
+    const { recalculate, background } = parseInput(publishQuery, req.query);
     const rules = parseInput(tierRulesSchema, req.body);
     const now = deps.clock.now().toJSDate();
     const outcome = await publishTierRules(deps.repositories, rules, now);
@@ -76,17 +105,28 @@ export function createTierRulesRouter(deps: {
       res.json({ ...rules, recalculation: { when: 'nextRun', note: 'Members move at the next nightly tier recalculation.' } });
       return;
     }
+    if (background) {
+      const start = await deps.backgroundRecalculation.start({ dryRun: false });
+      if (start.kind === 'leaseHeld') {
+        res.json({ ...rules, recalculation: alreadyRunning(start.owner) });
+        return;
+      }
+      res.status(202).json({ ...rules, recalculation: { when: 'now', status: 'started' }, ...runStarted(start.runId) });
+      return;
+    }
     const run = await deps.recalculateTiers({ dryRun: false });
     res.json({
       ...rules,
-      recalculation:
-        run.kind === 'leaseHeld'
-          ? { when: 'now', status: 'alreadyRunning', note: `A recalculation is running on ${run.owner}; the next one applies these rules.` }
-          : { when: 'now', status: 'completed', run: withoutKind(run) },
+      recalculation: run.kind === 'leaseHeld' ? alreadyRunning(run.owner) : { when: 'now', status: 'completed', run: withoutKind(run) },
     });
   });
 
   return router;
+}
+
+/** Publishing already happened; the running recalculation, or the next one, applies the rules. */
+function alreadyRunning(owner: string) {
+  return { when: 'now', status: 'alreadyRunning', note: `A recalculation is running on ${owner}; the next one applies these rules.` };
 }
 
 function withoutKind<Run extends { kind: string }>(run: Run): Omit<Run, 'kind'> {

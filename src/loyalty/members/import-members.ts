@@ -1,12 +1,13 @@
 import type { DateTime } from 'luxon';
 import { identityKeyOf, type ChannelName } from '../../channels/channel';
 import type { Locale } from '../../conversation/flow-schema';
+import { recordMarketingChoice, type MarketingChoiceOutcome } from '../../privacy/marketing-consent';
 import { newMemberId, type MemberId } from '../../shared/ids';
 import type { EarningRules } from '../points/award-points';
 import { expiryOf } from '../points/ledger';
 import type { LedgerRepository } from '../points/ledger-repository';
 import type { IdentityRepository } from './identity-repository';
-import type { Member } from './member';
+import type { Consent, Member } from './member';
 import type { MemberProfile, MemberRepository } from './member-repository';
 
 /** A member as a CRM knows them. */
@@ -20,6 +21,10 @@ export interface ImportedMember {
   openingPoints: number;
   /** Channel accounts the CRM knows, so the member is recognised when they first chat. */
   identities: { channel: ChannelName; channelUserId: string }[];
+  /** The member's choice about promotions as the CRM has it; null leaves the choice in effect as it is. */
+  marketing: Consent['status'] | null;
+  /** When the CRM recorded `marketing`; null means at the import. */
+  marketingAt: Date | null;
 }
 
 /** A row that failed validation: reported in its place, never imported. */
@@ -29,7 +34,14 @@ export interface RejectedRow {
 }
 
 export type ImportResult =
-  | { externalId: string; status: 'created' | 'updated'; memberId: MemberId; openingPoints: 'awarded' | 'alreadyAwarded' | 'none' }
+  | {
+      externalId: string;
+      status: 'created' | 'updated';
+      memberId: MemberId;
+      openingPoints: 'awarded' | 'alreadyAwarded' | 'none';
+      /** Only for a row with `marketing`: whether it was recorded (see recordMarketingChoice). */
+      marketing?: MarketingChoiceOutcome['kind'];
+    }
   | { externalId: string | null; status: 'error'; reason: string };
 
 export interface ImportOutcome {
@@ -46,6 +58,8 @@ export interface ImportDeps {
   ledger: LedgerRepository;
   earning: EarningRules;
   startingTier: string;
+  /** TERMS_VERSION, the version a marketing record of the import carries. */
+  termsVersion: string;
 }
 
 /** The member's signupKey: unique, so a re-import (or two concurrent ones) lands on the same member. */
@@ -54,8 +68,10 @@ export const importSignupKeyOf = (externalId: string) => `crm:${externalId}`;
 /**
  * Imports members who exist in a CRM already, row by row: a bad row is reported and the others go
  * on. Idempotent on externalId: a re-import updates the profile and never awards opening points
- * twice (their ledger key is `import:<externalId>`). Every step can be repeated, so a crash in the
- * middle of a row is repaired by importing it again.
+ * twice (their ledger key is `import:<externalId>`). A row's choice about promotions is recorded
+ * only when it changes the choice in effect, and never over one the member made after the CRM
+ * recorded it. Every step can be repeated, so a crash in the middle of a row is repaired by
+ * importing it again.
  */
 export async function importMembers(deps: ImportDeps, rows: (ImportedMember | RejectedRow)[], now: DateTime): Promise<ImportOutcome> {
   const firstRowOf = new Map<string, number>();
@@ -91,6 +107,13 @@ export async function importMembers(deps: ImportDeps, rows: (ImportedMember | Re
 const importConcurrency = 8;
 
 async function importMember(deps: ImportDeps, row: ImportedMember, now: DateTime): Promise<ImportResult & { before?: MemberProfile }> {
+  if (row.marketingAt !== null && row.marketingAt > now.toJSDate()) {
+    return {
+      externalId: row.externalId,
+      status: 'error',
+      reason: `marketingAt: ${row.marketingAt.toISOString()} is later than now; send the time the CRM recorded the choice`,
+    };
+  }
   const profile: MemberProfile = { name: row.displayName, mobile: row.phone, birthday: row.birthday, locale: row.locale };
   const existing = await deps.members.findBySignupKey(importSignupKeyOf(row.externalId));
 
@@ -106,6 +129,8 @@ async function importMember(deps: ImportDeps, row: ImportedMember, now: DateTime
   }
 
   const saved = existing ? await update(deps, existing, profile) : await create(deps, row, profile, now);
+  // Before the identities are linked: a member who opted out in the CRM is never reachable without their withdrawal.
+  const marketing = await recordCrmMarketingChoice(deps, row, saved.memberId, now);
   for (const identity of row.identities) {
     const linked = await deps.identities.claimForMember(identityKeyOf(identity), identity, saved.memberId, now.toJSDate());
     if (!linked) {
@@ -117,7 +142,8 @@ async function importMember(deps: ImportDeps, row: ImportedMember, now: DateTime
     }
     await deps.members.addIdentity(saved.memberId, identity);
   }
-  return { externalId: row.externalId, ...saved, openingPoints: await awardOpeningPoints(deps, row, saved.memberId, now) };
+  const openingPoints = await awardOpeningPoints(deps, row, saved.memberId, now);
+  return { externalId: row.externalId, ...saved, openingPoints, ...(marketing !== undefined ? { marketing } : {}) };
 }
 
 async function create(deps: ImportDeps, row: ImportedMember, profile: MemberProfile, now: DateTime) {
@@ -140,6 +166,17 @@ async function update(deps: ImportDeps, member: Member, profile: MemberProfile) 
   await deps.members.updateProfile(member.id, profile);
   const before: MemberProfile = { name: member.name, mobile: member.mobile, birthday: member.birthday, locale: member.locale };
   return { status: 'updated' as const, memberId: member.id, before };
+}
+
+async function recordCrmMarketingChoice(deps: ImportDeps, row: ImportedMember, memberId: MemberId, now: DateTime) {
+  if (row.marketing === null) return undefined;
+  const outcome = await recordMarketingChoice(
+    deps.members,
+    memberId,
+    { status: row.marketing, version: deps.termsVersion, at: row.marketingAt ?? now.toJSDate(), channel: 'import' },
+    { keepLaterChoice: true },
+  );
+  return outcome.kind;
 }
 
 /** A carried-over balance, not earning in this month: it does not count toward tiers. */

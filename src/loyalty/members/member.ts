@@ -2,14 +2,21 @@ import type { ChannelName } from '../../channels/channel';
 import type { Locale } from '../../conversation/flow-schema';
 import type { MemberId } from '../../shared/ids';
 
+/**
+ * Where a consent decision reached us: the chat channel the member used, `import` for a choice a
+ * CRM recorded and sent with the member (POST /admin/api/members), or `staff` for one staff
+ * recorded on the member's behalf, e.g. when they phoned the store (the audit log says who and why).
+ */
+export type ConsentChannel = ChannelName | 'import' | 'staff';
+
 /** One consent decision as it was made: which document, which version, given or withdrawn, when and where. */
 export interface Consent {
   kind: 'terms' | 'privacy' | 'marketing';
   version: string;
   status: 'given' | 'withdrawn';
   at: Date;
-  /** The channel it was given on; null for records from before channels were recorded. */
-  channel: ChannelName | null;
+  /** Where it was made; null for records from before channels were recorded. */
+  channel: ConsentChannel | null;
 }
 
 /**

@@ -55,6 +55,8 @@ export interface RecalculationOptions {
   dryRun?: boolean;
   /** A draft rule set to try; only with `dryRun`, so unpublished rules never move members. */
   rules?: TierRules;
+  /** Once the run holds the lease (a dry run takes none) and has counted its members; before any batch. */
+  onStarted?: (progress: RecalculationProgress) => void | Promise<void>;
   onProgress?: (progress: RecalculationProgress) => void | Promise<void>;
   batchSize?: number;
   /** The lease lasts this long past each renewal; a crashed holder's lease lapses after it. */
@@ -91,6 +93,7 @@ export async function recalculateTiers(deps: RecalculationDeps, options: Recalcu
   if (dryRun) {
     const progress = emptyProgress();
     const total = await deps.memberTiers.count(null);
+    await options.onStarted?.({ processed: 0, total });
     for await (const batch of deps.memberTiers.batches(null, batchSize)) {
       for (const member of batch) count(progress, member.memberId, member.tier, decide(member).tier, rank);
       await options.onProgress?.({ processed: progress.processed, total });
@@ -115,6 +118,7 @@ export async function recalculateTiers(deps: RecalculationDeps, options: Recalcu
     const after = checkpoint?.lastMemberId ?? null;
     const total = progress.processed + (await deps.memberTiers.count(after));
     let renewedAt = options.leaseClock().getTime();
+    await options.onStarted?.({ processed: progress.processed, total });
 
     const decideBatch = (batch: MemberTierState[], recorded: Map<string, TierChange> | null): DecidedBatch => {
       const changes: TierChange[] = [];

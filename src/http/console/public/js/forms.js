@@ -183,15 +183,22 @@ export function toast(message, kind = 'success') {
   setTimeout(() => note.remove(), 5000);
 }
 
-/** An indeterminate bar with a running clock, or a determinate one when `update(fraction)` is called. */
+/**
+ * An indeterminate bar with a running clock, or a determinate one when `update(fraction)` is called;
+ * `update(fraction, detail)` also shows the detail ("1,200 / 5,000 members") and the percentage under it.
+ */
 export function progress(label) {
   const bar = h('div', { class: 'progress-fill' });
   const elapsed = h('span', { class: 'progress-time' }, '0 s');
+  const detailText = h('span', { class: 'progress-count' });
+  const percentText = h('span', { class: 'progress-percent' });
+  const detail = h('div', { class: 'progress-detail', hidden: true }, detailText, percentText);
   const element = h(
     'div',
-    { class: 'progress progress-indeterminate', role: 'progressbar', 'aria-label': label },
+    { class: 'progress progress-indeterminate', role: 'progressbar', 'aria-label': label, 'aria-valuemin': '0', 'aria-valuemax': '100' },
     h('div', { class: 'progress-label' }, h('span', null, label), elapsed),
     h('div', { class: 'progress-track' }, bar),
+    detail,
   );
   const started = Date.now();
   const timer = setInterval(() => {
@@ -199,11 +206,17 @@ export function progress(label) {
   }, 1000);
   return {
     element,
-    update(fraction) {
+    update(fraction, detailLine) {
       element.classList.remove('progress-indeterminate');
-      const percent = Math.round(fraction * 100);
+      // Rounded down: 100 % only once everything is done.
+      const percent = Math.floor(Math.min(1, Math.max(0, fraction)) * 100);
       bar.style.width = `${percent}%`;
       element.setAttribute('aria-valuenow', String(percent));
+      if (detailLine === undefined) return;
+      detailText.textContent = detailLine;
+      percentText.textContent = `${percent}%`;
+      detail.hidden = false;
+      element.setAttribute('aria-valuetext', `${detailLine} (${percent}%)`);
     },
     done() {
       clearInterval(timer);

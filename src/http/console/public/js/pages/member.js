@@ -1,8 +1,9 @@
 import { api, query } from '../api.js';
+import { confirmAction } from '../dialogs.js';
 import { badge, facts, h, replace, table } from '../dom.js';
-import { field, formStatus, idempotencyKeys, input, integerOf, showStatus, submitting, toast } from '../forms.js';
+import { clearErrors, field, formStatus, idempotencyKeys, input, integerOf, showErrors, showStatus, submitting, toast } from '../forms.js';
 import { formatDateTime, formatNumber, localized, t } from '../i18n.js';
-import { canWrite } from '../session.js';
+import { canWrite, session } from '../session.js';
 import { tierNamer } from '../tiers.js';
 
 export function title() {
@@ -39,6 +40,16 @@ export async function render(view, { params }) {
     );
   showLedger(ledger.entries);
 
+  const promotionsFact = h('span', null, promotionsStatus(member));
+  let promotionsCard = promotionsControl(member, onPromotionsChanged);
+  let consentsCard = consentsSection(member.consents ?? []);
+  async function onPromotionsChanged() {
+    const changed = await api.get(`/members/${encodeURIComponent(id)}`);
+    replace(promotionsFact, promotionsStatus(changed));
+    promotionsCard = swap(promotionsCard, promotionsControl(changed, onPromotionsChanged));
+    consentsCard = swap(consentsCard, consentsSection(changed.consents ?? []));
+  }
+
   replace(
     view,
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/members' }, t('members.title')), ' / ', member.id),
@@ -65,16 +76,21 @@ export async function render(view, { params }) {
           [t('member.locale'), member.locale],
           [t('member.joined'), formatDateTime(member.createdAt)],
           [t('member.lastCheckIn'), member.checkIn?.lastDay],
-          [t('member.promotions'), promotionsStatus(member)],
+          [t('member.promotions'), promotionsFact],
         ]),
         h('h3', null, t('member.identities')),
         h('ul', { class: 'plain-list' }, (member.identities ?? []).map((identity) => h('li', null, badge(t(`channels.${identity.channel}`)), ' ', h('code', null, identity.channelUserId)))),
       ),
-      canWrite('/members') ? adjustmentForm(member, (result) => {
-        balance.textContent = formatNumber(result.balance);
-        ledger.entries.unshift(result.entry);
-        showLedger(ledger.entries);
-      }) : h('section', { class: 'card' }, h('h2', null, t('member.adjust')), h('p', { class: 'muted' }, t('member.adjustNotAllowed'))),
+      h(
+        'div',
+        { class: 'column-stack' },
+        canWrite('/members') ? adjustmentForm(member, (result) => {
+          balance.textContent = formatNumber(result.balance);
+          ledger.entries.unshift(result.entry);
+          showLedger(ledger.entries);
+        }) : h('section', { class: 'card' }, h('h2', null, t('member.adjust')), h('p', { class: 'muted' }, t('member.adjustNotAllowed'))),
+        promotionsCard,
+      ),
     ),
     lotsSection(member.lots ?? []),
     ledgerSection,
@@ -108,20 +124,83 @@ export async function render(view, { params }) {
         { empty: t('member.noTierHistory'), caption: t('member.tierHistory') },
       ),
     ),
-    consentsSection(member.consents ?? []),
+    consentsCard,
   );
 }
 
-/** Whether broadcasts reach the member (the API decides: the latest marketing record), and since when they stopped. */
+function swap(shown, next) {
+  shown.replaceWith(next);
+  return next;
+}
+
+/** Whether broadcasts reach the member (the API decides: the latest marketing record), since when and through which channel. */
 function promotionsStatus(member) {
-  if (member.mayReceiveMarketing !== false) return h('span', { dataset: { testid: 'promotions' } }, badge(t('member.receivesPromotions'), 'success'));
-  const withdrawal = (member.consents ?? []).findLast((consent) => consent.kind === 'marketing');
+  const choice = member.marketingChoice;
+  const receives = member.mayReceiveMarketing !== false;
   return h(
     'span',
     { dataset: { testid: 'promotions' } },
-    badge(t('member.stoppedPromotions'), 'pending'),
-    withdrawal ? ` ${t('member.stoppedSince', { at: formatDateTime(withdrawal.at) })}` : null,
+    receives ? badge(t('member.receivesPromotions'), 'success') : badge(t('member.stoppedPromotions'), 'pending'),
+    ' ',
+    choice?.at ? t('member.choiceSince', { at: formatDateTime(choice.at), channel: consentChannelLabel(choice.channel) }) : receives ? t('member.sinceJoining') : null,
   );
+}
+
+// Consent records that did not come through a chat channel: a CRM import, or staff on the member's behalf.
+const recordedOffChat = ['import', 'staff'];
+
+function consentChannelLabel(channel) {
+  if (!channel) return '—';
+  return recordedOffChat.includes(channel) ? t(`member.consentChannels.${channel}`) : t(`channels.${channel}`);
+}
+
+/**
+ * Staff record what a member told them (a phone call, at the store): stopping promotions is open to
+ * marketers, resuming them on someone's behalf to admins (the API enforces both).
+ */
+function promotionsControl(member, onChanged) {
+  if (!canWrite('/members/:id/marketing')) return null;
+  const withdrawing = member.mayReceiveMarketing !== false;
+  const heading = h('h2', { id: 'promotions-heading' }, t('member.promotionsChange'));
+  if (!withdrawing && session()?.role !== 'admin') {
+    return h('section', { class: 'card', 'aria-labelledby': 'promotions-heading' }, heading, h('p', { class: 'muted' }, t('member.resumeAdminOnly')));
+  }
+  const reason = input({ name: 'reason', maxlength: '200', required: true, placeholder: t('member.promotionsReasonPlaceholder') });
+  const form = h(
+    'form',
+    { class: 'card', novalidate: true, 'aria-labelledby': 'promotions-heading' },
+    heading,
+    formStatus(),
+    h('p', { class: 'muted' }, t('member.promotionsChangeIntro')),
+    field(t('member.promotionsReason'), reason, { path: 'reason', hint: t('member.promotionsReasonHint') }),
+    h(
+      'div',
+      { class: 'form-actions' },
+      h('button', { type: 'submit', class: ['button', withdrawing ? 'button-danger' : 'button-primary'] }, t(withdrawing ? 'member.stopPromotions' : 'member.resumePromotions')),
+    ),
+  );
+  const name = member.name || member.id;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    if (reason.value.trim() === '') {
+      showErrors(form, { details: [{ path: 'reason', message: t('member.promotionsReasonMissing') }] });
+      return;
+    }
+    const sure = await confirmAction({
+      title: t(withdrawing ? 'member.confirmStopTitle' : 'member.confirmResumeTitle', { name }),
+      message: t(withdrawing ? 'member.confirmStopMessage' : 'member.confirmResumeMessage', { name }),
+      confirm: t(withdrawing ? 'member.stopPromotions' : 'member.resumePromotions'),
+      cancel: t('common.cancel'),
+      danger: withdrawing,
+    });
+    if (!sure) return;
+    const result = await submitting(form, () => api.put(`/members/${encodeURIComponent(member.id)}/marketing`, { status: withdrawing ? 'withdrawn' : 'given', reason: reason.value }));
+    if (!result) return;
+    toast(result.recorded ? t(withdrawing ? 'member.promotionsStopped' : 'member.promotionsResumed', { name }) : t('member.promotionsUnchanged'));
+    await onChanged();
+  });
+  return form;
 }
 
 function consentsSection(consents) {
@@ -137,7 +216,7 @@ function consentsSection(consents) {
         [t('member.consentStatus'), (consent) => badge(t(`member.consentStatuses.${consent.status}`), consent.status === 'given' ? 'success' : 'pending')],
         [t('member.when'), (consent) => formatDateTime(consent.at), { nowrap: true }],
         [t('member.consentVersion'), (consent) => h('code', null, consent.version)],
-        [t('member.consentChannel'), (consent) => (consent.channel ? t(`channels.${consent.channel}`) : '—'), { nowrap: true }],
+        [t('member.consentChannel'), (consent) => consentChannelLabel(consent.channel), { nowrap: true }],
       ],
       // Newest first, as the ledger and the tier history read.
       [...consents].reverse(),

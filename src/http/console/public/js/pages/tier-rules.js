@@ -3,6 +3,7 @@ import { choose } from '../dialogs.js';
 import { facts, h, replace } from '../dom.js';
 import { clearErrors, field, formStatus, input, integerOf, progress, select, showErrors, showStatus, submitting, toast } from '../forms.js';
 import { formatNumber, t } from '../i18n.js';
+import { followJobRun } from '../job-runs.js';
 import { link } from '../router.js';
 import { canWrite } from '../session.js';
 import { forgetTierNames, tierNamer } from '../tiers.js';
@@ -17,7 +18,9 @@ export function title() {
 /**
  * A form over GET/PUT /admin/api/tier-rules. "Dry run" sends the draft to POST /tier-rules/dry-run,
  * which counts who would move without moving anyone. Publishing asks whether members move now or
- * at the next nightly recalculation (`?recalculate=now|nextRun`).
+ * at the next nightly recalculation (`?recalculate=now|nextRun`). A dry run and a recalculation
+ * now run in the background (a million members take about half a minute): the page follows the
+ * run's status URL and shows how many members are done.
  */
 export async function render(view) {
   const rules = await api.get('/tier-rules');
@@ -123,18 +126,40 @@ export async function render(view) {
       ],
     });
     if (!recalculate) return;
-    const bar = recalculate === 'now' ? progress(t('tierRules.recalculating')) : null;
-    if (bar) replace(dryRunResult, bar.element);
-    const published = await submitting(form, () => api.put(`/tier-rules${query({ recalculate })}`, draft()));
-    bar?.done();
-    if (!published) return;
-    forgetTierNames();
-    const message = publishedMessage(published.recalculation);
+    if (recalculate === 'nextRun') {
+      const published = await submitting(form, () => api.put(`/tier-rules${query({ recalculate })}`, draft()));
+      if (!published) return;
+      forgetTierNames();
+      showPublished(published.recalculation);
+      replace(dryRunResult);
+      return;
+    }
+    const bar = progress(t('tierRules.recalculating'));
+    replace(dryRunResult, bar.element);
+    const recalculation = await submitting(form, async () => {
+      const published = await api.put(`/tier-rules${query({ recalculate, background: 'true' })}`, draft());
+      forgetTierNames();
+      // 200 without a run: another server is recalculating, and its next run applies these rules.
+      if (!published.statusUrl) return published.recalculation;
+      const run = await followJobRun(published.statusUrl, { onProgress: showRunProgress(bar), keepFollowing: () => bar.element.isConnected });
+      return run && recalculationOf(run);
+    });
+    bar.done();
+    if (!recalculation) return;
+    if (recalculation.status === 'failed') {
+      showStatus(form, 'error', t('tierRules.publishedRunFailed'), [recalculation.error.message]);
+      replace(dryRunResult);
+      return;
+    }
+    showPublished(recalculation);
+    replace(dryRunResult, recalculation.run ? runReport(recalculation.run, await tierNamer(), 'moved') : null);
+  });
+
+  const showPublished = (recalculation) => {
+    const message = publishedMessage(recalculation);
     showStatus(form, 'success', message);
     toast(message);
-    const run = published.recalculation?.run;
-    replace(dryRunResult, run ? runReport(run, await tierNamer(), 'moved') : null);
-  });
+  };
 
   dryRunButton.addEventListener('click', async () => {
     clearErrors(form);
@@ -142,17 +167,25 @@ export async function render(view) {
     replace(dryRunResult, bar.element);
     dryRunButton.disabled = true;
     try {
-      const run = await api.post('/tier-rules/dry-run', { rules: draft() });
-      if (run.kind === 'leaseHeld') {
+      const started = await api.post('/tier-rules/dry-run', { rules: draft(), background: true });
+      const ended = await followJobRun(started.statusUrl, { onProgress: showRunProgress(bar), keepFollowing: () => bar.element.isConnected });
+      if (!ended) return;
+      if (ended.state === 'leaseHeld') {
         showStatus(form, 'info', t('tierRules.alreadyRunning'));
         replace(dryRunResult);
         return;
       }
+      if (ended.state === 'failed') {
+        showStatus(form, 'error', t('tierRules.dryRunFailed'), [ended.error.message]);
+        replace(dryRunResult);
+        return;
+      }
+      const run = ended.result;
       showStatus(form, 'info', t('tierRules.dryRunDone', { seconds: (run.durationMs / 1000).toFixed(1) }));
       replace(dryRunResult, runReport(run, await tierNamer(), 'dryRun'));
     } catch (error) {
       // The dry run reports a broken draft as `rules.tiers.1.id`; the form's fields are named `tiers.1.id`.
-      error.details = error.details.map((detail) => ({ ...detail, path: String(detail.path).replace(/^rules\./, '') }));
+      error.details = (error.details ?? []).map((detail) => ({ ...detail, path: String(detail.path).replace(/^rules\./, '') }));
       showErrors(form, error);
       replace(dryRunResult);
     } finally {
@@ -183,6 +216,22 @@ function tierRow(tier, rows) {
   remove.addEventListener('click', () => row.remove());
   up.addEventListener('click', () => row.previousElementSibling && rows.insertBefore(row, row.previousElementSibling));
   return row;
+}
+
+/** Shows a run's reading on the bar: "1,200 / 5,000 members" and the percentage, once the run has counted its members. */
+function showRunProgress(bar) {
+  return (run) => {
+    if (run.total === null) return;
+    const fraction = run.total === 0 ? 1 : run.processed / run.total;
+    bar.update(fraction, t('tierRules.progressCount', { processed: formatNumber(run.processed), total: formatNumber(run.total) }));
+  };
+}
+
+/** A finished background recalculation in the shape the synchronous publish answers (`recalculation`). */
+function recalculationOf(run) {
+  if (run.state === 'succeeded') return { when: 'now', status: 'completed', run: run.result };
+  if (run.state === 'leaseHeld') return { when: 'now', status: 'alreadyRunning' };
+  return { when: 'now', status: 'failed', error: run.error };
 }
 
 /** What publishing did: "members move at the next nightly run", or how many moved just now. */
