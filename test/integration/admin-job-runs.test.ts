@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import express, { type Express } from 'express';
-import { DateTime } from 'luxon';
 import pino from 'pino';
 import request from 'supertest';
 import { createAdminApi } from '../../src/http/admin/admin-api';
@@ -10,6 +9,7 @@ import { backgroundRecalculation, type BackgroundRecalculation, type BackgroundR
 import { recalculateTiers } from '../../src/loyalty/tiers/recalculate-tiers';
 import { defaultTierRules } from '../../src/loyalty/tiers/tier-rules';
 import { startTestPlatform, testAdminTokens, type TestPlatform } from '../support/platform';
+import { seedTierMembers } from '../support/tier-members';
 
 const now = '2026-11-23T10:00:00+08:00';
 const silent = pino({ level: 'silent' });
@@ -24,27 +24,10 @@ const principalOf = (role: keyof typeof testAdminTokens) =>
   `${role}:${createHash('sha256').update(testAdminTokens[role]).digest('hex').slice(0, 8)}`;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** 200 members in five kinds of 40 (as in tier-job.test.ts): some move up, some down, some stay. */
-async function seedMembers(count = 200): Promise<void> {
-  const tenDaysAgo = DateTime.fromISO(now).minus({ days: 10 }).toJSDate();
-  const kinds = [
-    { tier: 'member', earnedByMonth: { '2026-11': 2500 }, tierSince: null },
-    { tier: 'silver', earnedByMonth: { '2026-02': 300, '2026-10': 300 }, tierSince: null },
-    { tier: 'gold', earnedByMonth: { '2026-11': 100 }, tierSince: null },
-    { tier: 'gold', earnedByMonth: { '2025-12': 450, '2025-11': 5000 }, tierSince: null },
-    { tier: 'gold', earnedByMonth: {}, tierSince: tenDaysAgo },
-  ];
-  const docs = Array.from({ length: count }, (_, index) => ({
-    _id: `run-member-${String(index).padStart(4, '0')}`,
-    signupKey: `web:run-${index}`,
-    name: `Member ${index}`,
-    mobile: '0912345678',
-    points: 0,
-    earnedTotal: 0,
-    ...kinds[index % kinds.length]!,
-  }));
-  for (let start = 0; start < docs.length; start += 100) await platform.repositories.members.model.insertMany(docs.slice(start, start + 100), { lean: true });
-}
+/** 200 members in five kinds of 40 (test/support/tier-members.ts): some move up, some down, some stay. */
+const seedMembers = async (count = 200): Promise<void> => {
+  await seedTierMembers(platform, now, { count, idPrefix: 'run' });
+};
 
 interface JobRunBody {
   runId: string;

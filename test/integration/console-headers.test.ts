@@ -67,7 +67,7 @@ describe('GET /admin/ (the console)', () => {
     expect(session.body).toEqual({
       role: 'marketer',
       name: expect.stringMatching(/^marketer:[0-9a-f]{8}$/),
-      writable: ['/point-codes', '/rewards', '/missions', '/programme', '/tier-rules', '/flows', '/templates', '/preview', '/analytics', '/segments', '/broadcasts'],
+      writable: ['/members/:id/marketing', '/point-codes', '/rewards', '/missions', '/programme', '/tier-rules', '/flows', '/templates', '/preview', '/analytics', '/segments', '/broadcasts'],
     });
     const viewer = await request(platform.app).get('/admin/api/session').set('Authorization', `Bearer ${testAdminTokens.viewer}`);
     expect(viewer.body.writable).toEqual([]);

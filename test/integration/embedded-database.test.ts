@@ -1,9 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Double, Long, MongoClient, ObjectId, type Collection } from 'mongodb';
-import { embeddedMongoClassPath, startEmbeddedMongo, type EmbeddedMongo } from '../../src/database/embedded-mongo';
+import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/database/embedded-mongo';
+import { runJavaCheck } from '../support/java-check';
 
 /**
  * Our launcher changes two things in mongo-java-server (embedded-mongo/EmbeddedMongo.java): on both backends a
@@ -161,13 +161,6 @@ describe.each(['memory', 'h2'] as const)('the embedded database (%s backend)', (
 
 describe('the launcher’s startup check that H2 orders unique-index keys as its faster comparison does', () => {
   it('passes with the installed mongo-java-server and H2, and fails for keys H2 would order otherwise', () => {
-    const classes = mkdtempSync(join(tmpdir(), 'key-order-check-'));
-    try {
-      execFileSync('javac', ['-d', classes, '-cp', embeddedMongoClassPath, join(__dirname, '../../embedded-mongo/KeyOrderCheckTest.java')]);
-      const run = spawnSync('java', ['-cp', `${classes}:${embeddedMongoClassPath}`, 'KeyOrderCheckTest'], { encoding: 'utf8' });
-      expect({ status: run.status, output: run.stdout.trim() }).toEqual({ status: 0, output: 'ok' });
-    } finally {
-      rmSync(classes, { recursive: true, force: true });
-    }
+    expect(runJavaCheck('KeyOrderCheckTest')).toEqual({ status: 0, output: 'ok' });
   }, 30_000);
 });

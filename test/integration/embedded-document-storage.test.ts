@@ -1,10 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { BSON, MongoClient, type Document } from 'mongodb';
-import { embeddedMongoClassPath, startEmbeddedMongo, type EmbeddedMongo } from '../../src/database/embedded-mongo';
+import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/database/embedded-mongo';
+import { runJavaCheck } from '../support/java-check';
 import { typedDocuments, uniqueKeyedDocuments } from '../support/typed-documents';
 
 /**
@@ -104,13 +104,6 @@ describe('documents stored by the embedded database (H2 file)', () => {
 
 describe('the documents H2 holds while it writes them to the file in the background', () => {
   it('are never changed in place by an update: it changes a copy and stores that', () => {
-    const classes = mkdtempSync(join(tmpdir(), 'stored-documents-check-'));
-    try {
-      execFileSync('javac', ['-d', classes, '-cp', embeddedMongoClassPath, join(__dirname, '../../embedded-mongo/StoredDocumentsTest.java')]);
-      const run = spawnSync('java', ['-cp', `${classes}:${embeddedMongoClassPath}`, 'StoredDocumentsTest'], { encoding: 'utf8' });
-      expect({ status: run.status, output: run.stdout.trim() }).toEqual({ status: 0, output: 'ok' });
-    } finally {
-      rmSync(classes, { recursive: true, force: true });
-    }
+    expect(runJavaCheck('StoredDocumentsTest')).toEqual({ status: 0, output: 'ok' });
   }, 30_000);
 });

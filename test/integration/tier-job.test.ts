@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { decideTier } from '../../src/loyalty/tiers/tier-policy';
 import { defaultTierRules, type DowngradeMode, type TierRules } from '../../src/loyalty/tiers/tier-rules';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
+import { seedTierMembers } from '../support/tier-members';
 
 const now = '2026-11-23T10:00:00+08:00';
 let platform: TestPlatform;
@@ -10,34 +11,8 @@ beforeEach(async () => {
 });
 afterEach(() => platform.close());
 
-/**
- * 200 members in five kinds of 40: a member earning Gold, a Silver keeping Silver, a Gold far
- * below (100 points), a Gold at 450 (above Silver's retain) and a Gold with nothing earned who
- * entered Gold 10 days ago.
- */
-async function seedMembers(count = 200) {
-  const tenDaysAgo = DateTime.fromISO(now).minus({ days: 10 }).toJSDate();
-  const kinds: { tier: string; earnedByMonth: Record<string, number>; tierSince: Date | null }[] = [
-    { tier: 'member', earnedByMonth: { '2026-11': 2500 }, tierSince: null },
-    { tier: 'silver', earnedByMonth: { '2026-02': 300, '2026-10': 300 }, tierSince: null },
-    { tier: 'gold', earnedByMonth: { '2026-11': 100 }, tierSince: null },
-    { tier: 'gold', earnedByMonth: { '2025-12': 450, '2025-11': 5000 }, tierSince: null },
-    { tier: 'gold', earnedByMonth: {}, tierSince: tenDaysAgo },
-  ];
-  const docs = Array.from({ length: count }, (_, index) => ({
-    _id: `tier-member-${String(index).padStart(4, '0')}`,
-    signupKey: `web:tier-${index}`,
-    name: `Member ${index}`,
-    mobile: '0912345678',
-    points: 0,
-    earnedTotal: 0,
-    ...kinds[index % kinds.length]!,
-  }));
-  // lean: no casting, so `tierSince` (not in the Member schema) is stored as given.
-  const members = platform.repositories.members.model;
-  for (let start = 0; start < docs.length; start += 100) await members.insertMany(docs.slice(start, start + 100), { lean: true });
-  return docs;
-}
+/** 200 members in five kinds of 40 (test/support/tier-members.ts): some move up, some down, some stay. */
+const seedMembers = (count = 200) => seedTierMembers(platform, now, { count, idPrefix: 'tier' });
 
 const rulesWith = (mode: DowngradeMode, graceDays = 0): TierRules => ({ ...defaultTierRules, downgrade: { mode, graceDays } });
 
