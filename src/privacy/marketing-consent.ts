@@ -61,7 +61,7 @@ const maxAttempts = 5;
  *
  * `keepLaterChoice` is for a choice reported after the fact at the time it was made (a CRM's
  * record): a marketing record made after that time, such as the member stopping promotions in
- * chat since, stays in effect, so records stay in the order they were made.
+ * chat since (or at the same time), stays in effect, so records stay in the order they were made.
  */
 export async function recordMarketingChoice(
   members: MemberRepository,
@@ -74,7 +74,8 @@ export async function recordMarketingChoice(
     if (consents === null) throw new NoMemberError(memberId);
     const inEffect = marketingChoiceInEffect(consents);
     if (inEffect.status === choice.status) return { kind: 'alreadyInEffect', inEffect };
-    if (options.keepLaterChoice && inEffect.at !== null && inEffect.at > choice.at) return { kind: 'laterChoiceInEffect', inEffect };
+    // A tie keeps the record already made: it was there first.
+    if (options.keepLaterChoice && inEffect.at !== null && inEffect.at >= choice.at) return { kind: 'laterChoiceInEffect', inEffect };
     const consent: Consent = { kind: 'marketing', version: choice.version, status: choice.status, at: choice.at, channel: choice.channel };
     if (await members.appendConsent(memberId, consent, consents.length)) {
       return { kind: 'recorded', inEffect: { status: choice.status, at: choice.at, channel: choice.channel } };

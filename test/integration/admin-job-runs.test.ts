@@ -176,6 +176,40 @@ describe('POST /admin/api/jobs/tier-recalculation with background: true', () => 
     expect(next.body).toMatchObject({ resumed: true, upgrades: 40 });
   });
 
+  it('keeps a run that is busy between batches from reading as lost, and records it succeeded even if its audit entry fails', async () => {
+    await seedMembers(20);
+    let finishNotices = () => {};
+    const noticesSent = new Promise<void>((resolve) => (finishNotices = resolve));
+    const runs = backgroundRecalculation({
+      jobRuns: platform.repositories.jobRuns,
+      // As the platform's run does after its last batch: minutes of notices, no progress to report.
+      recalculate: async (options) => {
+        const result = await platform.jobs.recalculateTiers(options);
+        await noticesSent;
+        return result;
+      },
+      clock: platform.clock,
+      logger: silent,
+      heartbeatMs: 20,
+    });
+    const started = await runs.start({ dryRun: true }, async () => {
+      throw new Error('audit store unavailable');
+    });
+    if (started.kind !== 'started') throw new Error(`expected a start, got ${started.kind}`);
+
+    platform.clock.set('2026-11-23T10:06:00+08:00');
+    await pause(100);
+    expect(await runs.find(started.runId)).toMatchObject({ state: 'running', total: 20 });
+
+    finishNotices();
+    let run = await runs.find(started.runId);
+    for (let attempt = 0; run?.state === 'running' && attempt < 100; attempt += 1) {
+      await pause(20);
+      run = await runs.find(started.runId);
+    }
+    expect(run).toMatchObject({ state: 'succeeded', error: null, result: expect.objectContaining({ dryRun: true, downgrades: expect.any(Number) }) });
+  });
+
   it('is staff-only, as the synchronous run: a marketer or viewer gets 403', async () => {
     for (const role of ['marketer', 'viewer'] as const) {
       const response = await request(platform.app).post('/admin/api/jobs/tier-recalculation').set(as(role)).send({ dryRun: true, background: true });

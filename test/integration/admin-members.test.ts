@@ -265,10 +265,13 @@ describe('POST /admin/api/members (CRM import): the member\'s choice about promo
     expect(await marketingRecordsOf(memberId)).toHaveLength(1);
 
     platform.clock.set('2026-11-25T10:00:00+08:00');
-    expect((await importing({ ...row, marketing: 'given' })).body.results[0].marketing).toBe('recorded');
+    // Undated, "given" could be a stale sync: it never undoes an objection on record.
+    expect((await importing({ ...row, marketing: 'given' })).body.results[0].marketing).toBe('laterChoiceInEffect');
+    expect(await marketingRecordsOf(memberId)).toHaveLength(1);
+    expect((await importing({ ...row, marketing: 'given', marketingAt: '2026-11-25T09:00:00+08:00' })).body.results[0].marketing).toBe('recorded');
     expect(await marketingRecordsOf(memberId)).toEqual([
       { kind: 'marketing', version: '2026-11', status: 'withdrawn', at: '2026-11-23T02:00:00.000Z', channel: 'import' },
-      { kind: 'marketing', version: '2026-11', status: 'given', at: '2026-11-25T02:00:00.000Z', channel: 'import' },
+      { kind: 'marketing', version: '2026-11', status: 'given', at: '2026-11-25T01:00:00.000Z', channel: 'import' },
     ]);
     expect((await detailOf(memberId)).mayReceiveMarketing).toBe(true);
 
@@ -294,6 +297,19 @@ describe('POST /admin/api/members (CRM import): the member\'s choice about promo
     const newer = await importing({ ...row, marketing: 'given', marketingAt: '2026-11-25T18:00:00+08:00' });
     expect(newer.body.results[0].marketing).toBe('recorded');
     expect(await detailOf(memberId)).toMatchObject({ mayReceiveMarketing: true, marketingChoice: { status: 'given', at: '2026-11-25T10:00:00.000Z', channel: 'import' } });
+  });
+
+  it('keeps a withdrawal made at the same moment as the CRM record, and takes a CRM clock a little ahead as now', async () => {
+    platform.clock.set('2026-11-23T10:00:00+08:00');
+    const row = { externalId: `crm-${unique()}`, displayName: 'Tao', phone: '0912444555', marketing: 'withdrawn', marketingAt: '2026-11-22T08:00:00+08:00' };
+    const memberId = (await importing(row)).body.results[0].memberId;
+    const tie = await importing({ ...row, marketing: 'given' });
+    expect(tie.body.results[0].marketing).toBe('laterChoiceInEffect');
+    expect((await detailOf(memberId)).mayReceiveMarketing).toBe(false);
+
+    const ahead = await importing({ ...row, marketing: 'given', marketingAt: '2026-11-23T10:02:00+08:00' });
+    expect(ahead.body.results[0]).toMatchObject({ status: 'updated', marketing: 'recorded' });
+    expect((await detailOf(memberId)).marketingChoice).toEqual({ status: 'given', at: '2026-11-23T02:00:00.000Z', channel: 'import' });
   });
 
   it('reports a bad marketing or marketingAt in its row and imports the others', async () => {

@@ -59,7 +59,8 @@ const importedMember = z
     marketing: marketingStatus.nullable().default(null),
     /**
      * When the CRM recorded `marketing` (ISO 8601 with an offset; default: the import's time). A choice the member made
-     * after it, e.g. "stop promotions" in chat since, stays in effect.
+     * after it or at the same time, e.g. "stop promotions" in chat since, stays in effect; a `given` without it never
+     * undoes a withdrawal on record.
      */
     marketingAt: z.iso.datetime({ offset: true, error: 'a time with its offset, such as 2026-03-01T09:30:00+08:00' }).nullable().default(null),
   })

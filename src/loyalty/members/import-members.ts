@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import { identityKeyOf, type ChannelName } from '../../channels/channel';
 import type { Locale } from '../../conversation/flow-schema';
-import { recordMarketingChoice, type MarketingChoiceOutcome } from '../../privacy/marketing-consent';
+import { marketingChoiceOf, NoMemberError, recordMarketingChoice, type MarketingChoiceOutcome } from '../../privacy/marketing-consent';
 import { newMemberId, type MemberId } from '../../shared/ids';
 import type { EarningRules } from '../points/award-points';
 import { expiryOf } from '../points/ledger';
@@ -107,7 +107,7 @@ export async function importMembers(deps: ImportDeps, rows: (ImportedMember | Re
 const importConcurrency = 8;
 
 async function importMember(deps: ImportDeps, row: ImportedMember, now: DateTime): Promise<ImportResult & { before?: MemberProfile }> {
-  if (row.marketingAt !== null && row.marketingAt > now.toJSDate()) {
+  if (row.marketingAt !== null && row.marketingAt.getTime() > now.toMillis() + marketingClockSkewMs) {
     return {
       externalId: row.externalId,
       status: 'error',
@@ -130,7 +130,13 @@ async function importMember(deps: ImportDeps, row: ImportedMember, now: DateTime
 
   const saved = existing ? await update(deps, existing, profile) : await create(deps, row, profile, now);
   // Before the identities are linked: a member who opted out in the CRM is never reachable without their withdrawal.
-  const marketing = await recordCrmMarketingChoice(deps, row, saved.memberId, now);
+  let marketing: MarketingChoiceOutcome['kind'] | undefined;
+  try {
+    marketing = await recordCrmMarketingChoice(deps, row, saved.memberId, now);
+  } catch (error) {
+    if (!(error instanceof NoMemberError)) throw error;
+    return { externalId: row.externalId, status: 'error', reason: `member ${saved.memberId} was erased while this row was imported; nothing more was recorded` };
+  }
   for (const identity of row.identities) {
     const linked = await deps.identities.claimForMember(identityKeyOf(identity), identity, saved.memberId, now.toJSDate());
     if (!linked) {
@@ -168,12 +174,23 @@ async function update(deps: ImportDeps, member: Member, profile: MemberProfile) 
   return { status: 'updated' as const, memberId: member.id, before };
 }
 
+/** A CRM's clock may run a little ahead of ours: a marketingAt up to this far in the future counts as now. */
+const marketingClockSkewMs = 5 * 60_000;
+
 async function recordCrmMarketingChoice(deps: ImportDeps, row: ImportedMember, memberId: MemberId, now: DateTime) {
   if (row.marketing === null) return undefined;
+  // Undated, "given" would land as made now and undo any objection on record: a nightly sync that still says
+  // "given" must not send promotions to someone who stopped them. Only a dated choice, made after it, may.
+  if (row.marketing === 'given' && row.marketingAt === null) {
+    const inEffect = await marketingChoiceOf(deps.members, memberId);
+    if (inEffect === null) throw new NoMemberError(memberId);
+    if (inEffect === 'withdrawn') return 'laterChoiceInEffect';
+  }
+  const at = row.marketingAt === null || row.marketingAt > now.toJSDate() ? now.toJSDate() : row.marketingAt;
   const outcome = await recordMarketingChoice(
     deps.members,
     memberId,
-    { status: row.marketing, version: deps.termsVersion, at: row.marketingAt ?? now.toJSDate(), channel: 'import' },
+    { status: row.marketing, version: deps.termsVersion, at, channel: 'import' },
     { keepLaterChoice: true },
   );
   return outcome.kind;

@@ -25,6 +25,11 @@ export interface BackgroundRecalculationDeps {
   logger: Logger;
   /** Batches finish every few milliseconds at scale: their progress reaches the record at most this often, plus the last. */
   progressWriteIntervalMs?: number;
+  /**
+   * While the run is in flight its record is touched this often, batches or not: after the last batch the run
+   * still sends the moved members' notices, which can take minutes, and a record that stops moving reads as lost.
+   */
+  heartbeatMs?: number;
 }
 
 export type BackgroundStart = { kind: 'started'; runId: string } | { kind: 'leaseHeld'; owner: string; expiresAt: Date };
@@ -34,7 +39,8 @@ export interface BackgroundRecalculation {
    * Starts a recalculation that goes on after the caller answers. Resolves once the run holds the
    * lease and has counted its members, or has already ended: with the lease held elsewhere, or
    * failed (then the record says so). `whenSucceeded` runs before the record turns `succeeded`,
-   * so whoever sees that state finds what it wrote (the audit entry).
+   * so whoever sees that state finds what it wrote (the audit entry); should it fail, the run is
+   * still recorded as succeeded, and the failure logged.
    */
   start(request: TierRecalculationRequest, whenSucceeded?: (run: RecalculationRun) => Promise<void>): Promise<BackgroundStart>;
   /** The run's record as any server reads it; null for an unknown id. */
@@ -43,8 +49,9 @@ export interface BackgroundRecalculation {
 
 /**
  * A run still `running` whose record has not moved for this long lost its server (a crash, a
- * deploy): progress is written at least once a second while batches finish. Real runs hold a
- * lease of the same length, so by then a new start takes over and resumes from the checkpoint.
+ * deploy): while it runs, its record is touched every 30 s (heartbeatMs) besides the progress of
+ * its batches. Real runs hold a lease of the same length, so by then a new start takes over and
+ * resumes from the checkpoint.
  */
 export const lostRunAfterMs = 5 * 60_000;
 
@@ -55,6 +62,8 @@ export function backgroundRecalculation(deps: BackgroundRecalculationDeps): Back
       const runId = `jr_${randomBytes(9).toString('base64url')}`;
       await deps.jobRuns.start({ runId, job: tierRecalculationJob, dryRun: request.dryRun }, deps.clock.now().toJSDate());
       const progress = progressRecorder(deps, runId);
+      const heartbeat = setInterval(() => void progress.touch(), deps.heartbeatMs ?? 30_000);
+      heartbeat.unref();
       let markStarted = () => {};
       const started = new Promise<'started'>((resolve) => (markStarted = () => resolve('started')));
       const running = Promise.resolve().then(() =>
@@ -67,7 +76,7 @@ export function backgroundRecalculation(deps: BackgroundRecalculationDeps): Back
           onProgress: (done) => progress.record(done),
         }),
       );
-      const ended = settle(deps, runId, running, progress, whenSucceeded);
+      const ended = settle(deps, runId, running, progress, whenSucceeded).finally(() => clearInterval(heartbeat));
       const first = await Promise.race([started, ended]);
       if (first !== 'started' && first.kind === 'leaseHeld') return { kind: 'leaseHeld', owner: first.owner, expiresAt: first.expiresAt };
       return { kind: 'started', runId };
@@ -91,6 +100,8 @@ export function backgroundRecalculation(deps: BackgroundRecalculationDeps): Back
 
 interface ProgressRecorder {
   record(progress: RecalculationProgress, options?: { force: boolean }): Promise<void>;
+  /** Moves the record's updatedAt on, so that a run busy between batches is not taken for lost. */
+  touch(): Promise<void>;
   latest(): RecalculationProgress | null;
 }
 
@@ -100,6 +111,13 @@ function progressRecorder(deps: BackgroundRecalculationDeps, runId: string): Pro
   let writtenAt = Number.NEGATIVE_INFINITY;
   return {
     latest: () => latest,
+    async touch() {
+      try {
+        await deps.jobRuns.touch(runId, deps.clock.now().toJSDate());
+      } catch (error) {
+        deps.logger.warn({ err: error, runId }, 'could not touch the record of a background tier recalculation');
+      }
+    },
     async record(progress, options) {
       latest = progress;
       const at = performance.now();
@@ -136,7 +154,12 @@ async function settle(
       };
     } else {
       const { kind: _, ...run } = result;
-      await whenSucceeded?.(run);
+      try {
+        await whenSucceeded?.(run);
+      } catch (error) {
+        // The members have moved: the run succeeded, and its summary must not be lost to a failed audit write.
+        deps.logger.error({ err: error, runId }, 'a background tier recalculation succeeded but its audit entry could not be written');
+      }
       ending = { state: 'succeeded', result: run };
     }
     settled = result;

@@ -75,6 +75,10 @@ export function createJobRunRepository(connection: Connection) {
       await JobRuns.updateOne({ _id: runId, state: 'running' }, { $set: { processed: progress.processed, total: progress.total, updatedAt: now } });
     },
 
+    async touch(runId: string, now: Date): Promise<void> {
+      await JobRuns.updateOne({ _id: runId, state: 'running' }, { $set: { updatedAt: now } });
+    },
+
     async finish<Result>(runId: string, ending: JobRunEnding<Result>, progress: { processed: number; total: number } | null, now: Date): Promise<void> {
       await JobRuns.updateOne(
         { _id: runId, state: 'running' },
