@@ -147,9 +147,9 @@ public final class EmbeddedMongo {
             super(new MVStore.Builder().fileName(fileName).backgroundExceptionHandler(IdFirstH2Backend::storeFailed).open());
         }
 
-        /** H2 closes the store after a failure of its background writer; every later command answers "This store is closed". */
+        /** H2 closes the store after some failures of its background writer; every later command then answers "This store is closed". */
         private static void storeFailed(Thread thread, Throwable failure) {
-            System.err.println("[embedded-mongo] the data file's background writer failed on " + thread.getName() + "; the store is closed:");
+            System.err.println("[embedded-mongo] the data file's background work failed on " + thread.getName() + " (should H2 have closed the store, every command now fails):");
             failure.printStackTrace();
         }
 
@@ -226,11 +226,12 @@ public final class EmbeddedMongo {
         }
 
         private static Document whileUpdating(java.util.function.Supplier<Document> update) {
+            boolean outer = updating.get();
             updating.set(true);
             try {
                 return update.get();
             } finally {
-                updating.set(false);
+                updating.set(outer);
             }
         }
 
@@ -239,8 +240,14 @@ public final class EmbeddedMongo {
             QueryResult byId = idFirst(getIndexes(), query, positions -> matchDocuments(query, positions, orderBy, skip, limit, batchSize, fields));
             QueryResult found = byId != null ? byId : super.queryDocuments(query, orderBy, skip, limit, batchSize, fields);
             if (!updating.get()) return found;
-            List<Document> copies = new ArrayList<>();
-            for (Document document : found) copies.add(document.cloneDeeply());
+            // Copied as the update reaches each one: an updateOne stops at the first match.
+            Iterable<Document> copies = () -> {
+                java.util.Iterator<Document> matches = found.iterator();
+                return new java.util.Iterator<>() {
+                    @Override public boolean hasNext() { return matches.hasNext(); }
+                    @Override public Document next() { return matches.next().cloneDeeply(); }
+                };
+            };
             return new QueryResult(copies, found.getCursorId());
         }
     }
@@ -260,18 +267,60 @@ public final class EmbeddedMongo {
 
         @Override
         public void write(WriteBuffer buffer, Document document) {
+            String unfit = bsonCannotKeep(document);
+            if (unfit != null) {
+                storeJavaSerialized(buffer, document, unfit);
+                return;
+            }
             ByteBuf bson = Unpooled.buffer(256);
             try {
                 BsonEncoder.encodeDocument(document, bson);
+                // The decoder refuses documents over MongoDB's 16 MiB, which an update can grow one to here.
+                if (bson.readableBytes() > MAX_BSON_BYTES) {
+                    storeJavaSerialized(buffer, document, "it is " + bson.readableBytes() + " bytes as BSON, over 16 MiB");
+                    return;
+                }
                 buffer.put(BSON).put(bson.array(), bson.arrayOffset() + bson.readerIndex(), bson.readableBytes());
             } catch (RuntimeException failure) {
-                // Nothing of it reached the page yet. H2 closes the whole store when a page cannot be written, so a
-                // document BSON cannot take is stored the way H2 stored every document before, and the reason logged.
-                System.err.println("[embedded-mongo] a document of _id " + document.get("_id") + " was stored Java-serialized: BSON failed with " + failure);
-                javaSerialized.write(buffer, document);
+                // Nothing of it reached the page yet, and H2 would close the whole store over a page it cannot write.
+                storeJavaSerialized(buffer, document, "BSON failed with " + failure);
             } finally {
                 bson.release();
             }
+        }
+
+        static final int MAX_BSON_BYTES = 16 * 1024 * 1024;
+        private static final java.util.Set<Object> reported = ConcurrentHashMap.newKeySet();
+
+        /** The way H2 stored every document before: for the few BSON cannot give back as they are. */
+        private void storeJavaSerialized(WriteBuffer buffer, Document document, String why) {
+            Object id = document.get("_id");
+            if (reported.size() < 1000 && reported.add(String.valueOf(id))) {
+                System.err.println("[embedded-mongo] the document of _id " + id + " is stored Java-serialized: " + why);
+            }
+            javaSerialized.write(buffer, document);
+        }
+
+        /**
+         * Why BSON would not give this document back as it is, or null: BSON keeps time to the millisecond (a
+         * $currentDate holds nanoseconds, and the unique index keys keep them) and cannot hold a NUL in a key.
+         */
+        static String bsonCannotKeep(Object value) {
+            if (value instanceof Map<?, ?> map) {
+                for (Map.Entry<?, ?> entry : map.entrySet()) {
+                    if (entry.getKey() instanceof String key && key.indexOf('\0') >= 0) return "a key holds a NUL character";
+                    String inside = bsonCannotKeep(entry.getValue());
+                    if (inside != null) return inside;
+                }
+            } else if (value instanceof Collection<?> list) {
+                for (Object element : list) {
+                    String inside = bsonCannotKeep(element);
+                    if (inside != null) return inside;
+                }
+            } else if (value instanceof Instant instant && instant.getNano() % 1_000_000 != 0) {
+                return "a time finer than a millisecond";
+            }
+            return null;
         }
 
         @Override

@@ -22,16 +22,20 @@ public final class StoredDocumentsTest {
             backend.handleCommand(channel, "app", "insert", new Document("insert", "things")
                 .append("documents", List.of(new Document("_id", "a").append("x", 1).append("list", new ArrayList<>(List.of(1, 2))))));
             MVMap<Object, Document> stored = backend.getMvStore().openMap("databases.app.things");
-            Document original = stored.get("a");
-            Document before = original.cloneDeeply();
+            StringBuilder failures = new StringBuilder();
 
+            Document inserted = stored.get("a");
+            Document beforeUpdate = inserted.cloneDeeply();
             backend.handleCommand(channel, "app", "update", new Document("update", "things").append("updates", List.of(new Document("q", new Document("_id", "a"))
                 .append("u", new Document("$set", new Document("y", 2)).append("$unset", new Document("x", "")).append("$push", new Document("list", 3))))));
+            if (!inserted.equals(beforeUpdate)) failures.append("an update changed the stored document in place: ").append(beforeUpdate).append(" became ").append(inserted).append('\n');
+
+            Document updated = stored.get("a");
+            Document beforeFindAndModify = updated.cloneDeeply();
             backend.handleCommand(channel, "app", "findAndModify", new Document("findAndModify", "things").append("query", new Document("_id", "a"))
                 .append("update", new Document("$inc", new Document("y", 1))).append("new", true));
+            if (!updated.equals(beforeFindAndModify)) failures.append("findAndModify changed the stored document in place: ").append(beforeFindAndModify).append(" became ").append(updated).append('\n');
 
-            StringBuilder failures = new StringBuilder();
-            if (!original.equals(before)) failures.append("an update changed the stored document in place: ").append(before).append(" became ").append(original).append('\n');
             Document now = stored.get("a");
             Document expected = new Document("_id", "a").append("list", List.of(1, 2, 3)).append("y", 3);
             if (!now.equals(expected)) failures.append("the stored document is ").append(now).append(", expected ").append(expected).append('\n');

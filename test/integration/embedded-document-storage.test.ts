@@ -68,6 +68,20 @@ describe('documents stored by the embedded database (H2 file)', () => {
     expect(readFileSync(join(dataDir, 'mongo.mv.db')).includes('de.bwaldvogel.mongo.bson.Document')).toBe(false);
   }, 60_000);
 
+  it('gives back a document an update grew past BSON’s 16 MiB, which it keeps Java-serialized', async () => {
+    const dataDir = newDataDir();
+    let db = await open(dataDir);
+    const grown = db.collection<{ _id: string; parts: string[] }>('grown');
+    await grown.insertOne({ _id: 'big', parts: [] });
+    // MongoDB would refuse this; mongo-java-server lets an update grow a document past the size its BSON reader takes.
+    for (let n = 0; n < 5; n += 1) await grown.updateOne({ _id: 'big' }, { $push: { parts: `${n}`.repeat(4 * 1024 * 1024) } });
+    await close();
+
+    db = await open(dataDir);
+    const parts = (await db.collection<{ _id: string; parts: string[] }>('grown').findOne({ _id: 'big' }))?.parts;
+    expect(parts?.map((part) => [part[0], part.length])).toEqual(Array.from({ length: 5 }, (_, n) => [`${n}`, 4 * 1024 * 1024]));
+  }, 60_000);
+
   it('reads a data file written before documents were stored as BSON, and keeps it whole once its pages are rewritten', async () => {
     const dataDir = newDataDir();
     const legacyFile = gunzipSync(readFileSync(join(__dirname, '../support/h2-java-serialized.mv.db.gz')));
