@@ -126,6 +126,26 @@ describe('POST /admin/api/members (CRM import)', () => {
   });
 });
 
+describe('an import that races an erasure', () => {
+  it('writes no name, phone or channel back onto a member whose erasure has begun or finished', async () => {
+    const members = platform.repositories.members;
+    const erasing = await aMember({ name: 'Una', mobile: '0912121212' });
+    await members.beginErasure(erasing, platform.clock.now().toJSDate());
+    const erased = await aMember({ name: 'Vic', mobile: '0913131313' });
+    await members.beginErasure(erased, platform.clock.now().toJSDate());
+    await members.finishErasure(erased, platform.clock.now().toJSDate());
+
+    for (const id of [erasing, erased]) {
+      // What importMember does for a row it found before the erasure began.
+      await members.updateProfile(id, { name: 'Back again', mobile: '0999999999', birthday: '1990-01-01', locale: 'en' });
+      await members.addIdentity(id, { channel: 'line', channelUserId: `U${unique()}` });
+      const stored = await members.model.findById(id).lean();
+      expect(stored).toMatchObject({ name: '', mobile: '', birthday: null });
+      expect(stored?.identities ?? []).toEqual([]);
+    }
+  });
+});
+
 describe('GET /admin/api/members?q=', () => {
   const search = (query: Record<string, string | number>) => request(platform.app).get('/admin/api/members').query(query).set(as('viewer'));
 

@@ -161,6 +161,9 @@ export interface BalanceChange {
 /** How long a read that found no notices waiting stands in for the notices take of the turn that made it. */
 const noNoticesReadStandsForMs = 5000;
 
+/** A member whose erasure has begun or finished takes no personal data again: a write that raced the erasure finds nothing. */
+const notBeingErased = { deleted: { $ne: true }, erasingSince: { $exists: false } } as const;
+
 export function createMemberRepository(connection: Connection) {
   const Members = connection.model<MemberDocument>('Member', memberSchema);
   // The reads and the compare-and-set every points change makes go through the driver: mongoose's cost per call is
@@ -345,7 +348,7 @@ export function createMemberRepository(connection: Connection) {
 
     /** Changes what a member told us (a CRM re-import); the balance and history stay as they are. */
     async updateProfile(id: MemberId, profile: MemberProfile): Promise<void> {
-      await Members.updateOne({ _id: id }, { $set: profile });
+      await Members.updateOne({ _id: id, ...notBeingErased }, { $set: profile });
     },
 
     /**
@@ -374,7 +377,7 @@ export function createMemberRepository(connection: Connection) {
     },
 
     async addIdentity(id: MemberId, identity: { channel: ChannelName; channelUserId: string }): Promise<void> {
-      await Members.updateOne({ _id: id }, { $addToSet: { identities: identity } });
+      await Members.updateOne({ _id: id, ...notBeingErased }, { $addToSet: { identities: identity } });
     },
 
     /**
