@@ -49,6 +49,10 @@ async function main(): Promise<void> {
     platform?.liveCatalog.stop();
     platform?.liveProgramme.stop();
     await platform?.inbox.drain();
+    // A "run now" from the console ends and records how within the grace period most orchestrators give (30 s);
+    // one that does not resumes from its checkpoint at the next start.
+    const runs = await platform?.backgroundRuns.drain(20_000);
+    if (runs && runs.stillRunning > 0) logger.warn({ stillRunning: runs.stillRunning }, 'stopping with a background tier recalculation still running');
     await connection?.close();
     await embedded?.stop();
     logger.info('stopped');

@@ -42,7 +42,7 @@ import { createPrivacyRouter } from './http/privacy-router';
 import { sweepTranscripts } from './conversation/transcripts';
 import { createExportLinks } from './privacy/export-link';
 import { finishInterruptedErasures } from './privacy/erase-member';
-import { backgroundRecalculation } from './loyalty/tiers/background-recalculation';
+import { backgroundRecalculation, type BackgroundRecalculation } from './loyalty/tiers/background-recalculation';
 import { recalculateTiers, type RecalculationOptions, type RecalculationResult } from './loyalty/tiers/recalculate-tiers';
 import { offerTierNotices } from './loyalty/tiers/tier-notices';
 import { recoverPointCodeClaims } from './loyalty/point-codes/collect-points';
@@ -81,6 +81,8 @@ export interface Platform {
   /** What /admin/api mounts: its routers and their documented operations. */
   adminRoutes: AdminRoute[];
   inbox: Inbox;
+  /** The console's "run now" runs going on after their answer; shutdown drains them (main.ts). */
+  backgroundRuns: Pick<BackgroundRecalculation, 'drain'>;
   /** The catalog chats run on right now (it changes when flows or templates are published). */
   readonly catalog: FlowCatalog;
   /** Shipped files overlaid with published versions; `stop()` ends its revision polling on shutdown. */
@@ -395,6 +397,7 @@ export async function createPlatform(deps: {
     app,
     adminRoutes,
     inbox,
+    backgroundRuns: tierRecalculationInBackground,
     get catalog() {
       return liveCatalog.current();
     },

@@ -210,6 +210,29 @@ describe('POST /admin/api/jobs/tier-recalculation with background: true', () => 
     expect(run).toMatchObject({ state: 'succeeded', error: null, result: expect.objectContaining({ dryRun: true, downgrades: expect.any(Number) }) });
   });
 
+  it('lets shutdown wait for the runs this server started to end and record how', async () => {
+    await seedMembers(20);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const runs = backgroundRecalculation({
+      jobRuns: platform.repositories.jobRuns,
+      recalculate: async (options) => {
+        const result = await platform.jobs.recalculateTiers(options);
+        await gate;
+        return result;
+      },
+      clock: platform.clock,
+      logger: silent,
+    });
+    const started = await runs.start({ dryRun: true });
+    if (started.kind !== 'started') throw new Error(`expected a start, got ${started.kind}`);
+
+    expect(await runs.drain(50)).toEqual({ stillRunning: 1 });
+    setTimeout(release, 100);
+    expect(await runs.drain(10_000)).toEqual({ stillRunning: 0 });
+    expect(await runs.find(started.runId)).toMatchObject({ state: 'succeeded' });
+  });
+
   it('is staff-only, as the synchronous run: a marketer or viewer gets 403', async () => {
     for (const role of ['marketer', 'viewer'] as const) {
       const response = await request(platform.app).post('/admin/api/jobs/tier-recalculation').set(as(role)).send({ dryRun: true, background: true });

@@ -45,6 +45,11 @@ export interface BackgroundRecalculation {
   start(request: TierRecalculationRequest, whenSucceeded?: (run: RecalculationRun) => Promise<void>): Promise<BackgroundStart>;
   /** The run's record as any server reads it; null for an unknown id. */
   find(runId: string): Promise<JobRun<RecalculationRun> | null>;
+  /**
+   * Shutdown: waits up to `timeoutMs` for the runs this server started to end and record how, so that a
+   * deploy does not leave them to read as lost with the lease held. Answers how many were still running.
+   */
+  drain(timeoutMs: number): Promise<{ stillRunning: number }>;
 }
 
 /**
@@ -57,6 +62,7 @@ export const lostRunAfterMs = 5 * 60_000;
 
 /** "Run now" without holding the request open: the run's state and progress live in `job_runs`. */
 export function backgroundRecalculation(deps: BackgroundRecalculationDeps): BackgroundRecalculation {
+  const inFlight = new Set<Promise<unknown>>();
   return {
     async start(request, whenSucceeded) {
       const runId = `jr_${randomBytes(9).toString('base64url')}`;
@@ -76,10 +82,22 @@ export function backgroundRecalculation(deps: BackgroundRecalculationDeps): Back
           onProgress: (done) => progress.record(done),
         }),
       );
-      const ended = settle(deps, runId, running, progress, whenSucceeded).finally(() => clearInterval(heartbeat));
+      const ended = settle(deps, runId, running, progress, whenSucceeded).finally(() => {
+        clearInterval(heartbeat);
+        inFlight.delete(ended);
+      });
+      inFlight.add(ended);
       const first = await Promise.race([started, ended]);
       if (first !== 'started' && first.kind === 'leaseHeld') return { kind: 'leaseHeld', owner: first.owner, expiresAt: first.expiresAt };
       return { kind: 'started', runId };
+    },
+
+    async drain(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      await Promise.race([Promise.allSettled([...inFlight]), timedOut]);
+      clearTimeout(timer);
+      return { stillRunning: inFlight.size };
     },
 
     async find(runId) {
