@@ -5,6 +5,8 @@ import { marketingChoiceInEffect, NoMemberError, recordMarketingChoice, type Mar
 
 export type OnBehalfOutcome =
   | { kind: 'noMember' }
+  /** Only an admin may give promotions back on someone's behalf. */
+  | { kind: 'notAllowed' }
   | { kind: 'recorded' | 'alreadyInEffect'; before: Consent['status']; inEffect: MarketingChoiceInEffect };
 
 /**
@@ -16,8 +18,11 @@ export type OnBehalfOutcome =
 export async function recordMarketingChoiceOnBehalf(
   members: MemberRepository,
   memberId: MemberId,
-  request: { status: Consent['status']; termsVersion: string; at: Date },
+  request: { status: Consent['status']; termsVersion: string; at: Date; staffRole: string },
 ): Promise<OnBehalfOutcome> {
+  // Honouring an objection is every marketer's job; consenting again for someone else needs an admin (or the
+  // member, in chat): marketers have a reason to want bigger audiences.
+  if (request.status === 'given' && request.staffRole !== 'admin') return { kind: 'notAllowed' };
   const consents = await members.consentsOf(memberId);
   if (consents === null) return { kind: 'noMember' };
   const before = marketingChoiceInEffect(consents).status;

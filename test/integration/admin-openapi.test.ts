@@ -79,6 +79,15 @@ describe('GET /admin/api/openapi.json', () => {
     );
   });
 
+  it('documents the 202 and 409 of a background "run now", and the 404 of a path whose id is in its mount', () => {
+    const responsesOf = (path: string, method: string) =>
+      Object.keys((document.paths[path]![method] as { responses: Record<string, unknown> }).responses).sort();
+    expect(responsesOf('/admin/api/jobs/tier-recalculation', 'post')).toEqual(['200', '202', '400', '401', '403', '409']);
+    expect(responsesOf('/admin/api/tier-rules/dry-run', 'post')).toEqual(['200', '202', '400', '401', '403', '409']);
+    expect(responsesOf('/admin/api/tier-rules', 'put')).toEqual(['200', '202', '400', '401', '403']);
+    expect(responsesOf('/admin/api/members/{id}/marketing', 'put')).toEqual(['200', '400', '401', '403', '404']);
+  });
+
   it('documents one page shape for every list: { <items>: [...], nextCursor }', () => {
     const lists = documentedOperations().filter(
       (operation) => operation.method === 'get' && (document.paths[operation.path]!.get as { parameters: { name: string }[] }).parameters.some((parameter) => parameter.name === 'cursor'),

@@ -26,6 +26,8 @@ export interface AdminOperation {
   query?: z.ZodType;
   body?: z.ZodType;
   response: OperationResponse;
+  /** Other answers than the usual success and the 400/401/403/404 every operation may give, e.g. a 202 or a 409. */
+  alsoAnswers?: OperationResponse[];
   /** Narrower than the route's area allows (the router enforces it too), e.g. privacy actions: admin only. */
   roles?: AdminRole[];
 }

@@ -8,7 +8,8 @@ import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
 import type { AuditRepository } from './audit-repository';
 import { ok, type AdminOperation } from './admin-operations';
-import { auditLater, recordAudit } from './audit';
+import { recordAudit } from './audit';
+import { answerBackgroundStart, backgroundRunResponses, jobRunning } from './background-runs';
 import { parseInput } from './validation';
 
 const tierRecalculationRequest = z
@@ -46,20 +47,14 @@ export const jobRunSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 
-/** `202 { runId, statusUrl }`: the answer of every "run now" called with background. */
-export const runStartedSchema = z.object({ runId: z.string(), statusUrl: z.string() });
-
-export function runStarted(runId: string): z.infer<typeof runStartedSchema> {
-  return { runId, statusUrl: `/admin/api/jobs/runs/${runId}` };
-}
-
 export const jobOperations: AdminOperation[] = [
   {
     method: 'post',
     path: '/tier-recalculation',
     summary: 'Runs the tier recalculation now (dryRun: only report; rules: try a draft; background: answer 202 { runId, statusUrl } at once)',
     body: tierRecalculationRequest,
-    response: ok('The run: members scanned, moved up and down; with background, 202 and where to follow it'),
+    response: ok('The run: members scanned, moved up and down'),
+    alsoAnswers: backgroundRunResponses,
   },
   {
     method: 'get',
@@ -92,12 +87,10 @@ export function createJobsRouter(deps: {
     const request = { dryRun: body.dryRun, ...(body.rules ? { rules: body.rules } : {}) };
     const action = body.dryRun ? 'jobs.tierRecalculation.dryRun' : 'jobs.tierRecalculation';
     if (body.background) {
-      const auditWhenDone = auditLater(deps.audit, res);
-      const start = await deps.backgroundRecalculation.start(request, (run) =>
-        auditWhenDone({ action, resource: 'job:tier-recalculation', after: run, at: deps.clock.now().toJSDate() }),
-      );
-      if (start.kind === 'leaseHeld') throw jobRunning(start);
-      res.status(202).json(runStarted(start.runId));
+      await answerBackgroundStart(res, deps.backgroundRecalculation, request, {
+        repository: deps.audit,
+        entry: (run) => ({ action, resource: 'job:tier-recalculation', after: run, at: deps.clock.now().toJSDate() }),
+      });
       return;
     }
     const result = await deps.recalculateTiers(request);
@@ -132,12 +125,4 @@ export function createJobsRouter(deps: {
   });
 
   return router;
-}
-
-export function jobRunning(lease: { owner: string; expiresAt: Date }): HttpError {
-  return new HttpError(
-    409,
-    'job_running',
-    `A tier recalculation is running on ${lease.owner} (lease until ${lease.expiresAt.toISOString()}); try again after it finishes`,
-  );
 }

@@ -308,9 +308,16 @@ export function createMemberMarketingRouter(deps: { repositories: Repositories; 
   router.put('/', async (req, res) => {
     const { id } = parseInput(memberIdParam, req.params);
     const { status, reason } = parseInput(marketingChoiceOnBehalf, req.body);
-    requireMayRecord(res.locals.admin as AdminPrincipal | undefined, status);
+    const staffRole = (res.locals.admin as AdminPrincipal | undefined)?.role ?? 'anonymous';
     const at = deps.clock.now().toJSDate();
-    const outcome = await recordMarketingChoiceOnBehalf(members, id as MemberId, { status, termsVersion: deps.rules().termsVersion, at });
+    const outcome = await recordMarketingChoiceOnBehalf(members, id as MemberId, { status, termsVersion: deps.rules().termsVersion, at, staffRole });
+    if (outcome.kind === 'notAllowed') {
+      throw new HttpError(
+        403,
+        'forbidden',
+        `The ${staffRole} role may record a withdrawal only; an admin records given on a member's behalf, or the member says "resume promotions" in chat`,
+      );
+    }
     if (outcome.kind === 'noMember') throw new HttpError(404, 'member_not_found', `No member ${id} (or the member was erased)`);
     const answer = { id, recorded: outcome.kind === 'recorded', marketingChoice: outcome.inEffect };
     await recordAudit(audit, res, {
@@ -324,16 +331,6 @@ export function createMemberMarketingRouter(deps: { repositories: Repositories; 
   });
 
   return router;
-}
-
-/** Honouring an objection is every marketer's job; consenting again on someone's behalf needs an admin (or the member, in chat). */
-function requireMayRecord(admin: AdminPrincipal | undefined, status: 'given' | 'withdrawn'): void {
-  if (status === 'withdrawn' || admin?.role === 'admin') return;
-  throw new HttpError(
-    403,
-    'forbidden',
-    `The ${admin?.role ?? 'anonymous'} role may record a withdrawal only; an admin records given on a member's behalf, or the member says "resume promotions" in chat`,
-  );
 }
 
 export const ledgerOperations: AdminOperation[] = [

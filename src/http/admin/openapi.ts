@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AdminRoute } from './admin-api';
-import type { AdminOperation } from './admin-operations';
+import type { AdminOperation, OperationResponse } from './admin-operations';
 import { rolesAllowed } from './admin-auth';
 
 type JsonSchema = Record<string, unknown>;
@@ -42,7 +42,8 @@ const errorResponse = {
 function operationObject(route: AdminRoute, operation: AdminOperation) {
   const roles = operation.roles ?? rolesAllowed(operation.method, route.area);
   const { response } = operation;
-  const camelPath = documentPathOf(route.path, operation.path).replace(/[^A-Za-z0-9]+(.)?/g, (_, next: string | undefined) => (next ?? '').toUpperCase());
+  const documentPath = documentPathOf(route.path, operation.path);
+  const camelPath = documentPath.replace(/[^A-Za-z0-9]+(.)?/g, (_, next: string | undefined) => (next ?? '').toUpperCase());
   return {
     operationId: `${operation.method}${camelPath}`,
     summary: operation.summary,
@@ -55,15 +56,21 @@ function operationObject(route: AdminRoute, operation: AdminOperation) {
       ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchemaOf(operation.body) } } } }
       : {}),
     responses: {
-      [String(response.status)]: {
-        description: response.description,
-        content: { [response.contentType ?? 'application/json']: { schema: response.schema ? responseSchemaOf(response.schema) : {} } },
-      },
+      [String(response.status)]: responseObject(response),
       '400': errorResponse,
       '401': errorResponse,
       '403': errorResponse,
-      ...(operation.path.includes(':') ? { '404': errorResponse } : {}),
+      // The mount path counts too: /members/:id/marketing mounts a router whose own path is /.
+      ...(documentPath.includes('{') ? { '404': errorResponse } : {}),
+      ...Object.fromEntries((operation.alsoAnswers ?? []).map((also) => [String(also.status), also.status >= 400 ? { ...errorResponse, description: also.description } : responseObject(also)])),
     },
+  };
+}
+
+function responseObject(response: OperationResponse) {
+  return {
+    description: response.description,
+    content: { [response.contentType ?? 'application/json']: { schema: response.schema ? responseSchemaOf(response.schema) : {} } },
   };
 }
 

@@ -8,8 +8,8 @@ import type { Repositories } from '../../repositories';
 import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
 import { ok, type AdminOperation } from './admin-operations';
-import { auditLater, recordAudit } from './audit';
-import { jobRunning, runStarted } from './jobs-router';
+import { recordAudit } from './audit';
+import { answerBackgroundStart, backgroundRunResponses, runStarted, runStartedSchema } from './background-runs';
 import { parseInput } from './validation';
 
 /** Publishing asks when members move: `now` runs the recalculation at once, `nextRun` leaves it to the nightly job. */
@@ -40,14 +40,22 @@ export const tierRuleOperations: AdminOperation[] = [
     summary: 'Publishes tier rules; ?recalculate=now moves members at once, nextRun (default) at the nightly run; &background=true answers 202 once the run has started',
     query: publishQuery,
     body: tierRulesSchema,
-    response: ok('The published rules and when members move; with background, 202 with runId and statusUrl as well'),
+    response: ok('The published rules and when members move'),
+    alsoAnswers: [
+      {
+        status: 202,
+        description: 'With recalculate=now&background=true: published, and the recalculation has started; follow it at statusUrl',
+        schema: runStartedSchema.extend({ recalculation: z.looseObject({}) }).loose(),
+      },
+    ],
   },
   {
     method: 'post',
     path: '/dry-run',
     summary: 'Computes what the published or a draft rule set would change, writing nothing (background: answer 202 { runId, statusUrl } at once)',
     body: dryRunBody,
-    response: ok('Upgrades, downgrades, unchanged and samples; with background, 202 and where to follow it'),
+    response: ok('Upgrades, downgrades, unchanged and samples'),
+    alsoAnswers: backgroundRunResponses,
   },
 ];
 
@@ -73,12 +81,10 @@ export function createTierRulesRouter(deps: {
     const { rules, background } = parseInput(dryRunBody, req.body);
     const request = { dryRun: true, ...(rules ? { rules } : {}) };
     if (background) {
-      const auditWhenDone = auditLater(audit, res);
-      const start = await deps.backgroundRecalculation.start(request, (run) =>
-        auditWhenDone({ action: 'tierRules.dryRun', resource: 'tierRules', after: { rules: rules ?? 'published', run }, at: deps.clock.now().toJSDate() }),
-      );
-      if (start.kind === 'leaseHeld') throw jobRunning(start);
-      res.status(202).json(runStarted(start.runId));
+      await answerBackgroundStart(res, deps.backgroundRecalculation, request, {
+        repository: audit,
+        entry: (run) => ({ action: 'tierRules.dryRun', resource: 'tierRules', after: { rules: rules ?? 'published', run }, at: deps.clock.now().toJSDate() }),
+      });
       return;
     }
     const run = await deps.recalculateTiers(request);
