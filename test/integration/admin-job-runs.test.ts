@@ -88,6 +88,24 @@ function slowRuns(): BackgroundRecalculation {
   });
 }
 
+/** The platform's recalculation, held after its last batch until `release()`: a run still in flight with nothing to report. */
+function runsHeldAfterTheirLastBatch(options: Pick<BackgroundRecalculationDeps, 'heartbeatMs'> = {}) {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const runs = backgroundRecalculation({
+    jobRuns: platform.repositories.jobRuns,
+    recalculate: async (recalculation) => {
+      const result = await platform.jobs.recalculateTiers(recalculation);
+      await held;
+      return result;
+    },
+    clock: platform.clock,
+    logger: silent,
+    ...options,
+  });
+  return { runs, release };
+}
+
 describe('POST /admin/api/jobs/tier-recalculation with background: true', () => {
   it('answers 202 with a status URL; the run ends with the counts the synchronous run gives, audited as its starter', async () => {
     await seedMembers();
@@ -178,20 +196,8 @@ describe('POST /admin/api/jobs/tier-recalculation with background: true', () => 
 
   it('keeps a run that is busy between batches from reading as lost, and records it succeeded even if its audit entry fails', async () => {
     await seedMembers(20);
-    let finishNotices = () => {};
-    const noticesSent = new Promise<void>((resolve) => (finishNotices = resolve));
-    const runs = backgroundRecalculation({
-      jobRuns: platform.repositories.jobRuns,
-      // As the platform's run does after its last batch: minutes of notices, no progress to report.
-      recalculate: async (options) => {
-        const result = await platform.jobs.recalculateTiers(options);
-        await noticesSent;
-        return result;
-      },
-      clock: platform.clock,
-      logger: silent,
-      heartbeatMs: 20,
-    });
+    // As the platform's run does after its last batch: minutes of notices, no progress to report.
+    const { runs, release: finishNotices } = runsHeldAfterTheirLastBatch({ heartbeatMs: 20 });
     const started = await runs.start({ dryRun: true }, async () => {
       throw new Error('audit store unavailable');
     });
@@ -212,18 +218,7 @@ describe('POST /admin/api/jobs/tier-recalculation with background: true', () => 
 
   it('lets shutdown wait for the runs this server started to end and record how', async () => {
     await seedMembers(20);
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const runs = backgroundRecalculation({
-      jobRuns: platform.repositories.jobRuns,
-      recalculate: async (options) => {
-        const result = await platform.jobs.recalculateTiers(options);
-        await gate;
-        return result;
-      },
-      clock: platform.clock,
-      logger: silent,
-    });
+    const { runs, release } = runsHeldAfterTheirLastBatch();
     const started = await runs.start({ dryRun: true });
     if (started.kind !== 'started') throw new Error(`expected a start, got ${started.kind}`);
 
