@@ -210,7 +210,7 @@ public final class EmbeddedMongo {
          * mongo-java-server applies an update to the very document object it found, in place, and then puts it back.
          * In H2 that object is also the one the page being written to disk holds, and H2 writes pages on a
          * background thread: the writer could read a document halfway through an update (the BSON encoder then
-         * fails and H2 closes the store; Java serialization wrote a torn document without a word). So an update is
+         * failed, and H2 closed the store; Java serialization wrote a torn document without a word). So an update is
          * given copies to change, and the documents H2 holds are never changed once stored.
          */
         private static final ThreadLocal<Boolean> updating = ThreadLocal.withInitial(() -> false);
@@ -256,7 +256,8 @@ public final class EmbeddedMongo {
      * Stores a collection's documents as BSON instead of H2's default, Java serialization, which cost about a sixth of the
      * server's time under load: every page H2 writes back (about once a second, each page a write touched) and every
      * page it reads from the file went through ObjectOutputStream / ObjectInputStream. BSON is what the documents
-     * arrived as, so it round-trips every value they can hold. A BSON value starts with a byte H2 never begins a
+     * arrived as, so it round-trips nearly every value they can hold; the few documents it would not give back as
+     * they are (bsonCannotKeep, over 16 MiB) keep the old encoding. A BSON value starts with a byte H2 never begins a
      * value with; values written before (Java-serialized) are still read, and are stored as BSON the next time their
      * page is written. A data file once written this way cannot be read by a build from before it.
      */
