@@ -65,8 +65,7 @@ export function signupEvents(nextEventId: () => string, userId: string, index: n
   ];
 }
 
-export function activityEvents(activity: Activity, nextEventId: () => string, userId: string, setup: TrafficSetup): BenchEvent[] {
-  const at = Date.now();
+export function activityEvents(activity: Activity, nextEventId: () => string, userId: string, setup: TrafficSetup, at = Date.now()): BenchEvent[] {
   switch (activity) {
     case 'checkin':
       return [postbackEvent(nextEventId(), userId, 'intent=checkin', at)];
