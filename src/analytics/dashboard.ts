@@ -10,6 +10,7 @@ import {
 } from './daily-stats';
 import type { DailyStatsRepository } from './daily-stats-repository';
 import { dayIn, type ProgrammeFactsRepository } from './programme-facts-repository';
+import { zoneNamed } from '../shared/zones';
 
 export interface DashboardDeps {
   programmeFacts: ProgrammeFactsRepository;
@@ -33,7 +34,7 @@ export const dailyStatsBackfillDays = 40;
  * or days before the job ran) computed from one pass over each collection.
  */
 export async function getDashboard(deps: DashboardDeps, range: { from: string; to: string }, now: DateTime, zone: string): Promise<Dashboard> {
-  const today = now.setZone(zone).toISODate()!;
+  const today = now.setZone(zoneNamed(zone)).toISODate()!;
   const to = range.to > today ? today : range.to;
   const days = range.from > to ? [] : daysBetween(range.from, to);
   const stored = await deps.dailyStats.findDays(days);
@@ -53,7 +54,7 @@ export async function getDashboard(deps: DashboardDeps, range: { from: string; t
 
 /** The nightly job: stores every finished day of the last weeks that is not stored yet. */
 export async function recordDailyStats(deps: DashboardDeps, now: DateTime, zone: string): Promise<{ stored: number }> {
-  const yesterday = now.setZone(zone).minus({ days: 1 });
+  const yesterday = now.setZone(zoneNamed(zone)).minus({ days: 1 });
   const days = daysBetween(yesterday.minus({ days: dailyStatsBackfillDays - 1 }).toISODate()!, yesterday.toISODate()!);
   const existing = await deps.dailyStats.findDays(days);
   const missing = days.filter((day) => !existing.has(day));

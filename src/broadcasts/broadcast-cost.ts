@@ -2,6 +2,7 @@ import { findSegmentMembers } from '../segments/evaluate-segment';
 import type { Broadcast } from './broadcast';
 import { routeRecipient } from './broadcast';
 import type { BroadcastDeps } from './broadcast-deps';
+import { zoneNamed } from '../shared/zones';
 
 export interface BroadcastCost {
   /** Members in the segment now (it is evaluated again when the broadcast runs). */
@@ -44,7 +45,7 @@ export async function costOfBroadcast(deps: BroadcastDeps, broadcast: Broadcast)
     counts[route.kind === 'push' ? route.channel : route.reason] += 1;
   }
   const monthlyBudget = deps.pushChannels.line?.monthlyBudget ?? 0;
-  const month = now.setZone(deps.zone).toFormat('yyyy-MM');
+  const month = now.setZone(zoneNamed(deps.zone)).toFormat('yyyy-MM');
   const remainingThisMonth = pushEnabled.line ? Math.max(0, monthlyBudget - (await deps.pushBudget.sentIn(`line:${month}`))) : 0;
   return {
     recipients: members.length,

@@ -1,5 +1,6 @@
 import type { Broadcast, BroadcastStatus } from './broadcast';
 import type { BroadcastDeps } from './broadcast-deps';
+import { zoneNamed } from '../shared/zones';
 
 /** What a marketer may do with a broadcast in each state: sending also resumes one the LINE quota stopped. */
 const sendableFrom: BroadcastStatus[] = ['draft', 'scheduled', 'stoppedQuota'];
@@ -36,5 +37,5 @@ async function change(
 
 /** The name a broadcast created without one gets: when it was made, in the programme's time zone. */
 export function defaultBroadcastName(deps: Pick<BroadcastDeps, 'clock' | 'zone'>): string {
-  return `Broadcast ${deps.clock.now().setZone(deps.zone).toFormat('yyyy-MM-dd HH:mm')}`;
+  return `Broadcast ${deps.clock.now().setZone(zoneNamed(deps.zone)).toFormat('yyyy-MM-dd HH:mm')}`;
 }

@@ -5,6 +5,7 @@ import { newLeaseHolder, stableUuid } from '../shared/ids';
 import { routeRecipient, type Broadcast, type RecipientResult, type StopReason } from './broadcast';
 import { broadcastLocaleFor, broadcastTemplateMissing, renderBroadcast } from './broadcast-message';
 import type { BroadcastDeps } from './broadcast-deps';
+import { zoneNamed } from '../shared/zones';
 
 const leaseMs = 2 * 60_000;
 const recipientsPerLeaseRenewal = 20;
@@ -68,7 +69,7 @@ export async function runBroadcast(deps: BroadcastDeps, broadcastId: string, own
       continue;
     }
     const push = deps.pushChannels[route.channel]!;
-    const budgetKey = `line:${now.setZone(deps.zone).toFormat('yyyy-MM')}`;
+    const budgetKey = `line:${now.setZone(zoneNamed(deps.zone)).toFormat('yyyy-MM')}`;
     // Messenger has no monthly quota; its limit is the 24-hour window, checked by routeRecipient and the channel.
     if (route.channel === 'line' && !(await deps.pushBudget.claim(budgetKey, push.monthlyBudget))) {
       await deps.broadcasts.releaseRecipient(broadcastId, member.memberId);

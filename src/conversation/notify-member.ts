@@ -8,6 +8,7 @@ import type { FlowCatalog } from './flow-catalog';
 import type { Locale } from './flow-schema';
 import type { PushBudgetRepository } from './push-budget-repository';
 import { renderTemplate } from './template-rendering';
+import { zoneNamed } from '../shared/zones';
 
 export interface NotifyDeps {
   members: MemberRepository;
@@ -31,7 +32,7 @@ export type NotifyOutcome = 'pushed' | 'heldForNextChat';
 export async function notifyMember(deps: NotifyDeps, memberId: string, notice: Notice, now: DateTime): Promise<NotifyOutcome> {
   const member = await deps.members.findById(memberId);
   if (member === null) return 'heldForNextChat';
-  const month = now.setZone(deps.zone).toFormat('yyyy-MM');
+  const month = now.setZone(zoneNamed(deps.zone)).toFormat('yyyy-MM');
   for (const { channel, channelUserId } of member.identities) {
     const push = deps.pushChannels[channel];
     if (push === undefined) continue;

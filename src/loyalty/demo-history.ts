@@ -6,6 +6,7 @@ import type { ProgrammeRules } from './programme';
 import { sampleRewards } from './demo-data';
 import type { DemoHistoryRepository } from './demo-history-repository';
 import { defaultTiers } from './demo-data';
+import { zoneNamed } from '../shared/zones';
 
 /** Seeded demo members: ids, names and channel ids say they are fake; broadcasts never message them. */
 export const demoMemberCount = 200;
@@ -43,7 +44,7 @@ function randomFrom(seed: number): () => number {
  */
 export function simulateDemoHistory(now: DateTime, rules: Pick<ProgrammeRules, 'zone' | 'checkIn' | 'earning' | 'signupBonus'>): DemoHistory {
   const zone = rules.zone;
-  const today = now.setZone(zone).startOf('day');
+  const today = now.setZone(zoneNamed(zone)).startOf('day');
   const random = randomFrom(Number(today.toFormat('yyyyMMdd')));
   const coffee = sampleRewards.find((reward) => reward.id === 'coffee')!;
   const voucher = sampleRewards.find((reward) => reward.id === 'voucher-200')!;

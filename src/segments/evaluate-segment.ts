@@ -3,6 +3,7 @@ import type { MemberProfile, ProgrammeFactsRepository } from '../analytics/progr
 import type { PurchaseRepository } from './purchase-repository';
 import { noPurchaseScores, rfmWindowDays, scoreRfm, type RfmScores } from './rfm';
 import { matchesSegment, usesRfm, type SegmentDefinition } from './segment';
+import { zoneNamed } from '../shared/zones';
 
 export interface SegmentDeps {
   programmeFacts: ProgrammeFactsRepository;
@@ -31,7 +32,7 @@ const sampleSize = 10;
  */
 export async function findSegmentMembers(deps: SegmentDeps, definition: SegmentDefinition, now: DateTime, zone: string): Promise<SegmentMember[]> {
   const nowDate = now.toJSDate();
-  const today = now.setZone(zone).toISODate()!;
+  const today = now.setZone(zoneNamed(zone)).toISODate()!;
   const members: MemberProfile[] = [];
   for await (const member of deps.programmeFacts.streamMembers()) if (!member.sandbox && member.mayReceiveMarketing) members.push(member);
   // Quintiles rank the members a segment can hold: sandbox purchases would shift everyone's scores.

@@ -2,6 +2,7 @@ import { leaderboardLines, placeIn, snapshotTimeLabel, type LeaderboardDisplay }
 import { createSnapshotReader } from '../../loyalty/leaderboard/snapshot-leaderboard';
 import { requireMember, type ActionDeps, type ActionModule } from '../action-module';
 import { numberFormat } from '../../shared/number-format';
+import { zoneNamed } from '../../shared/zones';
 
 const outcomes = {
   showLeaderboard: ['ranked', 'unranked', 'optedOut', 'empty'],
@@ -26,7 +27,7 @@ export const leaderboardActions: ActionModule<typeof outcomes> = {
         const place = standing.settings.optedOut ? null : placeIn(snapshot, standing.earned);
         const number = numberFormat(locale);
         const variables = {
-          month: now.setZone(zone).setLocale(locale).toFormat(locale === 'en' ? 'LLLL yyyy' : 'yyyy 年 M 月'),
+          month: now.setZone(zoneNamed(zone)).setLocale(locale).toFormat(locale === 'en' ? 'LLLL yyyy' : 'yyyy 年 M 月'),
           rows: leaderboardLines(snapshot.top, id, locale).join('\n'),
           ranked: number.format(place?.ranked ?? snapshot.ranked),
           takenAt: snapshotTimeLabel(snapshot.takenAt, now, zone),

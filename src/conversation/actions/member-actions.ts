@@ -12,6 +12,7 @@ import { tierCardVariables } from './tier-wording';
 import type { Variables } from '../flow-engine';
 import { locales, type Locale } from '../flow-schema';
 import { numberFormat } from '../../shared/number-format';
+import { zoneNamed } from '../../shared/zones';
 
 const outcomes = {
   checkMembership: ['member', 'guest'],
@@ -80,7 +81,7 @@ export const memberActions: ActionModule<typeof outcomes> = {
         const outcome = await checkIn({ members, ledger, tierRules: repositories.tierRules, rules: rules.checkIn, earning: rules.earning }, id, now, actedAt);
         if (outcome.kind === 'notMember') throw new Error(`Member ${id} of a linked identity does not exist`);
         if (outcome.kind === 'awarded') {
-          const day = actedAt.setZone(rules.checkIn.zone).toFormat('yyyy-MM-dd');
+          const day = actedAt.setZone(zoneNamed(rules.checkIn.zone)).toFormat('yyyy-MM-dd');
           await recordMissionEvent({ ...repositories, earning: rules.earning }, id, 'checkIns', day, now);
         }
         const number = numberFormat(locale);

@@ -4,6 +4,7 @@ import { collectPoints } from '../../loyalty/point-codes/collect-points';
 import type { ActionDeps, ActionModule, ActionResult } from '../action-module';
 import type { Variables } from '../flow-engine';
 import { numberFormat } from '../../shared/number-format';
+import { zoneNamed } from '../../shared/zones';
 
 const outcomes = {
   collectPoints: ['collected', 'collectedAtStore', 'noCode', 'unknownCode', 'notStarted', 'expired', 'usedUp', 'alreadyCollected'],
@@ -15,7 +16,7 @@ export const pointCodeActions: ActionModule<typeof outcomes> = {
   outcomes,
   create({ repositories, rules }: ActionDeps) {
     const { pointCodes, ledger, members } = repositories;
-    const when = (date: Date) => DateTime.fromJSDate(date).setZone(rules().zone).toFormat('yyyy/MM/dd HH:mm');
+    const when = (date: Date) => DateTime.fromJSDate(date).setZone(zoneNamed(rules().zone)).toFormat('yyyy/MM/dd HH:mm');
 
     return {
       /** Collects the code in the variable `code` (typed after COLLECT / 集點, or from a button); noCode asks for one. */

@@ -2,6 +2,7 @@ import { eraseMember, erasureConsequences } from '../../privacy/erase-member';
 import { marketingChoiceOf, recordMarketingChoice, type MarketingChoice, type MarketingChoiceOutcome } from '../../privacy/marketing-consent';
 import { requireMember, type ActionContext, type ActionDeps, type ActionModule } from '../action-module';
 import { numberFormat } from '../../shared/number-format';
+import { zoneNamed } from '../../shared/zones';
 
 const outcomes = {
   createExportLink: ['issued'],
@@ -28,7 +29,7 @@ export const privacyActions: ActionModule<typeof outcomes> = {
       async createExportLink({ memberId, now }) {
         if (exportLinks === undefined) throw new Error('createExportLink needs exportLinks in the action deps (platform.ts)');
         const link = await exportLinks.issue(requireMember(memberId, 'createExportLink'), now);
-        const expiresAt = link.expiresAt.setZone(rules().zone).toFormat('yyyy-MM-dd HH:mm');
+        const expiresAt = link.expiresAt.setZone(zoneNamed(rules().zone)).toFormat('yyyy-MM-dd HH:mm');
         return { outcome: 'issued', variables: { link: link.url, expiresAt } };
       },
 

@@ -10,6 +10,7 @@ import { requireMember, type ActionDeps, type ActionModule } from '../action-mod
 import type { Variables } from '../flow-engine';
 import type { Locale } from '../flow-schema';
 import { numberFormat } from '../../shared/number-format';
+import { zoneNamed } from '../../shared/zones';
 
 const outcomes = {
   listRewards: ['listed', 'empty'],
@@ -128,7 +129,7 @@ function redeemVariables(outcome: RedeemOutcome, locale: Locale, zone: string): 
         voucherCode: redemption.id,
         couponCode: redemption.couponCode ?? '',
         balance: formatNumber(outcome.balance, locale),
-        validUntil: redemption.holdUntil ? DateTime.fromJSDate(redemption.holdUntil).setZone(zone).toFormat('yyyy/MM/dd HH:mm') : '',
+        validUntil: redemption.holdUntil ? DateTime.fromJSDate(redemption.holdUntil).setZone(zoneNamed(zone)).toFormat('yyyy/MM/dd HH:mm') : '',
       };
     }
     case 'notEnoughPoints':

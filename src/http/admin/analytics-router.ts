@@ -6,6 +6,7 @@ import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
 import { parseInput } from './validation';
 import { ok, type AdminOperation } from './admin-operations';
+import { zoneNamed } from '../../shared/zones';
 
 const maxRangeDays = 366;
 const defaultRangeDays = 30;
@@ -55,7 +56,7 @@ export function createAnalyticsRouter(deps: DashboardDeps & { clock: Clock; zone
 
   router.get('/dashboard', async (req, res) => {
     const query = parseInput(dashboardQuerySchema, req.query);
-    const today = deps.clock.now().setZone(deps.zone);
+    const today = deps.clock.now().setZone(zoneNamed(deps.zone));
     const to = query.to ?? today.toISODate()!;
     const from = query.from ?? DateTime.fromISO(to, { zone: deps.zone }).minus({ days: defaultRangeDays - 1 }).toISODate()!;
     if (from > to) throw new HttpError(400, 'invalid_range', `from (${from}) must not be after to (${to})`);

@@ -1,5 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { CheckInState } from '../members/member';
+import { zoneNamed } from '../../shared/zones';
 
 export interface CheckInRules {
   points: number;
@@ -23,11 +24,11 @@ export type CheckInPlan =
 
 /** The loyalty day of an instant: the calendar date in the programme's zone; the day ends at local midnight. */
 export function loyaltyDayOf(now: DateTime, zone: string): string {
-  return now.setZone(zone).toISODate()!;
+  return now.setZone(zoneNamed(zone)).toISODate()!;
 }
 
 export function planCheckIn(state: CheckInState, now: DateTime, rules: CheckInRules): CheckInPlan {
-  const today = now.setZone(rules.zone).startOf('day');
+  const today = now.setZone(zoneNamed(rules.zone)).startOf('day');
   const day = today.toISODate()!;
   if (state.lastDay === day) return { kind: 'alreadyCheckedIn', day, streak: state.streak };
   if (state.lastDay !== null && day < state.lastDay) return { kind: 'award', day, streak: state.streak, points: rules.points, bonus: 0, movesStreak: false };

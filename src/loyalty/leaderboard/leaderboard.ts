@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { MemberId } from '../../shared/ids';
 import { numberFormat } from '../../shared/number-format';
+import { zoneNamed } from '../../shared/zones';
 
 /** How a member appears on the leaderboard: their masked name, a nickname they chose, or nobody in particular. */
 export type LeaderboardDisplay = { kind: 'masked' } | { kind: 'nickname'; nickname: string } | { kind: 'hidden' };
@@ -52,7 +53,7 @@ export interface LeaderboardSnapshot {
 
 /** The loyalty month whose earnedByMonth bucket the leaderboard ranks, as awardPoints names it. */
 export function leaderboardMonthOf(now: DateTime, zone: string): string {
-  return now.setZone(zone).toFormat('yyyy-MM');
+  return now.setZone(zoneNamed(zone)).toFormat('yyyy-MM');
 }
 
 /** 王小明 → 王*明, 王明 → 王*, Amy → A*y: enough to recognise yourself, not enough to find someone. */
@@ -145,7 +146,7 @@ export function shownNameOf(candidate: Pick<LeaderboardCandidate, 'name' | 'disp
 /** "14:20" for a snapshot of today in the loyalty time zone, "11/30 23:50" for an older one. */
 export function snapshotTimeLabel(takenAt: Date, now: DateTime, zone: string): string {
   const taken = DateTime.fromJSDate(takenAt, { zone });
-  return taken.hasSame(now.setZone(zone), 'day') ? taken.toFormat('HH:mm') : taken.toFormat('MM/dd HH:mm');
+  return taken.hasSame(now.setZone(zoneNamed(zone)), 'day') ? taken.toFormat('HH:mm') : taken.toFormat('MM/dd HH:mm');
 }
 
 const words: Record<'zh-TW' | 'en', { anonymous: string; points: (formatted: string) => string }> = {

@@ -2,6 +2,7 @@ import type { DateTime } from 'luxon';
 import { awardPoints, type EarningRules } from '../points/award-points';
 import type { LedgerRepository } from '../points/ledger-repository';
 import type { MemberRepository } from './member-repository';
+import { zoneNamed } from '../../shared/zones';
 
 /** Whether `birthday` (yyyy-mm-dd) falls on `today`; 29 February birthdays are kept on 28 February in other years. */
 export function isBirthdayOn(birthday: string, today: DateTime): boolean {
@@ -15,7 +16,7 @@ export async function awardBirthdayBonuses(
   deps: { members: MemberRepository; ledger: LedgerRepository; earning: EarningRules },
   options: { now: DateTime; points: number },
 ): Promise<{ awarded: number }> {
-  const today = options.now.setZone(deps.earning.zone);
+  const today = options.now.setZone(zoneNamed(deps.earning.zone));
   let awarded = 0;
   if (options.points <= 0) return { awarded };
   for await (const { memberId, birthday } of deps.members.streamBirthdays()) {

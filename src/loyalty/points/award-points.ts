@@ -1,5 +1,6 @@
 import { expiryOf, type ExpiryPolicy } from './ledger';
 import type { EarnRequest, EarnResult, LedgerRepository, StaleEarn } from './ledger-repository';
+import { zoneNamed } from '../../shared/zones';
 
 export interface EarningRules {
   expiry: ExpiryPolicy;
@@ -17,6 +18,6 @@ export function awardPoints(deps: Deps, request: AwardRequest): Promise<EarnResu
   return deps.ledger.earn({
     ...request,
     expiresAt: expiryOf(deps.rules.expiry, request.now, deps.rules.zone),
-    qualifyingMonth: request.now.setZone(deps.rules.zone).toFormat('yyyy-MM'),
+    qualifyingMonth: request.now.setZone(zoneNamed(deps.rules.zone)).toFormat('yyyy-MM'),
   });
 }

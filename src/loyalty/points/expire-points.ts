@@ -3,6 +3,7 @@ import type { MemberId } from '../../shared/ids';
 import type { MemberRepository, Notice } from '../members/member-repository';
 import { isExpired, pointsExpiringBy } from './ledger';
 import type { LedgerRepository } from './ledger-repository';
+import { zoneNamed } from '../../shared/zones';
 
 export interface ExpiryRun {
   membersChecked: number;
@@ -57,5 +58,5 @@ export async function expirePoints(
 }
 
 function calendarDate(instant: Date, zone: string): string {
-  return DateTime.fromJSDate(instant).setZone(zone).toISODate()!;
+  return DateTime.fromJSDate(instant).setZone(zoneNamed(zone)).toISODate()!;
 }

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Locale } from '../../conversation/flow-schema';
 import type { LedgerEntry, LedgerReason } from './ledger';
 import { numberFormat } from '../../shared/number-format';
+import { zoneNamed } from '../../shared/zones';
 
 const reasonWords: Record<LedgerReason, Record<Locale, string>> = {
   checkin: { 'zh-TW': '每日簽到', en: 'check-in' },
@@ -21,7 +22,7 @@ const reasonWords: Record<LedgerReason, Record<Locale, string>> = {
 export function historyLines(entries: LedgerEntry[], locale: Locale, zone: string): string[] {
   const number = numberFormat(locale, { signDisplay: 'always' });
   return entries.map((entry) => {
-    const day = DateTime.fromJSDate(entry.createdAt).setZone(zone).toFormat('MM/dd');
+    const day = DateTime.fromJSDate(entry.createdAt).setZone(zoneNamed(zone)).toFormat('MM/dd');
     const words = entry.note ? `${reasonWords[entry.reason][locale]}・${entry.note}` : reasonWords[entry.reason][locale];
     return `${day} ${number.format(entry.points)} ${words}`;
   });

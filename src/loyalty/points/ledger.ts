@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { MemberId } from '../../shared/ids';
+import { zoneNamed } from '../../shared/zones';
 
 export type LedgerReason =
   | 'checkin'
@@ -66,7 +67,7 @@ export type ExpiryPolicy =
 
 /** When points earned at `earnedAt` expire: the end of that day (or month) in the loyalty zone. */
 export function expiryOf(policy: ExpiryPolicy, earnedAt: DateTime, zone: string): Date | null {
-  const local = earnedAt.setZone(zone);
+  const local = earnedAt.setZone(zoneNamed(zone));
   switch (policy.kind) {
     case 'never':
       return null;

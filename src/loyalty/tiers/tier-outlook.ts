@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { graceEndOf, qualifyingPointsOf, retainingPointsOf, type TierHistory } from './tier-policy';
 import type { TierRule, TierRules } from './tier-rules';
+import { zoneNamed } from '../../shared/zones';
 
 /** What keeps the member's tier, as of `now`. Dates are the last loyalty day that counts. */
 export type KeepOutlook =
@@ -41,7 +42,7 @@ export interface TierOutlook {
  * the deadline is 31 December; a tier held with this year's points lasts through next year.
  */
 export function tierOutlook(history: TierHistory, rules: TierRules, currentTierId: string, now: DateTime, zone: string): TierOutlook {
-  const local = now.setZone(zone);
+  const local = now.setZone(zoneNamed(zone));
   const tiers = rules.tiers;
   const index = Math.max(0, tiers.findIndex((tier) => tier.id === currentTierId));
   const current = tiers[index]!;

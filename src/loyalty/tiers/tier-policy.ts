@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { TierRules } from './tier-rules';
+import { zoneNamed } from '../../shared/zones';
 
 export interface TierHistory {
   /** Points earned per loyalty month, `yyyy-MM` in the loyalty time zone. */
@@ -50,7 +51,7 @@ export function decideTier(history: TierHistory, rules: TierRules, current: stri
  * job decides every member).
  */
 export function tierDecider(rules: TierRules, now: DateTime, zone: string): (history: TierHistory, current: string) => TierDecision {
-  const local = now.setZone(zone);
+  const local = now.setZone(zoneNamed(zone));
   const months = monthsOf(rules.basis, local);
   // Calendar-year tiers last through the next year: the retain check also counts last year's months.
   const lastYearMonths = rules.basis === 'calendarYear' ? monthsOf('calendarYear', local.minus({ years: 1 }).endOf('year')) : null;
