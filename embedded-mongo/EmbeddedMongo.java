@@ -6,6 +6,7 @@ import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.ArrayFilters;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.DatabaseResolver;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
@@ -22,6 +23,7 @@ import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
 import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import java.io.InputStream;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
@@ -32,8 +34,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -198,6 +202,36 @@ public final class EmbeddedMongo {
             MVMap<Object, Document> documents = store.openMap("databases." + namespace, new MVMap.Builder<Object, Document>().valueType(new BsonDocumentType()));
             return new IdFirstH2Collection(this, collectionName, options, documents, store.openMap("meta." + namespace), cursorRegistry);
         }
+
+        /**
+         * Two of mongo-java-server's aggregation stages change the documents they are given: $addFields merges an
+         * embedded document it adds into the document's own embedded document of that name, and $graphLookup with a
+         * depthField writes the depth into the documents it found. Given the stored ones, they would change
+         * documents H2 holds (see IdFirstH2Collection.givingCopies), so a pipeline that holds either, anywhere
+         * (in a $facet, a $lookup's or a $merge's pipeline), is given copies. $set is the later versions' alias of $addFields.
+         */
+        @Override
+        public Document handleCommand(Channel channel, String command, Document query, DatabaseResolver databaseResolver, Oplog oplog) {
+            if (command.equalsIgnoreCase("aggregate") && mayChangeDocumentsItIsGiven(query.get("pipeline"))) {
+                return IdFirstH2Collection.whileGivingCopies(() -> super.handleCommand(channel, command, query, databaseResolver, oplog));
+            }
+            return super.handleCommand(channel, command, query, databaseResolver, oplog);
+        }
+
+        static boolean mayChangeDocumentsItIsGiven(Object pipeline) {
+            if (pipeline instanceof Map<?, ?> map) {
+                for (Map.Entry<?, ?> entry : map.entrySet()) {
+                    Object key = entry.getKey();
+                    if ("$addFields".equals(key) || "$set".equals(key) || "$graphLookup".equals(key)) return true;
+                    if (mayChangeDocumentsItIsGiven(entry.getValue())) return true;
+                }
+            } else if (pipeline instanceof Collection<?> list) {
+                for (Object element : list) {
+                    if (mayChangeDocumentsItIsGiven(element)) return true;
+                }
+            }
+            return false;
+        }
     }
 
     static final class IdFirstH2Collection extends H2Collection {
@@ -211,27 +245,28 @@ public final class EmbeddedMongo {
          * In H2 that object is also the one the page being written to disk holds, and H2 writes pages on a
          * background thread: the writer could read a document halfway through an update (the BSON encoder then
          * failed, and H2 closed the store; Java serialization wrote a torn document without a word). So an update is
-         * given copies to change, and the documents H2 holds are never changed once stored.
+         * given copies to change, and the documents H2 holds are never changed once stored. BsonDocumentType relies
+         * on that too: it encodes each stored document object once.
          */
-        private static final ThreadLocal<Boolean> updating = ThreadLocal.withInitial(() -> false);
+        private static final ThreadLocal<Boolean> givingCopies = ThreadLocal.withInitial(() -> false);
 
         @Override
         public synchronized Document updateDocuments(Document selector, Document update, ArrayFilters arrayFilters, boolean isMulti, boolean isUpsert, Oplog oplog) {
-            return whileUpdating(() -> super.updateDocuments(selector, update, arrayFilters, isMulti, isUpsert, oplog));
+            return whileGivingCopies(() -> super.updateDocuments(selector, update, arrayFilters, isMulti, isUpsert, oplog));
         }
 
         @Override
         public synchronized Document findAndModify(Document query) {
-            return whileUpdating(() -> super.findAndModify(query));
+            return whileGivingCopies(() -> super.findAndModify(query));
         }
 
-        private static Document whileUpdating(java.util.function.Supplier<Document> update) {
-            boolean outer = updating.get();
-            updating.set(true);
+        static Document whileGivingCopies(java.util.function.Supplier<Document> work) {
+            boolean outer = givingCopies.get();
+            givingCopies.set(true);
             try {
-                return update.get();
+                return work.get();
             } finally {
-                updating.set(outer);
+                givingCopies.set(outer);
             }
         }
 
@@ -239,17 +274,48 @@ public final class EmbeddedMongo {
         protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize, Document fields) {
             QueryResult byId = idFirst(getIndexes(), query, positions -> matchDocuments(query, positions, orderBy, skip, limit, batchSize, fields));
             QueryResult found = byId != null ? byId : super.queryDocuments(query, orderBy, skip, limit, batchSize, fields);
-            if (!updating.get()) return found;
+            if (!givingCopies.get()) return found;
             // Copied as the update reaches each one: an updateOne stops at the first match.
             Iterable<Document> copies = () -> {
                 java.util.Iterator<Document> matches = found.iterator();
                 return new java.util.Iterator<>() {
                     @Override public boolean hasNext() { return matches.hasNext(); }
-                    @Override public Document next() { return matches.next().cloneDeeply(); }
+                    @Override public Document next() { return copyDeeply(matches.next()); }
                 };
             };
             return new QueryResult(copies, found.getCursorId());
         }
+    }
+
+    /**
+     * The same copy as Document.cloneDeeply (a profile put a tenth of the database's time in it, most of that in its
+     * streams and in looking each key up again): nested Documents, Lists (as ArrayList) and Sets (as LinkedHashSet)
+     * are copied, every other value is shared, as cloneDeeply shares it. Built the way cloneDeeply builds them
+     * (a Document from the whole original, a LinkedHashSet grown element by element), so that even a copy's
+     * Java serialization, which records the hash tables' sizes, is the same (StoredDocumentsTest compares both).
+     */
+    static Document copyDeeply(Document document) {
+        Document copy = new Document(document);
+        for (Map.Entry<String, Object> field : copy.entrySet()) {
+            Object value = field.getValue();
+            if (value instanceof Document || value instanceof Collection) field.setValue(copyOfValue(value));
+        }
+        return copy;
+    }
+
+    private static Object copyOfValue(Object value) {
+        if (value instanceof Document document) return copyDeeply(document);
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            for (Object element : list) copy.add(copyOfValue(element));
+            return copy;
+        }
+        if (value instanceof Set<?> set) {
+            Set<Object> copy = new LinkedHashSet<>();
+            for (Object element : set) copy.add(copyOfValue(element));
+            return copy;
+        }
+        return value;
     }
 
     /**
@@ -266,25 +332,51 @@ public final class EmbeddedMongo {
         static final byte BSON = (byte) 0xFF;
         private final ObjectDataType javaSerialized = new ObjectDataType();
 
+        /**
+         * What write stores for each document object: the BSON tag and its BSON, or why it is stored Java-serialized.
+         * H2 writes every document of a page it writes back, most of them unchanged since its last write, so each is
+         * encoded once. That is exact because a Document H2 holds is never changed once stored: an insert stores the
+         * object it was given once AbstractMongoCollection.addDocument has set its _id (the index updates and the size
+         * count after that only read it; the reply and the oplog, which is off, only refer to it); an update, a
+         * findAndModify and a $merge into an existing document (a findAndModify) store a changed copy
+         * (IdFirstH2Collection.givingCopies), an upsert a new document; the aggregation stages that change what they
+         * are given are given copies (IdFirstH2Database.handleCommand); renaming a collection renames its map. One
+         * document object may be stored in two collections ($out, $merge) and stored documents may share values (an
+         * updateMany's $set): nothing changes those either. The memory backend does not use this type. The bytes go with
+         * their document, and add about an eighth to what H2's page cache counts a cached document as (memoryOf).
+         */
+        static final IdentityWeakCache<Object> storedForms = new IdentityWeakCache<>();
+
         @Override
         public void write(WriteBuffer buffer, Document document) {
-            String unfit = bsonCannotKeep(document);
-            if (unfit != null) {
-                storeJavaSerialized(buffer, document, unfit);
-                return;
+            Object stored = storedForms.get(document);
+            if (stored == null) {
+                stored = storedForm(document);
+                storedForms.put(document, stored);
             }
+            if (stored instanceof byte[] bson) {
+                buffer.put(bson);
+            } else {
+                storeJavaSerialized(buffer, document, (String) stored);
+            }
+        }
+
+        /** The bytes write stores for this document, the BSON tag and then its BSON, or why it must be stored Java-serialized. */
+        static Object storedForm(Document document) {
+            String unfit = bsonCannotKeep(document);
+            if (unfit != null) return unfit;
             ByteBuf bson = Unpooled.buffer(256);
             try {
                 BsonEncoder.encodeDocument(document, bson);
                 // The decoder refuses documents over MongoDB's 16 MiB, which an update can grow one to here.
-                if (bson.readableBytes() > MAX_BSON_BYTES) {
-                    storeJavaSerialized(buffer, document, "it is " + bson.readableBytes() + " bytes as BSON, over 16 MiB");
-                    return;
-                }
-                buffer.put(BSON).put(bson.array(), bson.arrayOffset() + bson.readerIndex(), bson.readableBytes());
+                if (bson.readableBytes() > MAX_BSON_BYTES) return "it is " + bson.readableBytes() + " bytes as BSON, over 16 MiB";
+                byte[] stored = new byte[1 + bson.readableBytes()];
+                stored[0] = BSON;
+                bson.getBytes(bson.readerIndex(), stored, 1, bson.readableBytes());
+                return stored;
             } catch (RuntimeException failure) {
-                // Nothing of it reached the page yet, and H2 would close the whole store over a page it cannot write.
-                storeJavaSerialized(buffer, document, "BSON failed with " + failure);
+                // H2 would close the whole store over a page it cannot write.
+                return "BSON failed with " + failure;
             } finally {
                 bson.release();
             }
@@ -324,15 +416,20 @@ public final class EmbeddedMongo {
             return null;
         }
 
+        /**
+         * A document read as BSON keeps the bytes it was read from as what write stores for it: they are what write
+         * would make of it, as BsonEncoder writes every value BsonDecoder reads from its bytes as those same bytes
+         * (StoredDocumentsTest checks each type), and a page H2 reads is mostly written back unchanged.
+         */
         @Override
         public Document read(ByteBuffer buffer) {
             if (buffer.get(buffer.position()) != BSON) return (Document) javaSerialized.read(buffer);
-            buffer.get();
-            int length = Integer.reverseBytes(buffer.getInt(buffer.position()));
-            ByteBuffer bson = buffer.slice();
-            bson.limit(length);
-            buffer.position(buffer.position() + length);
-            return BsonDecoder.decodeBson(Unpooled.wrappedBuffer(bson));
+            int length = Integer.reverseBytes(buffer.getInt(buffer.position() + 1));
+            byte[] stored = new byte[1 + length];
+            buffer.get(stored);
+            Document document = BsonDecoder.decodeBson(Unpooled.wrappedBuffer(stored, 1, length));
+            storedForms.put(document, stored);
+            return document;
         }
 
         @Override
@@ -371,8 +468,7 @@ public final class EmbeddedMongo {
      * That holds only while H2 does order them by their bytes: keyOrderProblem checks it at startup.
      */
     static final class IndexKeyType extends ObjectDataType {
-        private static final Map<Object, byte[]> serialized = new ConcurrentHashMap<>();
-        private static final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+        private static final IdentityWeakCache<byte[]> serialized = new IdentityWeakCache<>();
 
         /** KeyValue; a parameter so that KeyOrderCheckTest can try the startup check on classes H2 orders otherwise. */
         private final Class<?> keyClass;
@@ -390,13 +486,10 @@ public final class EmbeddedMongo {
         }
 
         private static byte[] serializedOnce(Object key) {
-            for (Reference<?> gone; (gone = collected.poll()) != null; ) {
-                serialized.remove(gone);
-            }
-            byte[] bytes = serialized.get(new SameObject(key));
+            byte[] bytes = serialized.get(key);
             if (bytes == null) {
                 bytes = serialize(key);
-                serialized.put(new WeakSameObject(key, collected), bytes);
+                serialized.put(key, bytes);
             }
             return bytes;
         }
@@ -438,6 +531,36 @@ public final class EmbeddedMongo {
         keys.addAll(List.of(new KeyValue("line", "U1"), new KeyValue("line", "U10"), new KeyValue("line", "U9"),
             new KeyValue("messenger", "U1"), new KeyValue("m_1", 20261124), new KeyValue(1, "2026-11-24")));
         return keys;
+    }
+
+    /**
+     * Values worked out once per object and found again by the object's identity, not its equals() (a Document's
+     * compares all it holds); an entry goes once its object is garbage collected, and keeps no object alive.
+     * Safe to use from any number of threads.
+     */
+    static final class IdentityWeakCache<V> {
+        private final Map<Object, V> values = new ConcurrentHashMap<>();
+        private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+
+        V get(Object object) {
+            forgetCollected();
+            return values.get(new SameObject(object));
+        }
+
+        void put(Object object, V value) {
+            forgetCollected();
+            values.putIfAbsent(new WeakSameObject(object, collected), value);
+        }
+
+        int size() {
+            return values.size();
+        }
+
+        private void forgetCollected() {
+            for (Reference<?> gone; (gone = collected.poll()) != null; ) {
+                values.remove(gone);
+            }
+        }
     }
 
     /** A lookup key that equals a WeakSameObject of the very same object (identity, not equals()). */
