@@ -53,12 +53,12 @@ async function followRun(app: Express, statusUrl: string): Promise<JobRunBody[]>
   throw new Error(`${statusUrl} was still running after 15 s: ${JSON.stringify(seen.at(-1))}`);
 }
 
-/** Another server's admin API on the same database, whose background runs go through `runs`. */
-function instanceWith(runs: BackgroundRecalculation): Express {
+/** Another server's admin API on the same database, whose runs go through `runs` (background) and `recalculate` (synchronous). */
+function instanceWith(runs: BackgroundRecalculation, recalculate = platform.jobs.recalculateTiers): Express {
   const app = express();
   const tokens = Object.entries(testAdminTokens).map(([role, token]) => ({ role: role as 'admin', token }));
   const jobs = createJobsRouter({
-    recalculateTiers: platform.jobs.recalculateTiers,
+    recalculateTiers: recalculate,
     backgroundRecalculation: runs,
     snapshotLeaderboard: platform.jobs.snapshotLeaderboard,
     audit: platform.repositories.audit,
@@ -168,30 +168,42 @@ describe('POST /admin/api/jobs/tier-recalculation with background: true', () => 
     expect(run).toMatchObject({ state: 'leaseHeld', error: { code: 'job_running' } });
   });
 
-  it('ends as failed with the reason when the run throws, and leaves the lease free', async () => {
+  /** The real job on a database that refuses member updates halfway through the first batch's writes. */
+  const refusingMoves: BackgroundRecalculationDeps['recalculate'] = (options) =>
+    recalculateTiers(
+      { ...platform.repositories, memberTiers: { ...platform.repositories.memberTiers, move: async () => Promise.reject(new Error('the database refused the write')) } },
+      { ...options, now: platform.clock.now(), zone: 'Asia/Taipei', leaseClock: () => platform.clock.now().toJSDate() },
+    );
+
+  it('ends as failed with the reason when the run throws, audits who started it, and leaves the lease free', async () => {
     await seedMembers();
-    const { memberTiers } = platform.repositories;
-    const deps: BackgroundRecalculationDeps = {
-      jobRuns: platform.repositories.jobRuns,
-      // The real job on a database that refuses member updates halfway through the first batch's writes.
-      recalculate: (options) =>
-        recalculateTiers(
-          { ...platform.repositories, memberTiers: { ...memberTiers, move: async () => Promise.reject(new Error('the database refused the write')) } },
-          { ...options, now: platform.clock.now(), zone: 'Asia/Taipei', leaseClock: () => platform.clock.now().toJSDate() },
-        ),
-      clock: platform.clock,
-      logger: silent,
-    };
+    const deps: BackgroundRecalculationDeps = { jobRuns: platform.repositories.jobRuns, recalculate: refusingMoves, clock: platform.clock, logger: silent };
     const started = await request(instanceWith(backgroundRecalculation(deps))).post('/admin/api/jobs/tier-recalculation').set(as('admin')).send({ background: true });
     expect(started.status).toBe(202);
 
     const end = (await followRun(platform.app, started.body.statusUrl)).at(-1)!;
     expect(end).toMatchObject({ state: 'failed', result: null, error: { code: 'job_failed', message: 'The run stopped: the database refused the write' }, finishedAt: expect.any(String) });
     expect(await platform.repositories.audit.list({ limit: 1, action: 'jobs.tierRecalculation' })).toEqual([]);
+    const [failed] = await platform.repositories.audit.list({ limit: 1, action: 'jobs.tierRecalculation.failed' });
+    expect(failed).toMatchObject({
+      actor: principalOf('admin'),
+      role: 'admin',
+      resource: 'job:tier-recalculation',
+      after: { error: 'The run stopped: the database refused the write', progress: { processed: expect.any(Number), total: 200 } },
+    });
     // The lease is free and the next run finishes the interrupted one from its checkpoint.
     const next = await request(platform.app).post('/admin/api/jobs/tier-recalculation').set(as('admin')).send({});
     expect(next.status).toBe(200);
     expect(next.body).toMatchObject({ resumed: true, upgrades: 40 });
+  });
+
+  it('audits a synchronous run that fails as failed, as whoever started it, and answers with the error', async () => {
+    await seedMembers(20);
+    const deps: BackgroundRecalculationDeps = { jobRuns: platform.repositories.jobRuns, recalculate: refusingMoves, clock: platform.clock, logger: silent };
+    const response = await request(instanceWith(backgroundRecalculation(deps), refusingMoves)).post('/admin/api/jobs/tier-recalculation').set(as('admin')).send({});
+    expect(response.status).toBe(500);
+    const [failed] = await platform.repositories.audit.list({ limit: 1, action: 'jobs.tierRecalculation.failed' });
+    expect(failed).toMatchObject({ actor: principalOf('admin'), role: 'admin', resource: 'job:tier-recalculation', after: { error: 'the database refused the write', progress: null } });
   });
 
   it('keeps a run that is busy between batches from reading as lost, and records it succeeded even if its audit entry fails', async () => {
@@ -276,7 +288,7 @@ describe('POST /admin/api/tier-rules/dry-run with background: true', () => {
 describe('PUT /admin/api/tier-rules?recalculate=now&background=true', () => {
   const rules = { ...defaultTierRules, downgrade: { mode: 'never' as const, graceDays: 0 } };
 
-  it('publishes, answers 202 once the recalculation has started, and the run moves the members', async () => {
+  it('publishes, answers 202 once the recalculation has started, and the run moves the members, audited as the publisher', async () => {
     await seedMembers();
     const response = await request(platform.app).put('/admin/api/tier-rules').query({ recalculate: 'now', background: 'true' }).set(as('marketer')).send(rules);
     expect(response.status).toBe(202);
@@ -285,6 +297,8 @@ describe('PUT /admin/api/tier-rules?recalculate=now&background=true', () => {
     const end = (await followRun(platform.app, response.body.statusUrl)).at(-1)!;
     expect(end).toMatchObject({ dryRun: false, state: 'succeeded', result: { upgrades: 40, downgrades: 0 } });
     expect((await platform.repositories.memberTiers.tierOf('run-member-0000'))!.tier).toBe('gold');
+    const [recalculation] = await platform.repositories.audit.list({ limit: 1, action: 'tierRules.recalculation' });
+    expect(recalculation).toMatchObject({ actor: principalOf('marketer'), role: 'marketer', resource: 'tierRules', after: end.result });
     expect(await platform.repositories.tierRules.current()).toMatchObject({ downgrade: { mode: 'never' } });
   });
 

@@ -1,7 +1,8 @@
 import type { Response } from 'express';
 import { z } from 'zod';
-import type { BackgroundRecalculation, TierRecalculationRequest } from '../../loyalty/tiers/background-recalculation';
+import type { BackgroundRecalculation, BackgroundStart, RunFailure, TierRecalculationRequest } from '../../loyalty/tiers/background-recalculation';
 import type { RecalculationRun } from '../../loyalty/tiers/recalculate-tiers';
+import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
 import type { OperationResponse } from './admin-operations';
 import type { AuditRepository } from './audit-repository';
@@ -29,17 +30,51 @@ export function jobRunning(lease: { owner: string; expiresAt: Date }): HttpError
 }
 
 /**
- * Starts the recalculation in the background and answers 202 with where to follow it (409 while another run
- * holds the lease). The audit entry is written when the run succeeds, as the principal of this request.
+ * How a "run now" is audited, as the principal of the request that started it: `action` with the run when it
+ * succeeds; `<action>.failed` with the error and how far it got when it fails, since a real run that stops part
+ * way has moved some members.
  */
-export async function answerBackgroundStart(
-  res: Response,
-  runs: BackgroundRecalculation,
-  request: TierRecalculationRequest,
-  audit: { repository: AuditRepository; entry: (run: RecalculationRun) => AuditedChange },
-): Promise<void> {
-  const auditWhenDone = auditLater(audit.repository, res);
-  const start = await runs.start(request, (run) => auditWhenDone(audit.entry(run)));
+export interface RunAudit {
+  repository: AuditRepository;
+  clock: Clock;
+  action: string;
+  resource: string;
+  after(run: RecalculationRun): unknown;
+}
+
+function failedEntry(audit: RunAudit, failure: RunFailure): AuditedChange {
+  return { action: `${audit.action}.failed`, resource: audit.resource, after: { error: failure.message, progress: failure.progress }, at: audit.clock.now().toJSDate() };
+}
+
+/**
+ * Starts the recalculation in the background and answers 202 with where to follow it (409 while another run
+ * holds the lease). The audit entry is written when the run ends.
+ */
+export async function answerBackgroundStart(res: Response, runs: BackgroundRecalculation, request: TierRecalculationRequest, audit: RunAudit): Promise<void> {
+  const start = await startAudited(res, runs, request, audit);
   if (start.kind === 'leaseHeld') throw jobRunning(start);
   res.status(202).json(runStarted(start.runId));
+}
+
+export function startAudited(res: Response, runs: BackgroundRecalculation, request: TierRecalculationRequest, audit: RunAudit): Promise<BackgroundStart> {
+  const auditWhenDone = auditLater(audit.repository, res);
+  return runs.start(
+    request,
+    (run) => auditWhenDone({ action: audit.action, resource: audit.resource, after: audit.after(run), at: audit.clock.now().toJSDate() }),
+    (failure) => auditWhenDone(failedEntry(audit, failure)),
+  );
+}
+
+/**
+ * A synchronous "run now": a run that throws is audited as failed before the error answers the request (the
+ * caller audits a success itself, with what it answers).
+ */
+export async function runAuditingFailure<Result>(res: Response, audit: RunAudit, run: () => Promise<Result>): Promise<Result> {
+  try {
+    return await run();
+  } catch (error) {
+    // The run's own error is what the request answers; an audit log that cannot be written either says no more.
+    await auditLater(audit.repository, res)(failedEntry(audit, { message: error instanceof Error ? error.message : String(error), progress: null })).catch(() => undefined);
+    throw error;
+  }
 }

@@ -9,7 +9,7 @@ import { HttpError } from '../error-handler';
 import type { AuditRepository } from './audit-repository';
 import { ok, type AdminOperation } from './admin-operations';
 import { recordAudit } from './audit';
-import { answerBackgroundStart, backgroundRunResponses, jobRunning } from './background-runs';
+import { answerBackgroundStart, backgroundRunResponses, jobRunning, runAuditingFailure, type RunAudit } from './background-runs';
 import { parseInput } from './validation';
 
 const tierRecalculationRequest = z
@@ -85,18 +85,21 @@ export function createJobsRouter(deps: {
   router.post('/tier-recalculation', async (req, res) => {
     const body = parseInput(tierRecalculationRequest, req.body);
     const request = { dryRun: body.dryRun, ...(body.rules ? { rules: body.rules } : {}) };
-    const action = body.dryRun ? 'jobs.tierRecalculation.dryRun' : 'jobs.tierRecalculation';
+    const audit: RunAudit = {
+      repository: deps.audit,
+      clock: deps.clock,
+      action: body.dryRun ? 'jobs.tierRecalculation.dryRun' : 'jobs.tierRecalculation',
+      resource: 'job:tier-recalculation',
+      after: (run) => run,
+    };
     if (body.background) {
-      await answerBackgroundStart(res, deps.backgroundRecalculation, request, {
-        repository: deps.audit,
-        entry: (run) => ({ action, resource: 'job:tier-recalculation', after: run, at: deps.clock.now().toJSDate() }),
-      });
+      await answerBackgroundStart(res, deps.backgroundRecalculation, request, audit);
       return;
     }
-    const result = await deps.recalculateTiers(request);
+    const result = await runAuditingFailure(res, audit, () => deps.recalculateTiers(request));
     if (result.kind === 'leaseHeld') throw jobRunning(result);
     const { kind: _, ...run } = result;
-    await recordAudit(deps.audit, res, { action, resource: 'job:tier-recalculation', after: run, at: deps.clock.now().toJSDate() });
+    await recordAudit(deps.audit, res, { action: audit.action, resource: audit.resource, after: run, at: deps.clock.now().toJSDate() });
     res.json(run);
   });
 

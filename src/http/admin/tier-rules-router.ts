@@ -9,7 +9,7 @@ import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
 import { ok, type AdminOperation } from './admin-operations';
 import { recordAudit } from './audit';
-import { answerBackgroundStart, backgroundRunResponses, runStarted, runStartedSchema } from './background-runs';
+import { answerBackgroundStart, backgroundRunResponses, runAuditingFailure, runStarted, runStartedSchema, startAudited, type RunAudit } from './background-runs';
 import { parseInput } from './validation';
 
 /** Publishing asks when members move: `now` runs the recalculation at once, `nextRun` leaves it to the nightly job. */
@@ -80,14 +80,12 @@ export function createTierRulesRouter(deps: {
   router.post('/dry-run', async (req, res) => {
     const { rules, background } = parseInput(dryRunBody, req.body);
     const request = { dryRun: true, ...(rules ? { rules } : {}) };
+    const dryRunAudit: RunAudit = { repository: audit, clock: deps.clock, action: 'tierRules.dryRun', resource: 'tierRules', after: (run) => ({ rules: rules ?? 'published', run }) };
     if (background) {
-      await answerBackgroundStart(res, deps.backgroundRecalculation, request, {
-        repository: audit,
-        entry: (run) => ({ action: 'tierRules.dryRun', resource: 'tierRules', after: { rules: rules ?? 'published', run }, at: deps.clock.now().toJSDate() }),
-      });
+      await answerBackgroundStart(res, deps.backgroundRecalculation, request, dryRunAudit);
       return;
     }
-    const run = await deps.recalculateTiers(request);
+    const run = await runAuditingFailure(res, dryRunAudit, () => deps.recalculateTiers(request));
     const answer = run.kind === 'leaseHeld' ? run : withoutKind(run);
     await recordAudit(audit, res, { action: 'tierRules.dryRun', resource: 'tierRules', after: { rules: rules ?? 'published', run: answer }, at: deps.clock.now().toJSDate() });
     res.json(answer);
@@ -111,8 +109,10 @@ export function createTierRulesRouter(deps: {
       res.json({ ...rules, recalculation: { when: 'nextRun', note: 'Members move at the next nightly tier recalculation.' } });
       return;
     }
+    // Publishing is audited above; the recalculation it starts is audited as its own action when it ends.
+    const recalculationAudit: RunAudit = { repository: audit, clock: deps.clock, action: 'tierRules.recalculation', resource: 'tierRules', after: (run) => run };
     if (background) {
-      const start = await deps.backgroundRecalculation.start({ dryRun: false });
+      const start = await startAudited(res, deps.backgroundRecalculation, { dryRun: false }, recalculationAudit);
       if (start.kind === 'leaseHeld') {
         res.json({ ...rules, recalculation: alreadyRunning(start.owner) });
         return;
@@ -120,7 +120,8 @@ export function createTierRulesRouter(deps: {
       res.status(202).json({ ...rules, recalculation: { when: 'now', status: 'started' }, ...runStarted(start.runId) });
       return;
     }
-    const run = await deps.recalculateTiers({ dryRun: false });
+    const run = await runAuditingFailure(res, recalculationAudit, () => deps.recalculateTiers({ dryRun: false }));
+    if (run.kind !== 'leaseHeld') await recordAudit(audit, res, { action: recalculationAudit.action, resource: recalculationAudit.resource, after: withoutKind(run), at: deps.clock.now().toJSDate() });
     res.json({
       ...rules,
       recalculation: run.kind === 'leaseHeld' ? alreadyRunning(run.owner) : { when: 'now', status: 'completed', run: withoutKind(run) },

@@ -32,6 +32,12 @@ export interface BackgroundRecalculationDeps {
   heartbeatMs?: number;
 }
 
+/** How a run that stopped with an error ended: the error, and its last recorded progress (null before it counted its members). */
+export interface RunFailure {
+  message: string;
+  progress: RecalculationProgress | null;
+}
+
 export type BackgroundStart = { kind: 'started'; runId: string } | { kind: 'leaseHeld'; owner: string; expiresAt: Date };
 
 export interface BackgroundRecalculation {
@@ -40,9 +46,14 @@ export interface BackgroundRecalculation {
    * lease and has counted its members, or has already ended: with the lease held elsewhere, or
    * failed (then the record says so). `whenSucceeded` runs before the record turns `succeeded`,
    * so whoever sees that state finds what it wrote (the audit entry); should it fail, the run is
-   * still recorded as succeeded, and the failure logged.
+   * still recorded as succeeded, and the failure logged. `whenFailed` likewise runs before the record
+   * turns `failed`, with what the run had processed when it stopped.
    */
-  start(request: TierRecalculationRequest, whenSucceeded?: (run: RecalculationRun) => Promise<void>): Promise<BackgroundStart>;
+  start(
+    request: TierRecalculationRequest,
+    whenSucceeded?: (run: RecalculationRun) => Promise<void>,
+    whenFailed?: (failure: RunFailure) => Promise<void>,
+  ): Promise<BackgroundStart>;
   /** The run's record as any server reads it; null for an unknown id. */
   find(runId: string): Promise<JobRun<RecalculationRun> | null>;
   /**
@@ -64,7 +75,7 @@ export const lostRunAfterMs = 5 * 60_000;
 export function backgroundRecalculation(deps: BackgroundRecalculationDeps): BackgroundRecalculation {
   const inFlight = new Set<Promise<unknown>>();
   return {
-    async start(request, whenSucceeded) {
+    async start(request, whenSucceeded, whenFailed) {
       const runId = `jr_${randomBytes(9).toString('base64url')}`;
       await deps.jobRuns.start({ runId, job: tierRecalculationJob, dryRun: request.dryRun }, deps.clock.now().toJSDate());
       const progress = progressRecorder(deps, runId);
@@ -82,7 +93,7 @@ export function backgroundRecalculation(deps: BackgroundRecalculationDeps): Back
           onProgress: (done) => progress.record(done),
         }),
       );
-      const ended = settle(deps, runId, running, progress, whenSucceeded).finally(() => {
+      const ended = settle(deps, runId, running, progress, { whenSucceeded, whenFailed }).finally(() => {
         clearInterval(heartbeat);
         inFlight.delete(ended);
       });
@@ -159,7 +170,7 @@ async function settle(
   runId: string,
   running: Promise<RecalculationResult>,
   progress: ProgressRecorder,
-  whenSucceeded: ((run: RecalculationRun) => Promise<void>) | undefined,
+  hooks: { whenSucceeded?: ((run: RecalculationRun) => Promise<void>) | undefined; whenFailed?: ((failure: RunFailure) => Promise<void>) | undefined },
 ): Promise<Settled> {
   let settled: Settled;
   let ending: JobRunEnding<RecalculationRun>;
@@ -173,7 +184,7 @@ async function settle(
     } else {
       const { kind: _, ...run } = result;
       try {
-        await whenSucceeded?.(run);
+        await hooks.whenSucceeded?.(run);
       } catch (error) {
         // The members have moved: the run succeeded, and its summary must not be lost to a failed audit write.
         deps.logger.error({ err: error, runId }, 'a background tier recalculation succeeded but its audit entry could not be written');
@@ -186,6 +197,11 @@ async function settle(
     const reason = error instanceof Error ? error.message : String(error);
     ending = { state: 'failed', error: { code: 'job_failed', message: `The run stopped: ${reason}` } };
     settled = { kind: 'failed' };
+    try {
+      await hooks.whenFailed?.({ message: ending.error.message, progress: progress.latest() });
+    } catch (auditError) {
+      deps.logger.error({ err: auditError, runId }, 'a background tier recalculation failed and its audit entry could not be written');
+    }
   }
   try {
     await deps.jobRuns.finish(runId, ending, progress.latest(), deps.clock.now().toJSDate());
