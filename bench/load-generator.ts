@@ -9,7 +9,8 @@ import { activityEvents, activitySchedule, eventIdFactory, webhookRequest, type 
 
 export interface StepOrder {
   kind: 'step';
-  url: string;
+  /** The target's server processes: requests go round-robin over them, as a load balancer would send them. */
+  urls: string[];
   secret: string;
   eventsPerSecond: number;
   durationMs: number;
@@ -68,9 +69,12 @@ function prepareRequests(order: StepOrder): PreparedRequest[] {
 }
 
 async function runStep(order: StepOrder): Promise<StepReport> {
-  const target = new URL(order.url);
-  const pool = pools.get(target.origin) ?? new Pool(target.origin, { connections: 128, pipelining: 1, keepAliveTimeout: 60_000 });
-  pools.set(target.origin, pool);
+  const targets = order.urls.map((url) => {
+    const target = new URL(url);
+    const pool = pools.get(target.origin) ?? new Pool(target.origin, { connections: 128, pipelining: 1, keepAliveTimeout: 60_000 });
+    pools.set(target.origin, pool);
+    return { pool, path: target.pathname };
+  });
   const prepared = prepareRequests(order);
   const sentAt: Record<string, number> = {};
   const statuses: Record<string, number> = {};
@@ -95,7 +99,8 @@ async function runStep(order: StepOrder): Promise<StepReport> {
       for (const replyToken of replyTokens) sentAt[replyToken] = writtenAt;
       events += eventsInRequest;
       requests += 1;
-      const request = post(pool, target.pathname, body, signature).then(
+      const { pool, path } = targets[requests % targets.length]!;
+      const request = post(pool, path, body, signature).then(
         (status) => {
           statuses[status] = (statuses[status] ?? 0) + 1;
           ackMs.push(performance.timeOrigin + performance.now() - writtenAt);

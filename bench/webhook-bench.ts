@@ -28,6 +28,11 @@ interface Options {
   warmupSeconds: number;
   /** The embedded database's storage: `h2` (a file, as `npm start` runs it) or `memory`, to see what storage costs. */
   database: 'h2' | 'memory';
+  /**
+   * Server processes per target on the one database, as production runs several instances behind a load balancer;
+   * the generator spreads requests over them round-robin. The floor gets as many as the webhook.
+   */
+  processes: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -43,12 +48,19 @@ function parseOptions(argv: string[]): Options {
     members: Number(valueOf('members') ?? (quick ? 150 : 300)),
     warmupSeconds: Number(valueOf('warmup-seconds') ?? (quick ? 5 : 20)),
     database: databaseOption(valueOf('database') ?? 'h2'),
+    processes: processesOption(valueOf('processes') ?? '1'),
   };
 }
 
 function databaseOption(value: string): Options['database'] {
   if (value !== 'h2' && value !== 'memory') throw new Error(`--database takes h2 (the default, as npm start runs) or memory, not ${value}`);
   return value;
+}
+
+function processesOption(value: string): number {
+  const processes = Number(value);
+  if (!Number.isInteger(processes) || processes < 1 || processes > 8) throw new Error(`--processes takes 1 to 8, not ${value}`);
+  return processes;
 }
 
 type Target = 'floor' | 'webhook';
@@ -116,11 +128,18 @@ async function main(): Promise<void> {
       CHAT_RATE_LIMIT_EVENTS: '10000',
     };
     if (options.cpuProf) mkdirSync(profileDir, { recursive: true });
-    const server = await startChildServer(serverEnv, 60_000, options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
-    cleanups.push(() => stopGracefully(server.pid, server.exited));
-    const floor = await startFloor(serverEnv);
-    cleanups.push(() => stopGracefully(floor.pid, floor.exited));
-    log(`webhook server pid ${server.pid}, floor pid ${floor.pid}, database pid ${database.pid} (${options.database === 'h2' ? `H2 file in ${dataDir}` : 'in memory'})`);
+    const servers: { pid: number; baseUrl: string }[] = [];
+    const floors: { pid: number; baseUrl: string }[] = [];
+    for (let index = 0; index < options.processes; index += 1) {
+      const server = await startChildServer(serverEnv, 60_000, options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+      cleanups.push(() => stopGracefully(server.pid, server.exited));
+      servers.push(server);
+      const floor = await startFloor(serverEnv);
+      cleanups.push(() => stopGracefully(floor.pid, floor.exited));
+      floors.push(floor);
+    }
+    const server = servers[0]!;
+    log(`webhook server pid ${servers.map((each) => each.pid).join(', ')}, floor pid ${floors.map((each) => each.pid).join(', ')}, database pid ${database.pid} (${options.database === 'h2' ? `H2 file in ${dataDir}` : 'in memory'})`);
 
     const setup = await createProgramme(server.baseUrl);
     const userIds = Array.from({ length: options.members }, (_, index) => benchUserId(runId, index));
@@ -129,12 +148,12 @@ async function main(): Promise<void> {
 
     const generator = fork(join(__dirname, 'load-generator.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
     cleanups.push(async () => generator.connected && generator.disconnect());
-    const targets: Record<Target, { url: string; pid: number }> = {
-      floor: { url: `${floor.baseUrl}/webhooks/line`, pid: floor.pid },
-      webhook: { url: `${server.baseUrl}/webhooks/line`, pid: server.pid },
+    const targets: Record<Target, { urls: string[]; pids: number[] }> = {
+      floor: { urls: floors.map((floor) => `${floor.baseUrl}/webhooks/line`), pids: floors.map((floor) => floor.pid) },
+      webhook: { urls: servers.map((each) => `${each.baseUrl}/webhooks/line`), pids: servers.map((each) => each.pid) },
     };
     const runStep = (target: Target, eventsPerSecond: number, durationMs: number, label: string) =>
-      measureStep({ generator, line, target, url: targets[target].url, serverPid: targets[target].pid, databasePid: database.pid, eventsPerSecond, durationMs, userIds, setup, eventIdPrefix: `${runId}${label}` });
+      measureStep({ generator, line, target, urls: targets[target].urls, serverPids: targets[target].pids, databasePid: database.pid, eventsPerSecond, durationMs, userIds, setup, eventIdPrefix: `${runId}${label}` });
 
     log(`warming up both servers (${options.warmupSeconds} s at 200 events/s each, not reported)`);
     await runStep('floor', 200, options.warmupSeconds * 1000, 'WF');
@@ -155,7 +174,7 @@ async function main(): Promise<void> {
     }
 
     const summary = summarise(steps, options);
-    const rss = readRssMb(server.pid);
+    const rss = servers.reduce((sum, each) => sum + readRssMb(each.pid), 0);
     const report = {
       kind: 'webhook-benchmark',
       startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
@@ -274,8 +293,8 @@ interface StepInput {
   generator: ChildProcess;
   line: LineRecorder;
   target: Target;
-  url: string;
-  serverPid: number;
+  urls: string[];
+  serverPids: number[];
   databasePid: number;
   eventsPerSecond: number;
   durationMs: number;
@@ -290,13 +309,15 @@ const drainMs = 5000;
 async function measureStep(input: StepInput): Promise<StepResult> {
   const { line } = input;
   line.reset();
-  const cpuBefore = { server: readCpuMs(input.serverPid), database: readCpuMs(input.databasePid), harness: readCpuMs(process.pid), machine: readMachineTicks() };
-  const groupedBefore = await readGroupedCalls(input.url);
+  const serverCpuMs = () => input.serverPids.reduce((sum, pid) => sum + readCpuMs(pid), 0);
+  const serverRssMb = () => input.serverPids.reduce((sum, pid) => sum + readRssMb(pid), 0);
+  const cpuBefore = { server: serverCpuMs(), database: readCpuMs(input.databasePid), harness: readCpuMs(process.pid), machine: readMachineTicks() };
+  const groupedBefore = await readGroupedCalls(input.urls);
   const rssSamples: number[] = [];
-  const sampler = setInterval(() => rssSamples.push(readRssMb(input.serverPid)), 250);
+  const sampler = setInterval(() => rssSamples.push(serverRssMb()), 250);
   const order: StepOrder = {
     kind: 'step',
-    url: input.url,
+    urls: input.urls,
     secret,
     eventsPerSecond: input.eventsPerSecond,
     durationMs: input.durationMs,
@@ -313,8 +334,8 @@ async function measureStep(input: StepInput): Promise<StepResult> {
   const drainDeadline = performance.now() + drainMs;
   while (line.replies().length < expected && performance.now() < drainDeadline) await sleep(50);
   clearInterval(sampler);
-  const cpuAfter = { server: readCpuMs(input.serverPid), database: readCpuMs(input.databasePid), harness: readCpuMs(process.pid), machine: readMachineTicks() };
-  const groupedAfter = await readGroupedCalls(input.url);
+  const cpuAfter = { server: serverCpuMs(), database: readCpuMs(input.databasePid), harness: readCpuMs(process.pid), machine: readMachineTicks() };
+  const groupedAfter = await readGroupedCalls(input.urls);
 
   const stepEnd = stepStarted + input.durationMs;
   const latencies: { sentAt: number; ms: number }[] = [];
@@ -366,7 +387,7 @@ async function measureStep(input: StepInput): Promise<StepResult> {
     databaseCpuMsPerEvent: round2((cpuAfter.database - cpuBefore.database) / events),
     harnessCpuMsPerEvent: { generator: round2(report.cpuMs / events), fakeLineApi: round2((cpuAfter.harness - cpuBefore.harness) / events) },
     machineIdlePercent: Math.round((100 * (cpuAfter.machine.idle - cpuBefore.machine.idle)) / Math.max(1, cpuAfter.machine.total - cpuBefore.machine.total)),
-    rssMb: { max: Math.max(0, ...rssSamples), end: readRssMb(input.serverPid) },
+    rssMb: { max: Math.max(0, ...rssSamples), end: serverRssMb() },
     ...(groupedBefore && groupedAfter ? { callsPerRoundTrip: callsPerRoundTrip(groupedBefore, groupedAfter) } : {}),
     generatorLagMs: report.maxScheduleLagMs,
     loadAverage: round2(loadavg()[0]!),
@@ -465,15 +486,17 @@ async function settle(line: LineRecorder, expected: number): Promise<void> {
 
 type GroupedTotals = Map<string, { calls: number; trips: number }>;
 
-/** The server's grouped-call totals from its /metrics; null where there are none (the floor). */
-async function readGroupedCalls(webhookUrl: string): Promise<GroupedTotals | null> {
-  const response = await fetch(new URL('/metrics', webhookUrl)).catch(() => null);
-  if (response === null || !response.ok) return null;
+/** The servers' grouped-call totals from their /metrics, added up; null where there are none (the floor). */
+async function readGroupedCalls(webhookUrls: string[]): Promise<GroupedTotals | null> {
   const totals: GroupedTotals = new Map();
-  for (const match of (await response.text()).matchAll(/^loyalty_db_grouped_(calls|round_trips)_total\{call="([^"]+)"\} (\d+)/gm)) {
-    const entry = totals.get(match[2]!) ?? { calls: 0, trips: 0 };
-    entry[match[1] === 'calls' ? 'calls' : 'trips'] = Number(match[3]);
-    totals.set(match[2]!, entry);
+  for (const webhookUrl of webhookUrls) {
+    const response = await fetch(new URL('/metrics', webhookUrl)).catch(() => null);
+    if (response === null || !response.ok) continue;
+    for (const match of (await response.text()).matchAll(/^loyalty_db_grouped_(calls|round_trips)_total\{call="([^"]+)"\} (\d+)/gm)) {
+      const entry = totals.get(match[2]!) ?? { calls: 0, trips: 0 };
+      entry[match[1] === 'calls' ? 'calls' : 'trips'] += Number(match[3]);
+      totals.set(match[2]!, entry);
+    }
   }
   return totals.size > 0 ? totals : null;
 }
