@@ -4,6 +4,7 @@ import { signUp } from '../../src/loyalty/members/sign-up';
 import { adjustPoints } from '../../src/loyalty/points/adjust-points';
 import { programmeRulesFrom } from '../../src/loyalty/programme';
 import { redeemReward } from '../../src/loyalty/rewards/redeem-reward';
+import type { MissionId } from '../../src/loyalty/missions/mission';
 import type { MemberId } from '../../src/shared/ids';
 import { consoleArtifactsDir, laptop, phone, see, seeTimeoutMs, signInToConsole, startBrowserStage, visit, type BrowserStage, type Device, type Visit } from '../support/browser';
 import { conversationWith } from '../support/conversation';
@@ -488,6 +489,36 @@ describe('the console in a real browser', () => {
         const mission = await platform!.repositories.missions.findById('december-check-ins');
         expect(mission?.startsAt.toISOString()).toBe('2026-11-30T16:00:00.000Z');
         await screenshot(page, '15-missions');
+
+        // A programme with more missions than a page: the list pages on, and a mission on the second page is editable.
+        for (let index = 0; index < 55; index += 1) {
+          const number = String(index).padStart(2, '0');
+          await platform!.repositories.missions.create(
+            {
+              id: `paging-mission-${number}` as MissionId,
+              name: { 'zh-TW': `分頁任務 ${number}`, en: `Paging mission ${number}` },
+              startsAt: new Date('2026-12-01T00:00:00Z'),
+              endsAt: new Date('2027-01-01T00:00:00Z'),
+              goal: { kind: 'checkIns', target: 3 },
+              rewardPoints: 5,
+              active: true,
+            },
+            new Date(),
+          );
+        }
+        await page.getByRole('link', { name: /Dashboard/ }).click();
+        await see(page.getByRole('heading', { name: 'Dashboard', level: 1 }));
+        await page.getByRole('navigation').getByRole('link', { name: /Missions/ }).click();
+        const missions = page.getByRole('table', { name: 'Missions' });
+        await see(missions.getByRole('row').filter({ hasText: 'Paging mission 00' }));
+        expect(await missions.getByRole('row').filter({ hasText: 'Paging mission 54' }).count()).toBe(0);
+        await page.getByRole('link', { name: 'Next page' }).click();
+        const lastRow = await see(missions.getByRole('row').filter({ hasText: 'Paging mission 54' }));
+        expect(await missions.getByRole('row').filter({ hasText: 'Paging mission 00' }).count()).toBe(0);
+        await lastRow.getByRole('link', { name: 'Edit' }).click();
+        await see(page.getByRole('heading', { name: /Paging mission 54/ }));
+        await see(page.getByRole('link', { name: 'First page' }));
+        await screenshot(page, '15b-missions-second-page');
 
         // The dashboard slot is a real page now (test/browser/console-insights.browser.test.ts draws its charts).
         await page.getByRole('link', { name: /Dashboard/ }).click();

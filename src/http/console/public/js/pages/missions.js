@@ -1,4 +1,4 @@
-import { api } from '../api.js';
+import { api, query } from '../api.js';
 import { badge, h, replace, table } from '../dom.js';
 import { checkbox, field, formStatus, input, integerOf, select, submitting, toIsoWithOffset, toLocalInput, toast } from '../forms.js';
 import { formatDateTime, formatNumber, localized, t } from '../i18n.js';
@@ -12,9 +12,15 @@ export function title() {
   return t('missions.title');
 }
 
+const pageSize = 50;
+
 export async function render(view, { query: params }) {
-  const { missions: items } = await api.get('/missions?limit=100');
-  const editing = items.find((mission) => mission.id === params.get('edit')) ?? null;
+  const cursor = params.get('after');
+  const editId = params.get('edit');
+  const page = await api.get(`/missions${query({ limit: pageSize, cursor })}`);
+  const items = page.missions;
+  // A mission on another page of the list is still editable from its link.
+  const editing = editId ? (items.find((mission) => mission.id === editId) ?? (await api.get(`/missions/${encodeURIComponent(editId)}`).catch(() => null))) : null;
   const editable = canWrite('/missions');
   replace(
     view,
@@ -29,10 +35,16 @@ export async function render(view, { query: params }) {
           [t('missions.rewardPoints'), (mission) => formatNumber(mission.rewardPoints), { numeric: true }],
           [t('missions.window'), (mission) => `${formatDateTime(mission.startsAt)} – ${formatDateTime(mission.endsAt)}`],
           [t('missions.state'), (mission) => (mission.active ? badge(t('rewards.active'), 'success') : badge(t('rewards.inactive')))],
-          [t('redemptions.actions'), (mission) => (editable ? h('a', { class: 'button button-small button-ghost', href: `#/missions?edit=${encodeURIComponent(mission.id)}` }, t('common.edit')) : '—')],
+          [t('redemptions.actions'), (mission) => (editable ? h('a', { class: 'button button-small button-ghost', href: `#/missions${query({ after: cursor, edit: mission.id })}` }, t('common.edit')) : '—')],
         ],
         items,
         { empty: t('missions.none'), caption: t('missions.title') },
+      ),
+      h(
+        'div',
+        { class: 'pager' },
+        cursor ? h('a', { class: 'button button-ghost', href: '#/missions' }, t('common.first')) : null,
+        page.nextCursor ? h('a', { class: 'button button-ghost', href: `#/missions${query({ after: page.nextCursor })}` }, t('common.next')) : null,
       ),
     ),
     editable ? missionForm(editing) : null,
