@@ -204,11 +204,13 @@ public final class EmbeddedMongo {
         }
 
         /**
-         * Two of mongo-java-server's aggregation stages change the documents they are given: $addFields merges an
-         * embedded document it adds into the document's own embedded document of that name, and $graphLookup with a
-         * depthField writes the depth into the documents it found. Given the stored ones, they would change
-         * documents H2 holds (see IdFirstH2Collection.givingCopies), so a pipeline that holds either, anywhere
-         * (in a $facet, a $lookup's or a $merge's pipeline), is given copies. $set is the later versions' alias of $addFields.
+         * Some of mongo-java-server's aggregation stages change the documents they are given: $addFields merges an
+         * embedded document it adds into the document's own embedded document of that name, $graphLookup with a
+         * depthField writes the depth into the documents it found, and $out and $merge give a document without an
+         * _id one (a $replaceRoot before them can pass on an embedded document that H2 holds). Given the stored
+         * ones, they would change documents H2 holds (see IdFirstH2Collection.givingCopies), so a pipeline that
+         * holds any of them, anywhere (in a $facet, a $lookup's or a $merge's pipeline), is given copies. $set is the
+         * later versions' alias of $addFields.
          */
         @Override
         public Document handleCommand(Channel channel, String command, Document query, DatabaseResolver databaseResolver, Oplog oplog) {
@@ -218,11 +220,13 @@ public final class EmbeddedMongo {
             return super.handleCommand(channel, command, query, databaseResolver, oplog);
         }
 
+        private static final Set<String> stagesThatChangeWhatTheyAreGiven = Set.of("$addFields", "$set", "$graphLookup", "$out", "$merge");
+
         static boolean mayChangeDocumentsItIsGiven(Object pipeline) {
             if (pipeline instanceof Map<?, ?> map) {
                 for (Map.Entry<?, ?> entry : map.entrySet()) {
                     Object key = entry.getKey();
-                    if ("$addFields".equals(key) || "$set".equals(key) || "$graphLookup".equals(key)) return true;
+                    if (stagesThatChangeWhatTheyAreGiven.contains(key)) return true;
                     if (mayChangeDocumentsItIsGiven(entry.getValue())) return true;
                 }
             } else if (pipeline instanceof Collection<?> list) {
@@ -343,7 +347,8 @@ public final class EmbeddedMongo {
          * are given are given copies (IdFirstH2Database.handleCommand); renaming a collection renames its map. One
          * document object may be stored in two collections ($out, $merge) and stored documents may share values (an
          * updateMany's $set): nothing changes those either. The memory backend does not use this type. The bytes go with
-         * their document, and add about an eighth to what H2's page cache counts a cached document as (memoryOf).
+         * their document, and add a sixth to a third to what H2's page cache counts a cached document as (memoryOf):
+         * room enough, with that cache at 16 MB in a 384 MB heap.
          */
         static final IdentityWeakCache<Object> storedForms = new IdentityWeakCache<>();
 
