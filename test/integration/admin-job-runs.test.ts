@@ -197,13 +197,13 @@ describe('POST /admin/api/jobs/tier-recalculation with background: true', () => 
     expect(next.body).toMatchObject({ resumed: true, upgrades: 40 });
   });
 
-  it('audits a synchronous run that fails as failed, as whoever started it, and answers with the error', async () => {
+  it('audits a synchronous run that fails as failed, as whoever started it, with how far it got, and answers with the error', async () => {
     await seedMembers(20);
     const deps: BackgroundRecalculationDeps = { jobRuns: platform.repositories.jobRuns, recalculate: refusingMoves, clock: platform.clock, logger: silent };
     const response = await request(instanceWith(backgroundRecalculation(deps), refusingMoves)).post('/admin/api/jobs/tier-recalculation').set(as('admin')).send({});
     expect(response.status).toBe(500);
     const [failed] = await platform.repositories.audit.list({ limit: 1, action: 'jobs.tierRecalculation.failed' });
-    expect(failed).toMatchObject({ actor: principalOf('admin'), role: 'admin', resource: 'job:tier-recalculation', after: { error: 'the database refused the write', progress: null } });
+    expect(failed).toMatchObject({ actor: principalOf('admin'), role: 'admin', resource: 'job:tier-recalculation', after: { error: 'The run stopped: the database refused the write', progress: { processed: expect.any(Number), total: 20 } } });
   });
 
   it('keeps a run that is busy between batches from reading as lost, and records it succeeded even if its audit entry fails', async () => {

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { z } from 'zod';
-import type { BackgroundRecalculation, BackgroundStart, RunFailure, TierRecalculationRequest } from '../../loyalty/tiers/background-recalculation';
-import type { RecalculationRun } from '../../loyalty/tiers/recalculate-tiers';
+import { stoppedBecause, type BackgroundRecalculation, type BackgroundStart, type RunFailure, type TierRecalculationRequest } from '../../loyalty/tiers/background-recalculation';
+import type { RecalculationOptions, RecalculationProgress, RecalculationRun } from '../../loyalty/tiers/recalculate-tiers';
 import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
 import type { OperationResponse } from './admin-operations';
@@ -66,15 +66,23 @@ export function startAudited(res: Response, runs: BackgroundRecalculation, reque
 }
 
 /**
- * A synchronous "run now": a run that throws is audited as failed before the error answers the request (the
- * caller audits a success itself, with what it answers).
+ * A synchronous "run now": a run that throws is audited as failed, with how far it got, before the error answers
+ * the request (the caller audits a success itself, with what it answers).
  */
-export async function runAuditingFailure<Result>(res: Response, audit: RunAudit, run: () => Promise<Result>): Promise<Result> {
+export async function runAuditingFailure<Result>(
+  res: Response,
+  audit: RunAudit,
+  run: (reporting: Pick<RecalculationOptions, 'onStarted' | 'onProgress'>) => Promise<Result>,
+): Promise<Result> {
+  let progress: RecalculationProgress | null = null;
+  const keep = (latest: RecalculationProgress) => {
+    progress = latest;
+  };
   try {
-    return await run();
+    return await run({ onStarted: keep, onProgress: keep });
   } catch (error) {
     // The run's own error is what the request answers; an audit log that cannot be written either says no more.
-    await auditLater(audit.repository, res)(failedEntry(audit, { message: error instanceof Error ? error.message : String(error), progress: null })).catch(() => undefined);
+    await auditLater(audit.repository, res)(failedEntry(audit, { message: stoppedBecause(error), progress })).catch(() => undefined);
     throw error;
   }
 }

@@ -1,9 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { LeaderboardSnapshot } from '../../loyalty/leaderboard/leaderboard';
-import type { BackgroundRecalculation } from '../../loyalty/tiers/background-recalculation';
-import type { RecalculationResult } from '../../loyalty/tiers/recalculate-tiers';
-import { tierRulesSchema, type TierRules } from '../../loyalty/tiers/tier-rules';
+import type { BackgroundRecalculation, BackgroundRecalculationDeps } from '../../loyalty/tiers/background-recalculation';
+import { tierRulesSchema } from '../../loyalty/tiers/tier-rules';
 import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
 import type { AuditRepository } from './audit-repository';
@@ -74,7 +73,7 @@ export const jobOperations: AdminOperation[] = [
 
 /** `POST /admin/api/jobs/<job>`: runs a scheduled job now, the same use case the scheduler runs. */
 export function createJobsRouter(deps: {
-  recalculateTiers(options: { dryRun: boolean; rules?: TierRules }): Promise<RecalculationResult>;
+  recalculateTiers: BackgroundRecalculationDeps['recalculate'];
   backgroundRecalculation: BackgroundRecalculation;
   snapshotLeaderboard(): Promise<LeaderboardSnapshot>;
   audit: AuditRepository;
@@ -96,7 +95,7 @@ export function createJobsRouter(deps: {
       await answerBackgroundStart(res, deps.backgroundRecalculation, request, audit);
       return;
     }
-    const result = await runAuditingFailure(res, audit, () => deps.recalculateTiers(request));
+    const result = await runAuditingFailure(res, audit, (reporting) => deps.recalculateTiers({ ...request, ...reporting }));
     if (result.kind === 'leaseHeld') throw jobRunning(result);
     const { kind: _, ...run } = result;
     await recordAudit(deps.audit, res, { action: audit.action, resource: audit.resource, after: run, at: deps.clock.now().toJSDate() });

@@ -1,9 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { BackgroundRecalculation } from '../../loyalty/tiers/background-recalculation';
+import type { BackgroundRecalculation, BackgroundRecalculationDeps } from '../../loyalty/tiers/background-recalculation';
 import { publishTierRules } from '../../loyalty/tiers/publish-tier-rules';
-import type { RecalculationResult } from '../../loyalty/tiers/recalculate-tiers';
-import { tierRulesSchema, type TierRules } from '../../loyalty/tiers/tier-rules';
+import { tierRulesSchema } from '../../loyalty/tiers/tier-rules';
 import type { Repositories } from '../../repositories';
 import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
@@ -66,7 +65,7 @@ export const tierRuleOperations: AdminOperation[] = [
 export function createTierRulesRouter(deps: {
   repositories: Repositories;
   clock: Clock;
-  recalculateTiers(options: { dryRun: boolean; rules?: TierRules }): Promise<RecalculationResult>;
+  recalculateTiers: BackgroundRecalculationDeps['recalculate'];
   backgroundRecalculation: BackgroundRecalculation;
 }): Router {
   const { tierRules, audit } = deps.repositories;
@@ -85,7 +84,7 @@ export function createTierRulesRouter(deps: {
       await answerBackgroundStart(res, deps.backgroundRecalculation, request, dryRunAudit);
       return;
     }
-    const run = await runAuditingFailure(res, dryRunAudit, () => deps.recalculateTiers(request));
+    const run = await runAuditingFailure(res, dryRunAudit, (reporting) => deps.recalculateTiers({ ...request, ...reporting }));
     const answer = run.kind === 'leaseHeld' ? run : withoutKind(run);
     await recordAudit(audit, res, { action: 'tierRules.dryRun', resource: 'tierRules', after: { rules: rules ?? 'published', run: answer }, at: deps.clock.now().toJSDate() });
     res.json(answer);
@@ -120,7 +119,7 @@ export function createTierRulesRouter(deps: {
       res.status(202).json({ ...rules, recalculation: { when: 'now', status: 'started' }, ...runStarted(start.runId) });
       return;
     }
-    const run = await runAuditingFailure(res, recalculationAudit, () => deps.recalculateTiers({ dryRun: false }));
+    const run = await runAuditingFailure(res, recalculationAudit, (reporting) => deps.recalculateTiers({ dryRun: false, ...reporting }));
     if (run.kind !== 'leaseHeld') await recordAudit(audit, res, { action: recalculationAudit.action, resource: recalculationAudit.resource, after: withoutKind(run), at: deps.clock.now().toJSDate() });
     res.json({
       ...rules,

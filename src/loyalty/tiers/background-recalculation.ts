@@ -32,6 +32,11 @@ export interface BackgroundRecalculationDeps {
   heartbeatMs?: number;
 }
 
+/** What a run that threw says it ended with, in its record and in the audit log. */
+export function stoppedBecause(error: unknown): string {
+  return `The run stopped: ${error instanceof Error ? error.message : String(error)}`;
+}
+
 /** How a run that stopped with an error ended: the error, and its last recorded progress (null before it counted its members). */
 export interface RunFailure {
   message: string;
@@ -194,8 +199,7 @@ async function settle(
     settled = result;
   } catch (error) {
     deps.logger.error({ err: error, runId }, 'a background tier recalculation failed');
-    const reason = error instanceof Error ? error.message : String(error);
-    ending = { state: 'failed', error: { code: 'job_failed', message: `The run stopped: ${reason}` } };
+    ending = { state: 'failed', error: { code: 'job_failed', message: stoppedBecause(error) } };
     settled = { kind: 'failed' };
     try {
       await hooks.whenFailed?.({ message: ending.error.message, progress: progress.latest() });
