@@ -19,6 +19,13 @@ export interface StepOrder {
   eventIdPrefix: string;
 }
 
+/** Sent when the step's requests are built and the first goes out: the step's clock starts here. */
+export interface StepSending {
+  kind: 'sending';
+  /** ms, performance.timeOrigin + performance.now(). */
+  startedAt: number;
+}
+
 export interface StepReport {
   kind: 'stepDone';
   /** Reply token → when its request was written (ms, performance.timeOrigin + performance.now()). */
@@ -85,6 +92,7 @@ async function runStep(order: StepOrder): Promise<StepReport> {
   let maxScheduleLagMs = 0;
   const cpuAtStart = process.cpuUsage();
   const started = performance.now();
+  process.send!({ kind: 'sending', startedAt: performance.timeOrigin + started } satisfies StepSending);
   const eventsDueBy = (elapsedMs: number) => Math.min(order.eventsPerSecond * (order.durationMs / 1000), (order.eventsPerSecond * elapsedMs) / 1000);
 
   while (requests < prepared.length) {

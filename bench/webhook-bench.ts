@@ -7,7 +7,7 @@ import { startEmbeddedMongo } from '../src/database/embedded-mongo';
 import { startRecordingLineApi, type LineRecorder } from './recording-line-api';
 import { startChildServer } from '../test/support/child-server';
 import { benchUserId, eventIdFactory, signupEvents, webhookRequest, type TrafficSetup } from './line-traffic';
-import type { StepOrder, StepReport } from './load-generator';
+import type { StepOrder, StepReport, StepSending } from './load-generator';
 
 /**
  * `npm run bench [-- --quick] [-- --cpu-prof]`: the LINE webhook under open-loop load, against a floor on the same
@@ -82,8 +82,8 @@ interface StepResult {
   backlogGrowth: number;
   serverCpuMsPerEvent: number;
   databaseCpuMsPerEvent: number;
-  /** CPU per event of the bench's own processes: the load generator while sending, and this one (the fake LINE API). */
-  harnessCpuMsPerEvent: { generator: number; fakeLineApi: number };
+  /** CPU per event of the bench's own processes: the load generator while sending, and this one (the fake LINE API and the measuring). */
+  harnessCpuMsPerEvent: { generator: number; orchestrator: number };
   /** Share of the machine's CPU time left idle during the step and its drain (%): near 0 means every core was busy. */
   machineIdlePercent: number;
   rssMb: { max: number; end: number };
@@ -311,7 +311,8 @@ async function measureStep(input: StepInput): Promise<StepResult> {
   line.reset();
   const serverCpuMs = () => input.serverPids.reduce((sum, pid) => sum + readCpuMs(pid), 0);
   const serverRssMb = () => input.serverPids.reduce((sum, pid) => sum + readRssMb(pid), 0);
-  const cpuBefore = { server: serverCpuMs(), database: readCpuMs(input.databasePid), harness: readCpuMs(process.pid), machine: readMachineTicks() };
+  const cpuNow = () => ({ server: serverCpuMs(), database: readCpuMs(input.databasePid), orchestrator: readCpuMs(process.pid), machine: readMachineTicks() });
+  let cpuBefore = cpuNow();
   const groupedBefore = await readGroupedCalls(input.urls);
   const rssSamples: number[] = [];
   const sampler = setInterval(() => rssSamples.push(serverRssMb()), 250);
@@ -325,16 +326,26 @@ async function measureStep(input: StepInput): Promise<StepResult> {
     setup: input.setup,
     eventIdPrefix: input.eventIdPrefix,
   };
-  const stepStarted = performance.timeOrigin + performance.now();
+  // The step starts when its first request goes out, not when the generator starts building them.
+  let stepStarted = performance.timeOrigin + performance.now();
   const report = await new Promise<StepReport>((resolveReport) => {
-    input.generator.once('message', (message) => resolveReport(message as StepReport));
+    const onMessage = (message: StepSending | StepReport) => {
+      if (message.kind === 'sending') {
+        stepStarted = message.startedAt;
+        cpuBefore = cpuNow();
+        return;
+      }
+      input.generator.off('message', onMessage);
+      resolveReport(message);
+    };
+    input.generator.on('message', onMessage);
     input.generator.send(order);
   });
   const expected = Object.keys(report.sentAt).length;
   const drainDeadline = performance.now() + drainMs;
   while (line.replies().length < expected && performance.now() < drainDeadline) await sleep(50);
   clearInterval(sampler);
-  const cpuAfter = { server: serverCpuMs(), database: readCpuMs(input.databasePid), harness: readCpuMs(process.pid), machine: readMachineTicks() };
+  const cpuAfter = cpuNow();
   const groupedAfter = await readGroupedCalls(input.urls);
 
   const stepEnd = stepStarted + input.durationMs;
@@ -385,7 +396,7 @@ async function measureStep(input: StepInput): Promise<StepResult> {
     backlogGrowth: Math.round(backlogGrowth * 100) / 100,
     serverCpuMsPerEvent: round2((cpuAfter.server - cpuBefore.server) / events),
     databaseCpuMsPerEvent: round2((cpuAfter.database - cpuBefore.database) / events),
-    harnessCpuMsPerEvent: { generator: round2(report.cpuMs / events), fakeLineApi: round2((cpuAfter.harness - cpuBefore.harness) / events) },
+    harnessCpuMsPerEvent: { generator: round2(report.cpuMs / events), orchestrator: round2((cpuAfter.orchestrator - cpuBefore.orchestrator) / events) },
     machineIdlePercent: Math.round((100 * (cpuAfter.machine.idle - cpuBefore.machine.idle)) / Math.max(1, cpuAfter.machine.total - cpuBefore.machine.total)),
     rssMb: { max: Math.max(0, ...rssSamples), end: serverRssMb() },
     ...(groupedBefore && groupedAfter ? { callsPerRoundTrip: callsPerRoundTrip(groupedBefore, groupedAfter) } : {}),
@@ -446,7 +457,7 @@ function describeStep(step: StepResult): string {
 }
 
 function printTable(steps: StepResult[], summary: Summary): void {
-  const header = ['target', 'offered/s', 'sent/s', 'replied', 'p50 ms', 'p95 ms', 'p99 ms', 'ack p99', 'node ms/ev', 'db ms/ev', 'bench ms/ev (gen+line)', 'idle %', 'calls/trip', 'RSS MB', 'load', 'verdict'];
+  const header = ['target', 'offered/s', 'sent/s', 'replied', 'p50 ms', 'p95 ms', 'p99 ms', 'ack p99', 'node ms/ev', 'db ms/ev', 'bench ms/ev (gen+orch)', 'idle %', 'calls/trip', 'RSS MB', 'load', 'verdict'];
   const rows = steps.map((step) => [
     step.target,
     String(step.offeredEventsPerSecond),
@@ -458,7 +469,7 @@ function printTable(steps: StepResult[], summary: Summary): void {
     String(step.ackMs.p99),
     String(step.serverCpuMsPerEvent),
     String(step.databaseCpuMsPerEvent),
-    `${step.harnessCpuMsPerEvent.generator}+${step.harnessCpuMsPerEvent.fakeLineApi}`,
+    `${step.harnessCpuMsPerEvent.generator}+${step.harnessCpuMsPerEvent.orchestrator}`,
     String(step.machineIdlePercent),
     step.callsPerRoundTrip ? String(step.callsPerRoundTrip.all) : '-',
     String(step.rssMb.max),
