@@ -519,6 +519,14 @@ describe('the console in a real browser', () => {
         await see(page.getByRole('heading', { name: /Paging mission 54/ }));
         await see(page.getByRole('link', { name: 'First page' }));
         await screenshot(page, '15b-missions-second-page');
+        // An edit link to a mission that is not on the page shown (kept from another page, or shared) still opens it.
+        await page.getByRole('link', { name: 'First page' }).click();
+        await see(missions.getByRole('row').filter({ hasText: 'Paging mission 00' }));
+        await page.evaluate(() => {
+          window.location.hash = '#/missions?edit=paging-mission-53';
+        });
+        await see(page.getByRole('heading', { name: /Paging mission 53/ }));
+        expect(await missions.getByRole('row').filter({ hasText: 'Paging mission 53' }).count()).toBe(0);
 
         // The dashboard slot is a real page now (test/browser/console-insights.browser.test.ts draws its charts).
         await page.getByRole('link', { name: /Dashboard/ }).click();

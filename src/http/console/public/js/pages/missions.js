@@ -19,8 +19,8 @@ export async function render(view, { query: params }) {
   const editId = params.get('edit');
   const page = await api.get(`/missions${query({ limit: pageSize, cursor })}`);
   const items = page.missions;
-  // A mission on another page of the list is still editable from its link.
-  const editing = editId ? (items.find((mission) => mission.id === editId) ?? (await api.get(`/missions/${encodeURIComponent(editId)}`).catch(() => null))) : null;
+  // A mission on another page of the list is still editable from its link; one that is gone leaves the create form.
+  const editing = editId ? (items.find((mission) => mission.id === editId) ?? (await missionOrNull(editId))) : null;
   const editable = canWrite('/missions');
   replace(
     view,
@@ -49,6 +49,15 @@ export async function render(view, { query: params }) {
     ),
     editable ? missionForm(editing) : null,
   );
+}
+
+async function missionOrNull(id) {
+  try {
+    return await api.get(`/missions/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (error.status === 404) return null;
+    throw error;
+  }
 }
 
 function missionForm(mission) {
