@@ -15,6 +15,9 @@ import { createLogger, type Logger } from './shared/logger';
 /** A lease shorter than a turn's retries while the database is away can lapse under a live turn. */
 const shortestSafeEventLeaseSeconds = defaultRetryWhileDatabaseAwayMs / 1000;
 
+/** A second signal within this long of the first is the same request to stop, passed on by a wrapper. */
+const repeatedSignalWithinMs = 1000;
+
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
@@ -58,8 +61,21 @@ async function main(): Promise<void> {
     logger.info('stopped');
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  let shutdownStartedAt: number | undefined;
+  const onSignal = (signal: string) => {
+    if (shutdownStartedAt === undefined) {
+      shutdownStartedAt = performance.now();
+      void shutdown(signal);
+      return;
+    }
+    // `npm start` and tsx pass a signal on to this process as well, so one Ctrl-C or one SIGTERM to the process group
+    // arrives twice at once: that is one request to stop. Asked again later, a person wants it to stop now.
+    if (performance.now() - shutdownStartedAt < repeatedSignalWithinMs) return;
+    logger.warn({ signal }, 'asked again while shutting down: stopping at once');
+    process.exit(1);
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
 
   connection = await connectMongo(uri);
   const adminTokens = config.adminTokens.length > 0 ? config.adminTokens : [oneOffAdminToken(logger)];
