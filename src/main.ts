@@ -44,6 +44,8 @@ async function main(): Promise<void> {
   let server: Server | undefined;
   let stopScheduler: (() => Promise<void>) | undefined;
   let platform: Platform | undefined;
+  /** What starts after listen and runs on its own (the demo seed, the recovery of unfinished events): shutdown lets it end. */
+  const startupWork: Promise<unknown>[] = [];
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down: no new requests, finishing events in flight');
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     await stopScheduler?.();
     platform?.liveCatalog.stop();
     platform?.liveProgramme.stop();
+    await Promise.allSettled(startupWork);
     await platform?.inbox.drain();
     // A "run now" from the console ends and records how within the grace period most orchestrators give (30 s);
     // one that does not resumes from its checkpoint at the next start.
@@ -137,17 +140,21 @@ async function main(): Promise<void> {
   );
   if (config.DEMO_DATA) {
     // After listen: seeding an empty database takes a few seconds and must not delay startup.
-    platform.jobs
-      .seedDemoHistory()
-      .then((seed) => seed.kind === 'seeded' && logger.info(seed, 'demo programme history seeded (DEMO_DATA=true)'))
-      .catch((error: unknown) => logger.error({ err: error }, 'seeding the demo history failed'));
+    startupWork.push(
+      platform.jobs
+        .seedDemoHistory()
+        .then((seed) => seed.kind === 'seeded' && logger.info(seed, 'demo programme history seeded (DEMO_DATA=true)'))
+        .catch((error: unknown) => logger.error({ err: error }, 'seeding the demo history failed')),
+    );
   }
   if (config.lineEnabled) logger.info(`LINE webhook URL: <your public https origin>/webhooks/line`);
   // After listen, like the demo seed: events a killed predecessor acknowledged but never ran.
-  platform.jobs
-    .recoverUnhandledEvents()
-    .then((recovered) => recovered > 0 && logger.warn({ recovered }, 'running events a previous process acknowledged but never finished'))
-    .catch((error: unknown) => logger.error({ err: error }, 'recovering unfinished events failed'));
+  startupWork.push(
+    platform.jobs
+      .recoverUnhandledEvents()
+      .then((recovered) => recovered > 0 && logger.warn({ recovered }, 'running events a previous process acknowledged but never finished'))
+      .catch((error: unknown) => logger.error({ err: error }, 'recovering unfinished events failed')),
+  );
 }
 
 function oneOffAdminToken(logger: Logger): AdminToken {

@@ -28,4 +28,13 @@ describe('stopping the real server', () => {
       expect(server.recentOutput()).toContain('"msg":"stopped"');
     }, 30_000);
   }
+
+  it('lets the demo seed it started after listening finish before it closes the database', async () => {
+    const server = await startChildServer({ ...serverEnv(), DEMO_DATA: 'true' });
+    process.kill(server.pid, 'SIGTERM');
+    expect(await server.exited).toBe('exit code 0');
+    const output = server.recentOutput();
+    expect(output).toContain('"msg":"stopped"');
+    expect(output).not.toContain('"level":50');
+  }, 30_000);
 });
