@@ -1,13 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FakeLineApi, RecordedLineRequest } from '../test/fakes/fake-line-api';
+import { loadingPath, pushPath, replyPath, type FakeLineApi, type RecordedLineRequest } from '../test/fakes/fake-line-api';
 
 /** What the benchmark needs of a fake LINE API: where it is, and what reached it. */
 export type LineRecorder = Pick<FakeLineApi, 'baseUrl' | 'replies' | 'pushes' | 'unexpected' | 'reset' | 'close'>;
-
-const replyPath = '/v2/bot/message/reply';
-const pushPath = '/v2/bot/message/push';
-const loadingPath = '/v2/bot/chat/loading/start';
 
 /**
  * The benchmark's fake LINE API: reply, push and the loading animation on plain node:http, each request timestamped on

@@ -37,9 +37,9 @@ export interface FakeRichMenu {
   image?: { contentType: string; bytes: Buffer };
 }
 
-const replyPath = '/v2/bot/message/reply';
-const pushPath = '/v2/bot/message/push';
-const loadingPath = '/v2/bot/chat/loading/start';
+export const replyPath = '/v2/bot/message/reply';
+export const pushPath = '/v2/bot/message/push';
+export const loadingPath = '/v2/bot/chat/loading/start';
 const maxRichMenuImageBytes = 1024 * 1024;
 
 /**

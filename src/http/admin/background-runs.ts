@@ -42,6 +42,11 @@ export interface RunAudit {
   after(run: RecalculationRun): unknown;
 }
 
+/** The audit entry of a run that ended with `run`: a synchronous caller records it with what it answers. */
+export function succeededEntry(audit: RunAudit, run: RecalculationRun): AuditedChange {
+  return { action: audit.action, resource: audit.resource, after: audit.after(run), at: audit.clock.now().toJSDate() };
+}
+
 function failedEntry(audit: RunAudit, failure: RunFailure): AuditedChange {
   return { action: `${audit.action}.failed`, resource: audit.resource, after: { error: failure.message, progress: failure.progress }, at: audit.clock.now().toJSDate() };
 }
@@ -60,14 +65,14 @@ export function startAudited(res: Response, runs: BackgroundRecalculation, reque
   const auditWhenDone = auditLater(audit.repository, res);
   return runs.start(
     request,
-    (run) => auditWhenDone({ action: audit.action, resource: audit.resource, after: audit.after(run), at: audit.clock.now().toJSDate() }),
+    (run) => auditWhenDone(succeededEntry(audit, run)),
     (failure) => auditWhenDone(failedEntry(audit, failure)),
   );
 }
 
 /**
  * A synchronous "run now": a run that throws is audited as failed, with how far it got, before the error answers
- * the request (the caller audits a success itself, with what it answers).
+ * the request (the caller audits a success itself, with what it answers: succeededEntry).
  */
 export async function runAuditingFailure<Result>(
   res: Response,

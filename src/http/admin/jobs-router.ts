@@ -8,7 +8,7 @@ import { HttpError } from '../error-handler';
 import type { AuditRepository } from './audit-repository';
 import { ok, type AdminOperation } from './admin-operations';
 import { recordAudit } from './audit';
-import { answerBackgroundStart, backgroundRunResponses, jobRunning, runAuditingFailure, type RunAudit } from './background-runs';
+import { answerBackgroundStart, backgroundRunResponses, jobRunning, runAuditingFailure, succeededEntry, type RunAudit } from './background-runs';
 import { parseInput } from './validation';
 
 const tierRecalculationRequest = z
@@ -98,7 +98,7 @@ export function createJobsRouter(deps: {
     const result = await runAuditingFailure(res, audit, (reporting) => deps.recalculateTiers({ ...request, ...reporting }));
     if (result.kind === 'leaseHeld') throw jobRunning(result);
     const { kind: _, ...run } = result;
-    await recordAudit(deps.audit, res, { action: audit.action, resource: audit.resource, after: run, at: deps.clock.now().toJSDate() });
+    await recordAudit(deps.audit, res, succeededEntry(audit, run));
     res.json(run);
   });
 

@@ -8,7 +8,7 @@ import type { Clock } from '../../shared/clock';
 import { HttpError } from '../error-handler';
 import { ok, type AdminOperation } from './admin-operations';
 import { recordAudit } from './audit';
-import { answerBackgroundStart, backgroundRunResponses, runAuditingFailure, runStarted, runStartedSchema, startAudited, type RunAudit } from './background-runs';
+import { answerBackgroundStart, backgroundRunResponses, runAuditingFailure, runStarted, runStartedSchema, startAudited, succeededEntry, type RunAudit } from './background-runs';
 import { parseInput } from './validation';
 
 /** Publishing asks when members move: `now` runs the recalculation at once, `nextRun` leaves it to the nightly job. */
@@ -120,7 +120,7 @@ export function createTierRulesRouter(deps: {
       return;
     }
     const run = await runAuditingFailure(res, recalculationAudit, (reporting) => deps.recalculateTiers({ dryRun: false, ...reporting }));
-    if (run.kind !== 'leaseHeld') await recordAudit(audit, res, { action: recalculationAudit.action, resource: recalculationAudit.resource, after: withoutKind(run), at: deps.clock.now().toJSDate() });
+    if (run.kind !== 'leaseHeld') await recordAudit(audit, res, succeededEntry(recalculationAudit, withoutKind(run)));
     res.json({
       ...rules,
       recalculation: run.kind === 'leaseHeld' ? alreadyRunning(run.owner) : { when: 'now', status: 'completed', run: withoutKind(run) },
