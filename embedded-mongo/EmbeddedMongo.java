@@ -7,6 +7,7 @@ import de.bwaldvogel.mongo.backend.ArrayFilters;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.DatabaseResolver;
+import de.bwaldvogel.mongo.backend.DocumentWithPosition;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
@@ -18,6 +19,7 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.exception.MongoServerException;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
 import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
@@ -54,7 +56,8 @@ import org.h2.mvstore.type.ObjectDataType;
  *
  * The backends are mongo-java-server's own, with two lookups made as fast as MongoDB's (below): a filter
  * that pins _id uses the _id index, and H2 compares unique-index keys without serializing them each time.
- * Neither changes what is stored or what a query answers (test/integration/embedded-database.test.ts).
+ * Neither changes what is stored or what a query answers (test/integration/embedded-database.test.ts). And a
+ * collection's data size (collStats) is added up when asked, not counted on every write (bsonSizeOf).
  */
 public final class EmbeddedMongo {
     /** mongoose 9 (driver 7) refuses servers below wire version 9; report MongoDB 5.0 / wire 13. */
@@ -143,6 +146,46 @@ public final class EmbeddedMongo {
         protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize, Document fields) {
             QueryResult byId = idFirst(getIndexes(), query, positions -> matchDocuments(query, positions, orderBy, skip, limit, batchSize, fields));
             return byId != null ? byId : super.queryDocuments(query, orderBy, skip, limit, batchSize, fields);
+        }
+
+        /** Counted when asked, not on every write: see bsonSizeOf. */
+        @Override
+        protected boolean tracksDataSize() {
+            return false;
+        }
+
+        /** Synchronized as the writes are: the superclass keeps its documents in a plain ArrayList, and getStats holds no lock. */
+        @Override
+        protected synchronized int getDataSize() {
+            return bsonSizeOf(() -> streamAllDocumentsWithPosition().map(DocumentWithPosition::getDocument).iterator());
+        }
+    }
+
+    /**
+     * mongo-java-server keeps a running count of each collection's data size: it BSON-encoded the old and the new
+     * document on every update, the document on every insert and delete, and H2Collection then wrote the count to the
+     * collection's meta map, one more page for H2 to write back after every write (together near a tenth of the
+     * database's CPU under the webhook benchmark). Only collStats, dbStats and validate report it, and the application
+     * asks none of them; so our collections keep no count (tracksDataSize) and add it up when asked: the sum of each
+     * stored document's BSON size, as Utils.calculateSize (package-private) measures it, which is what the running
+     * count added up. (A document BSON cannot hold, which nothing arriving over the wire is, used to fail the write
+     * that stored it with the error below, though it was stored all the same; now collStats fails instead.)
+     */
+    static int bsonSizeOf(Iterable<Document> documents) {
+        ByteBuf buffer = Unpooled.buffer();
+        try {
+            long size = 0;
+            for (Document document : documents) {
+                buffer.clear();
+                BsonEncoder.encodeDocument(document, buffer);
+                size += buffer.writerIndex();
+            }
+            // The running count wrapped around the same way (an int, or a Long read back with intValue).
+            return (int) size;
+        } catch (RuntimeException failure) {
+            throw new MongoServerException("Failed to calculate document size", failure);
+        } finally {
+            buffer.release();
         }
     }
 
@@ -239,9 +282,32 @@ public final class EmbeddedMongo {
     }
 
     static final class IdFirstH2Collection extends H2Collection {
+        /** The map H2Collection keeps the documents in (its own field is private); null while H2Collection's constructor runs. */
+        private final MVMap<Object, Document> documents;
+
         IdFirstH2Collection(MongoDatabase database, String name, CollectionOptions options,
                             org.h2.mvstore.MVMap<Object, Document> data, org.h2.mvstore.MVMap<String, Object> meta, CursorRegistry cursors) {
             super(database, name, options, data, meta, cursors);
+            this.documents = data;
+        }
+
+        /** Counted when asked, not on every write: see bsonSizeOf. */
+        @Override
+        protected boolean tracksDataSize() {
+            return false;
+        }
+
+        /**
+         * H2Collection's constructor asks for the size only to log it (at debug level, but it asks anyway): that gets the
+         * count kept in the meta map, rather than every document of every collection encoded at each startup. That
+         * "dataSize" entry stays in existing files as it is, read by nothing else and no longer kept up to date, which
+         * is harmless: the file's format is unchanged, and a build from before this would go on counting from it, off
+         * by the writes in between, in collStats alone.
+         */
+        @Override
+        protected int getDataSize() {
+            if (documents == null) return super.getDataSize();
+            return bsonSizeOf(documents.values());
         }
 
         /**
@@ -340,11 +406,11 @@ public final class EmbeddedMongo {
          * What write stores for each document object: the BSON tag and its BSON, or why it is stored Java-serialized.
          * H2 writes every document of a page it writes back, most of them unchanged since its last write, so each is
          * encoded once. That is exact because a Document H2 holds is never changed once stored: an insert stores the
-         * object it was given once AbstractMongoCollection.addDocument has set its _id (the index updates and the size
-         * count after that only read it; the reply and the oplog, which is off, only refer to it); an update, a
-         * findAndModify and a $merge into an existing document (a findAndModify) store a changed copy
-         * (IdFirstH2Collection.givingCopies), an upsert a new document; the aggregation stages that change what they
-         * are given are given copies (IdFirstH2Database.handleCommand); renaming a collection renames its map. One
+         * object it was given once AbstractMongoCollection.addDocument has set its _id (the index updates after that
+         * only read it; the reply and the oplog, which is off, only refer to it); an update, a findAndModify and a
+         * $merge into an existing document (a findAndModify) store a changed copy (IdFirstH2Collection.givingCopies),
+         * an upsert a new document; the aggregation stages that change what they are given are given copies
+         * (IdFirstH2Database.handleCommand); renaming a collection renames its map. One
          * document object may be stored in two collections ($out, $merge) and stored documents may share values (an
          * updateMany's $set): nothing changes those either. The memory backend does not use this type. The bytes go with
          * their document, and add a sixth to a third to what H2's page cache counts a cached document as (memoryOf):
@@ -473,7 +539,7 @@ public final class EmbeddedMongo {
      * That holds only while H2 does order them by their bytes: keyOrderProblem checks it at startup.
      */
     static final class IndexKeyType extends ObjectDataType {
-        private static final IdentityWeakCache<byte[]> serialized = new IdentityWeakCache<>();
+        static final IdentityWeakCache<byte[]> serialized = new IdentityWeakCache<>();
 
         /** KeyValue; a parameter so that KeyOrderCheckTest can try the startup check on classes H2 orders otherwise. */
         private final Class<?> keyClass;
@@ -498,6 +564,64 @@ public final class EmbeddedMongo {
             }
             return bytes;
         }
+
+        /**
+         * H2 finds a key in a page with this; BasicDataType's, through compare, looked up the bytes of the key searched
+         * for in the cache on every step and put them there first: a new object each lookup, so the cache's table
+         * kept growing and being cleared of them (with the comparisons, a sixth of the database's CPU under the webhook
+         * benchmark). This takes the same steps to the same answer (the position of the key, else ~ the position it
+         * would go to; the first step at initialGuess - 1 when that is in range, else in the middle), with the searched
+         * key's bytes made once and kept out of the cache, and each stored key's bytes from the cache, as compare does.
+         */
+        @Override
+        public int binarySearch(Object key, Object storage, int size, int initialGuess) {
+            if (!keyClass.isInstance(key)) return super.binarySearch(key, storage, size, initialGuess);
+            byte[] keyBytes = searchedFor(key);
+            Object[] keys = cast(storage);
+            int low = 0;
+            int high = size - 1;
+            int x = initialGuess - 1;
+            if (x < 0 || x > high) x = high >>> 1;
+            while (low <= high) {
+                int compare = compareSearched(key, keyBytes, keys[x]);
+                if (compare > 0) {
+                    low = x + 1;
+                } else if (compare < 0) {
+                    high = x - 1;
+                } else {
+                    return x;
+                }
+                x = (low + high) >>> 1;
+            }
+            return ~low;
+        }
+
+        /** compare(key, stored), with the key's bytes at hand. */
+        private int compareSearched(Object key, byte[] keyBytes, Object stored) {
+            if (key != stored && keyClass.isInstance(stored)) return compareNotNull(keyBytes, serializedOnce(stored));
+            return super.compare(key, stored);
+        }
+
+        /**
+         * A lookup searches one page on each level of the tree for the same key object, so each thread keeps the bytes
+         * of the last key it searched for (and that key, which is all it keeps alive).
+         */
+        private static final ThreadLocal<Searched> lastSearched = new ThreadLocal<>();
+
+        private record Searched(Object key, byte[] bytes) {}
+
+        private static byte[] searchedFor(Object key) {
+            Searched last = lastSearched.get();
+            if (last != null && last.key == key) return last.bytes;
+            byte[] bytes = serialize(key);
+            lastSearched.set(new Searched(key, bytes));
+            return bytes;
+        }
+
+        // write is left to ObjectDataType, though it serializes each key again for every page it writes: writing the
+        // cached bytes would store the same bytes, but H2's serialized-object type keeps a running average of the sizes
+        // it writes as its estimate of every key's memory, and that estimate (which sizes the page cache and times the
+        // background commits) would then stay at its starting 10,000 bytes a key.
     }
 
     /**

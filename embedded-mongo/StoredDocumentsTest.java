@@ -8,6 +8,9 @@ import de.bwaldvogel.mongo.bson.LegacyUUID;
 import de.bwaldvogel.mongo.bson.MaxKey;
 import de.bwaldvogel.mongo.bson.MinKey;
 import de.bwaldvogel.mongo.bson.ObjectId;
+import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
@@ -56,6 +59,8 @@ public final class StoredDocumentsTest {
             storedBytesAreWhatTheDocumentReadsBackAs();
             changedDocumentsAreWrittenWithTheirNewBytes(dir.resolve("restarts.mv.db").toString());
             storedFormsGoWithTheirDocuments();
+            collStatsAddsUpWhatIsStored(dir.resolve("sizes.mv.db").toString());
+            memoryCollStatsAddsUpWhatIsStored();
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -378,6 +383,102 @@ public final class StoredDocumentsTest {
                 if (!document.getValue().equals(read)) fail(when + ", the file gives back " + read + ", expected " + document.getValue());
             }
             if (stored.size() != expected.size()) fail(when + ", the file holds " + stored.size() + " documents, expected " + expected.size());
+        } finally {
+            backend.close();
+        }
+    }
+
+    /** What mongo-java-server counted a document's size as (Utils.calculateSize, package-private): its length as BSON. */
+    private static int bsonSize(Document document) {
+        ByteBuf buffer = Unpooled.buffer();
+        try {
+            BsonEncoder.encodeDocument(document, buffer);
+            return buffer.writerIndex();
+        } finally {
+            buffer.release();
+        }
+    }
+
+    /** Inserts, updates (growing, shrinking, replacing, many at once, an upsert), a findAndModify and deletes, as the server takes them. */
+    private static void writeDocumentsOfEverySize(java.util.function.BiFunction<String, Document, Document> run, String collection) {
+        List<Document> documents = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            documents.add(new Document("_id", "s" + i).append("points", i).append("text", "x".repeat(i * 7))
+                .append("profile", new Document("tier", "basic").append("tags", new ArrayList<>(List.of("t" + i)))));
+        }
+        documents.add(new Document("_id", "nanos").append("at", Instant.ofEpochSecond(1, 5)));
+        run.apply("insert", new Document("insert", collection).append("documents", documents));
+        run.apply("update", new Document("update", collection).append("updates", List.of(
+            new Document("q", new Document("_id", "s3")).append("u", new Document("$set", new Document("text", "y".repeat(500)))),
+            new Document("q", new Document("_id", "s20")).append("u", new Document("$unset", new Document("profile", ""))),
+            new Document("q", new Document("_id", "s4")).append("u", new Document("$push", new Document("profile.tags", "gold"))),
+            new Document("q", new Document("_id", "s5")).append("u", new Document("points", 1L)),
+            new Document("q", new Document("points", new Document("$lt", 10))).append("u", new Document("$inc", new Document("points", 1.5))).append("multi", true),
+            new Document("q", new Document("_id", "new")).append("u", new Document("$set", new Document("points", 7))).append("upsert", true))));
+        run.apply("findAndModify", new Document("findAndModify", collection).append("query", new Document("_id", "s6"))
+            .append("update", new Document("$set", new Document("profile.tier", "a much longer tier name"))));
+        run.apply("delete", new Document("delete", collection).append("deletes", List.of(
+            new Document("q", new Document("_id", "s7")).append("limit", 1),
+            new Document("q", new Document("points", new Document("$gt", 25))).append("limit", 0))));
+    }
+
+    /** collStats' count, size and average, and validate's size, as the documents now stored add up. */
+    private static void expectStatsOf(java.util.function.BiFunction<String, Document, Document> run, String collection, Collection<Document> stored, String when) {
+        int size = 0;
+        for (Document document : stored) size += bsonSize(document);
+        Document stats = run.apply("collStats", new Document("collStats", collection));
+        Document expected = new Document("count", stored.size()).append("size", size).append("avgObjSize", stored.isEmpty() ? 0 : size / stored.size());
+        Document answered = new Document("count", stats.get("count")).append("size", stats.get("size")).append("avgObjSize", stats.get("avgObjSize"));
+        if (!answered.equals(expected)) fail(when + ", collStats answered " + answered + ", expected " + expected);
+        Object validated = run.apply("validate", new Document("validate", collection)).get("datasize");
+        if (!Long.valueOf(size).equals(validated)) fail(when + ", validate answered datasize " + validated + ", expected " + size);
+    }
+
+    /**
+     * The collections add up their data size when asked instead of counting it on every write: collStats gives the
+     * sum of the stored documents' BSON sizes, after every kind of write and after a restart, and the count that
+     * H2Collection kept in the collection's meta map is neither written any more nor read (a file's old entry stays).
+     */
+    private static void collStatsAddsUpWhatIsStored(String file) {
+        EmbeddedMongo.IdFirstH2Backend backend = new EmbeddedMongo.IdFirstH2Backend(file);
+        Object keptCount;
+        try {
+            java.util.function.BiFunction<String, Document, Document> run = (command, query) -> run(backend, command, query);
+            run.apply("create", new Document("create", "sizes"));
+            expectStatsOf(run, "sizes", List.of(), "in an empty collection");
+            writeDocumentsOfEverySize(run, "sizes");
+            expectStatsOf(run, "sizes", stored(backend, "sizes").values(), "after writes");
+            keptCount = backend.getMvStore().openMap("meta.app.sizes").get("dataSize");
+            if (!Long.valueOf(0).equals(keptCount)) fail("the writes changed the meta map's dataSize entry: it is " + keptCount + ", not 0");
+            // As a file an earlier build wrote would hold it: a count of its own, which collStats must not answer.
+            backend.getMvStore().openMap("meta.app.sizes").put("dataSize", 123_456L);
+        } finally {
+            backend.close();
+        }
+        EmbeddedMongo.IdFirstH2Backend reopened = new EmbeddedMongo.IdFirstH2Backend(file);
+        try {
+            java.util.function.BiFunction<String, Document, Document> run = (command, query) -> run(reopened, command, query);
+            expectStatsOf(run, "sizes", stored(reopened, "sizes").values(), "after a restart");
+            run.apply("update", new Document("update", "sizes").append("updates", List.of(
+                new Document("q", new Document("_id", "s8")).append("u", new Document("$set", new Document("text", "z".repeat(1000)))))));
+            expectStatsOf(run, "sizes", stored(reopened, "sizes").values(), "after an update once restarted");
+            Object oldEntry = reopened.getMvStore().openMap("meta.app.sizes").get("dataSize");
+            if (!Long.valueOf(123_456L).equals(oldEntry)) fail("the meta map's dataSize entry of an existing file changed to " + oldEntry);
+        } finally {
+            reopened.close();
+        }
+    }
+
+    /** The memory backend (the test suite's) adds up its data size the same way. */
+    private static void memoryCollStatsAddsUpWhatIsStored() {
+        EmbeddedMongo.IdFirstMemoryBackend backend = new EmbeddedMongo.IdFirstMemoryBackend();
+        try {
+            java.util.function.BiFunction<String, Document, Document> run = (command, query) -> backend.handleCommand(channel, "app", command, query);
+            writeDocumentsOfEverySize(run, "sizes");
+            Object found = ((Document) run.apply("find", new Document("find", "sizes").append("batchSize", 1000)).get("cursor")).get("firstBatch");
+            @SuppressWarnings("unchecked")
+            List<Document> stored = (List<Document>) found;
+            expectStatsOf(run, "sizes", stored, "in memory, after writes");
         } finally {
             backend.close();
         }
