@@ -1,6 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import { groupedUpdateOne, writeErrorsOf } from '../database/grouped-calls';
-import { groupCommit } from '../shared/group-commit';
+import { groupedInsertOne, groupedUpdateOne } from '../database/grouped-calls';
 import { driverCollectionOf } from '../database/mongo-connection';
 
 interface InboundEventDocument {
@@ -45,16 +44,9 @@ export function createInboundEventRepository(connection: Connection) {
   const inboundEventsCollection = driverCollectionOf(InboundEvents);
 
   // Both writes happen on every event: group-committed, a burst's events share round trips (docs/benchmark.md).
-  const insertFirstSights = groupCommit<InboundEventDocument, boolean>(async (docs) => {
-    try {
-      await inboundEventsCollection.insertMany(docs, { ordered: false });
-      return docs.map(() => true);
-    } catch (error) {
-      const outcomes = firstSightsFromBulkError(error, docs.length);
-      if (outcomes === null) throw error;
-      return outcomes;
-    }
-  }, { name: 'inbound_events.insert' });
+  // A write that fails for every event (a command error, a closed connection) fails them all, so the webhook answers
+  // 5xx and the platform sends the events again.
+  const insertFirstSights = groupedInsertOne(inboundEventsCollection, 'inbound_events.insert');
   // The event's content (message text) and whose it was go with the marker: they are kept no longer than the turn needs them.
   const markHandledTogether = groupedUpdateOne(inboundEventsCollection, 'inbound_events.markHandled');
 
@@ -193,20 +185,3 @@ export function createInboundEventRepository(connection: Connection) {
 }
 
 export type InboundEventRepository = ReturnType<typeof createInboundEventRepository>;
-
-/**
- * Which documents of an unordered insert were new, from the error it failed with: true inserted, false a
- * duplicate id, an Error any other refusal. Only an answer that accounts for every document says that;
- * for anything else (a command error, a closed connection) this is null and the whole write fails, so
- * the webhook answers 5xx and the platform sends the events again.
- */
-export function firstSightsFromBulkError(error: unknown, count: number): (boolean | Error)[] | null {
-  const refused = writeErrorsOf(error);
-  if (refused === null) return null;
-  const { insertedIds } = error as { insertedIds?: Record<string, unknown> };
-  const accountedFor = new Set([...Object.keys(insertedIds ?? {}).map(Number), ...refused.keys()]);
-  if (accountedFor.size !== count) return null;
-  const outcomes: (boolean | Error)[] = Array.from({ length: count }, () => true);
-  for (const [index, failed] of refused) outcomes[index] = failed.code === 11000 ? false : failed;
-  return outcomes;
-}

@@ -39,6 +39,27 @@ export function groupedUpdateOne<Doc extends mongo.Document>(
 }
 
 /**
+ * `insertOne`s, sent together as one unordered `insertMany`. A caller learns whether its document was inserted
+ * (true) or its `_id` was there already (false: a duplicate id in the same write counts as there already); any other
+ * refusal rejects its caller alone.
+ */
+export function groupedInsertOne<Doc extends mongo.Document>(collection: mongo.Collection<Doc>, name: string): (document: mongo.OptionalUnlessRequiredId<Doc>) => Promise<boolean> {
+  return groupCommit<mongo.OptionalUnlessRequiredId<Doc>, boolean>(
+    async (documents) => {
+      try {
+        await collection.insertMany(documents, { ordered: false });
+        return documents.map(() => true);
+      } catch (error) {
+        const outcomes = insertOutcomesFromBulkError(error, documents.length);
+        if (outcomes === null) throw error;
+        return outcomes;
+      }
+    },
+    { name },
+  );
+}
+
+/**
  * Reads by `_id`, sent together as one `find` of `_id: {$in: …}` with the same `projection` for every id. A caller
  * gets its own copy of the document, or null where there is none. The filter is `_id` alone: that is what the
  * embedded server answers from its index (another condition next to an `$in` makes it read the whole collection),
@@ -67,6 +88,22 @@ export function groupedFindById<Doc extends { _id: string }>(
     },
     { name: options.name },
   );
+}
+
+/**
+ * One outcome per document of an unordered `insertMany` that failed for some: true inserted, false a duplicate id,
+ * or the document's own error; null unless the error accounts for every document (a command error, a closed
+ * connection: then nothing is known of any of them).
+ */
+export function insertOutcomesFromBulkError(error: unknown, count: number): (boolean | Error)[] | null {
+  const refused = writeErrorsOf(error);
+  if (refused === null) return null;
+  const { insertedIds } = error as { insertedIds?: Record<string, unknown> };
+  const accountedFor = new Set([...Object.keys(insertedIds ?? {}).map(Number), ...refused.keys()]);
+  if (accountedFor.size !== count) return null;
+  const outcomes: (boolean | Error)[] = Array.from({ length: count }, () => true);
+  for (const [index, failed] of refused) outcomes[index] = failed.code === 11000 ? false : failed;
+  return outcomes;
 }
 
 /** One outcome per update of an unordered bulk write that failed for some: the failed ones get their error. */

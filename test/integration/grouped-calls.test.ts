@@ -1,5 +1,5 @@
 import { mongo } from 'mongoose';
-import { groupedFindById, groupedUpdateOne } from '../../src/database/grouped-calls';
+import { groupedFindById, groupedInsertOne, groupedUpdateOne } from '../../src/database/grouped-calls';
 import { openTestDatabase, testMongoUri, type TestDatabase } from '../support/mongo';
 
 interface Counter {
@@ -29,7 +29,7 @@ function countingCommands(commandName: string): { sizes: number[]; stop: () => v
   const client = watchedClient;
   const listener = (event: { commandName: string; command: Record<string, unknown> }) => {
     if (event.commandName !== commandName) return;
-    const items = event.command.updates ?? (event.command.filter as { _id?: { $in?: unknown[] } } | undefined)?._id?.$in;
+    const items = event.command.updates ?? event.command.documents ?? (event.command.filter as { _id?: { $in?: unknown[] } } | undefined)?._id?.$in;
     sizes.push(Array.isArray(items) ? items.length : 1);
   };
   client.on('commandStarted', listener);
@@ -92,5 +92,31 @@ describe('groupedFindById', () => {
     first!.count = 99;
 
     expect(second).toEqual({ _id: 'shared', count: 1 });
+  });
+});
+
+describe('groupedInsertOne', () => {
+  it('inserts the documents of a burst together: each caller learns whether its id was new', async () => {
+    await counters.insertOne({ _id: 'there-before', count: 0 });
+    const { sizes, stop } = countingCommands('insert');
+    const insert = groupedInsertOne(counters, 'test.counters.insert');
+
+    const outcomes = await Promise.all([
+      insert({ _id: 'new-1', count: 1 }),
+      insert({ _id: 'there-before', count: 1 }),
+      insert({ _id: 'new-2', count: 2 }),
+      // The same id twice in one write: the second finds the first there.
+      insert({ _id: 'new-1', count: 3 }),
+    ]);
+    stop();
+
+    expect(outcomes).toEqual([true, false, true, false]);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(4);
+    expect(sizes.length).toBeLessThan(4);
+    expect(await counters.find({}).sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'new-1', count: 1 },
+      { _id: 'new-2', count: 2 },
+      { _id: 'there-before', count: 0 },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import { groupedUpdateOne } from '../../database/grouped-calls';
+import { groupedFindById, groupedInsertOne, groupedUpdateOne } from '../../database/grouped-calls';
 import { driverCollectionOf, isDuplicateKeyError } from '../../database/mongo-connection';
 import type { MemberId } from '../../shared/ids';
 import { useIdOf, type PointCode, type PointCodeId, type PointCodeTerms } from './point-code';
@@ -127,6 +127,9 @@ export function createPointCodeRepository(connection: Connection) {
   const codesCollection = driverCollectionOf(PointCodes);
   const usesCollection = driverCollectionOf(Uses);
   const updateUse = groupedUpdateOne(usesCollection);
+  const insertUse = groupedInsertOne(usesCollection, 'point_code_uses.insert');
+  // A store's code is typed by many at once: the reads of a burst share one find.
+  const readCode = groupedFindById(codesCollection, { name: 'point_codes.find', projection: withoutMarkers });
 
   async function useByRequest(requestKey: string): Promise<PointCodeUse | null> {
     const doc = await Uses.findOne({ requestKey }).lean();
@@ -158,7 +161,7 @@ export function createPointCodeRepository(connection: Connection) {
     },
 
     async find(code: PointCodeId): Promise<StoredPointCode | null> {
-      const doc = await codesCollection.findOne({ _id: code }, { projection: withoutMarkers });
+      const doc = await readCode(code);
       return doc ? toStoredCode(doc) : null;
     },
 
@@ -227,16 +230,11 @@ export function createPointCodeRepository(connection: Connection) {
             claimedAt: request.claimedAt,
             status: 'reserved',
           };
-          try {
-            const { id: _id, ...fields } = use;
-            await usesCollection.insertOne({ _id, ...fields });
-            return { kind: 'reserved', use };
-          } catch (error) {
-            if (!isDuplicateKeyError(error)) throw error;
-            // The insert can collide on the slot or on the request key; only the second is ours.
-            const existing = await useByRequest(request.requestKey);
-            if (existing) return { kind: 'sameRequest', use: existing };
-          }
+          const { id: _id, ...fields } = use;
+          if (await insertUse({ _id, ...fields })) return { kind: 'reserved', use };
+          // The insert can collide on the slot or on the request key; only the second is ours.
+          const existing = await useByRequest(request.requestKey);
+          if (existing) return { kind: 'sameRequest', use: existing };
         }
       }
       const existing = await useByRequest(request.requestKey);

@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import { Schema, Types, type Connection } from 'mongoose';
-import { groupedUpdateOne } from '../../database/grouped-calls';
-import { driverCollectionOf, isDuplicateKeyError } from '../../database/mongo-connection';
+import { groupedInsertOne, groupedUpdateOne } from '../../database/grouped-calls';
+import { driverCollectionOf } from '../../database/mongo-connection';
 import type { MemberId } from '../../shared/ids';
 import type { BalanceChange, BalanceState, MemberRepository } from '../members/member-repository';
 import { balanceOf, planExpiry, planSpend, type Draw, type LedgerEntry, type LedgerReason, type Lot } from './ledger';
@@ -113,17 +113,15 @@ export function createLedgerRepository(connection: Connection, members: MemberRe
   const Ledger = connection.model<LedgerDocument>('LedgerEntry', ledgerSchema);
   const ledgerCollection = driverCollectionOf(Ledger);
 
+  // Every points change starts here: the inserts of a burst share one write. Through the driver, as the entry already
+  // holds every field the schema has.
+  const insertEntry = groupedInsertOne(ledgerCollection, 'ledger.insert');
+
   async function insertPending(entry: LedgerEntry): Promise<LedgerEntry | null> {
     const { key, ...fields } = entry;
-    try {
-      // Every points change starts here: through the driver, the entry already holds every field the schema has.
-      await ledgerCollection.insertOne({ ...fields, _id: key, sequence: new Types.ObjectId() });
-      return null;
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      const existing = await Ledger.findById(key).lean();
-      return toEntry(existing!);
-    }
+    if (await insertEntry({ ...fields, _id: key, sequence: new Types.ObjectId() })) return null;
+    const existing = await Ledger.findById(key).lean();
+    return toEntry(existing!);
   }
 
   // Step 4 ends every change: the changes of a burst share its two writes.

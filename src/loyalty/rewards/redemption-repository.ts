@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { driverCollectionOf, isDuplicateKeyError } from '../../database/mongo-connection';
+import { groupedInsertOne } from '../../database/grouped-calls';
 import type { MemberId } from '../../shared/ids';
 import type { Redemption, RedemptionId, RedemptionStatus } from './redemption';
 import type { RewardId } from './reward';
@@ -81,6 +82,8 @@ export function createRedemptionRepository(connection: Connection) {
   // A redemption's own calls go through the driver (a Redemption holds every field the schema has): mongoose's cost
   // per call is about half the driver's again (docs/benchmark.md).
   const redemptionsCollection = driverCollectionOf(Redemptions);
+  // The inserts of a burst's redemptions share one write.
+  const insertRedemption = groupedInsertOne(redemptionsCollection, 'redemptions.insert');
   const LimitSlots = connection.model<LimitSlotsDocument>('RedemptionLimitSlots', limitSlotsSchema);
 
   return {
@@ -88,15 +91,10 @@ export function createRedemptionRepository(connection: Connection) {
 
     async insert(redemption: Redemption): Promise<RedemptionInsert> {
       const { id, ...fields } = redemption;
-      try {
-        await redemptionsCollection.insertOne({ ...fields, _id: id });
-        return { kind: 'inserted' };
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-        // DATABASE.md: E11000 does not say which index; the unique key tells a duplicate from a code clash.
-        const existing = await Redemptions.findOne({ key: redemption.key }).lean();
-        return existing ? { kind: 'duplicate', existing: toRedemption(existing) } : { kind: 'idTaken' };
-      }
+      if (await insertRedemption({ ...fields, _id: id })) return { kind: 'inserted' };
+      // DATABASE.md: E11000 does not say which index; the unique key tells a duplicate from a code clash.
+      const existing = await Redemptions.findOne({ key: redemption.key }).lean();
+      return existing ? { kind: 'duplicate', existing: toRedemption(existing) } : { kind: 'idTaken' };
     },
 
     async findById(id: string): Promise<Redemption | null> {

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { driverCollectionOf, ignoreDuplicateKeys, isDuplicateKeyError } from '../../database/mongo-connection';
+import { groupedFindById } from '../../database/grouped-calls';
 import type { RedemptionId } from './redemption';
 import type { Reward, RewardId } from './reward';
 
@@ -90,12 +91,14 @@ export function createRewardRepository(connection: Connection) {
   // driver's again (docs/benchmark.md).
   const rewardsCollection = driverCollectionOf(Rewards);
   const CouponCodes = connection.model<CouponCodeDocument>('RewardCouponCode', couponCodeSchema);
+  // Every redemption reads its reward, twice (the offer, the confirmation): the reads of a burst share one find.
+  const readReward = groupedFindById(rewardsCollection, { name: 'rewards.findById', projection: catalogFields });
 
   return {
     models: [Rewards, CouponCodes] as Model<any>[],
 
     async findById(id: string): Promise<Reward | null> {
-      const doc = await rewardsCollection.findOne({ _id: id }, { projection: catalogFields });
+      const doc = await readReward(id);
       return doc ? toReward(doc) : null;
     },
 
