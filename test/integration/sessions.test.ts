@@ -45,7 +45,38 @@ describe('the touch every turn starts with', () => {
     expect(touched.map((turn) => turn.identity.memberId)).toEqual(keys.map((_, index) => (index === 3 ? 'm_touch_member' : null)));
     expect(touched.map((turn) => turn.session?.stepId ?? null)).toEqual(keys.map((_, index) => (index === 5 ? 'ask-name' : null)));
     expect(touched.every((turn) => turn.identity.lastInboundAt?.getTime() === later.getTime())).toBe(true);
-    expect((await identities.find(keys[0]!))?.lastInboundAt).toEqual(later);
+    const stored = await Promise.all(keys.map((key) => identities.find(key)));
+    expect(stored.map((identity) => identity?.lastInboundAt)).toEqual(keys.map(() => later));
+  });
+
+  it('writes when the person last wrote only once the stored time is a minute old, or in the future', async () => {
+    const { identities } = platform.repositories;
+    const key = 'web:touch-coarse';
+    const source = { channel: 'web' as const, channelUserId: 'touch-coarse' };
+    const at = (seconds: number) => new Date(Date.parse('2026-11-24T10:00:00Z') + seconds * 1000);
+    await identities.touch(key, source, at(0));
+
+    await identities.touchForTurn(key, source, at(59));
+    expect((await identities.find(key))?.lastInboundAt).toEqual(at(0));
+
+    expect((await identities.touchForTurn(key, source, at(60))).identity.lastInboundAt).toEqual(at(60));
+    expect((await identities.find(key))?.lastInboundAt).toEqual(at(60));
+
+    // A turn run late (its person acted before the time stored) is not left out: the time is the turn's, as before.
+    await identities.touchForTurn(key, source, at(30));
+    expect((await identities.find(key))?.lastInboundAt).toEqual(at(30));
+  });
+
+  it('creates, with its defaults, a person a turn sees for the first time', async () => {
+    const { identities } = platform.repositories;
+    const key = 'web:touch-first-turn';
+    const now = new Date('2026-11-24T10:00:00Z');
+
+    const first = await identities.touchForTurn(key, { channel: 'web', channelUserId: 'touch-first-turn' }, now);
+
+    const expected = { key, channel: 'web', channelUserId: 'touch-first-turn', memberId: null, locale: null, following: true, lastInboundAt: now };
+    expect(first).toEqual({ identity: expected, session: null, lastEnding: null });
+    expect(await identities.find(key)).toEqual(expected);
   });
 });
 

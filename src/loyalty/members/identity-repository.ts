@@ -4,6 +4,7 @@ import type { Locale } from '../../conversation/flow-schema';
 import type { StoredEnding, StoredSession } from '../../conversation/session-repository';
 import type { MemberId } from '../../shared/ids';
 import { driverCollectionOf } from '../../database/mongo-connection';
+import { groupedFindById, groupedUpdateOne } from '../../database/grouped-calls';
 
 /** A person as one channel knows them (a LINE user id, a web cookie id), member or not yet. */
 export interface ChannelIdentity {
@@ -49,6 +50,13 @@ identitySchema.index({ memberId: 1 });
 type IdentityChanges = { following?: boolean; locale?: Locale };
 
 const projection = { channel: 1, channelUserId: 1, memberId: 1, locale: 1, following: 1, lastInboundAt: 1 };
+const turnProjection = { ...projection, session: 1, lastEnding: 1 };
+/**
+ * How far behind the last message `lastInboundAt` may be left by a turn: its readers count in hours and days
+ * (Messenger's 24-hour window, which it then closes that much early; segments by last activity), and a person in a
+ * conversation writes every few seconds.
+ */
+export const lastInboundAtCoarseness = 60_000;
 
 export function createIdentityRepository(connection: Connection) {
   const Identities = connection.model<IdentityDocument>('Identity', identitySchema);
@@ -85,6 +93,22 @@ export function createIdentityRepository(connection: Connection) {
     return doc as Omit<IdentityDocument, 'createdAt'>;
   }
 
+  // A turn whose event changes nothing but when the person last wrote (nearly every turn) reads the identity in a
+  // grouped call, which the turns in flight share, and writes that time only when the stored one is older than
+  // `lastInboundAtCoarseness`; the upserting findOneAndUpdate above is one round trip and one page write per turn.
+  const readForTurn = groupedFindById(identitiesCollection, { name: 'identities.findForTurn', projection: turnProjection });
+  const writeLastInbound = groupedUpdateOne(identitiesCollection, 'identities.lastInboundAt');
+
+  /** `touched` for a known identity and no changes; null for a person seen for the first time, who then takes `touched`. */
+  async function touchedKnown(key: string, now: Date): Promise<Omit<IdentityDocument, 'createdAt'> | null> {
+    const known = await readForTurn(key);
+    if (known === null) return null;
+    const stored = known.lastInboundAt?.getTime();
+    if (stored !== undefined && stored <= now.getTime() && now.getTime() - stored < lastInboundAtCoarseness) return known;
+    await writeLastInbound({ filter: { _id: key }, update: { $set: { lastInboundAt: now } } });
+    return { ...known, lastInboundAt: now };
+  }
+
   return {
     model: Identities,
 
@@ -100,7 +124,8 @@ export function createIdentityRepository(connection: Connection) {
       now: Date,
       changes: IdentityChanges = {},
     ): Promise<{ identity: ChannelIdentity; session: StoredSession | null; lastEnding: StoredEnding | null }> {
-      const doc = await touched(key, source, now, changes, { ...projection, session: 1, lastEnding: 1 });
+      const changesNothingElse = changes.following === undefined && changes.locale === undefined;
+      const doc = (changesNothingElse ? await touchedKnown(key, now) : null) ?? (await touched(key, source, now, changes, turnProjection));
       return { identity: toIdentity(doc), session: doc.session ?? null, lastEnding: doc.lastEnding ?? null };
     },
 
