@@ -40,8 +40,8 @@ export function groupedUpdateOne<Doc extends mongo.Document>(
 
 /**
  * `insertOne`s, sent together as one unordered `insertMany`. A caller learns whether its document was inserted
- * (true) or its `_id` was there already (false: a duplicate id in the same write counts as there already); any other
- * refusal rejects its caller alone.
+ * (true) or a unique key of it, its `_id` or another, was taken already (false: by a document of the same write
+ * too, as E11000 says of either); any other refusal rejects its caller alone.
  */
 export function groupedInsertOne<Doc extends mongo.Document>(collection: mongo.Collection<Doc>, name: string): (document: mongo.OptionalUnlessRequiredId<Doc>) => Promise<boolean> {
   return groupCommit<mongo.OptionalUnlessRequiredId<Doc>, boolean>(
@@ -91,7 +91,7 @@ export function groupedFindById<Doc extends { _id: string }>(
 }
 
 /**
- * One outcome per document of an unordered `insertMany` that failed for some: true inserted, false a duplicate id,
+ * One outcome per document of an unordered `insertMany` that failed for some: true inserted, false a duplicate key,
  * or the document's own error; null unless the error accounts for every document (a command error, a closed
  * connection: then nothing is known of any of them).
  */

@@ -56,7 +56,7 @@ const turnProjection = { ...projection, session: 1, lastEnding: 1 };
  * (Messenger's 24-hour window, which it then closes that much early; segments by last activity), and a person in a
  * conversation writes every few seconds.
  */
-export const lastInboundAtCoarseness = 60_000;
+const lastInboundAtCoarseness = 60_000;
 
 export function createIdentityRepository(connection: Connection) {
   const Identities = connection.model<IdentityDocument>('Identity', identitySchema);
@@ -99,7 +99,10 @@ export function createIdentityRepository(connection: Connection) {
   const readForTurn = groupedFindById(identitiesCollection, { name: 'identities.findForTurn', projection: turnProjection });
   const writeLastInbound = groupedUpdateOne(identitiesCollection, 'identities.lastInboundAt');
 
-  /** `touched` for a known identity and no changes; null for a person seen for the first time, who then takes `touched`. */
+  /**
+   * `touched` for a known identity and an event that changes nothing else (a follow, an unfollow and web chat's events,
+   * which report the locale, take `touched`); null for a person seen for the first time, who then takes `touched`.
+   */
   async function touchedKnown(key: string, now: Date): Promise<Omit<IdentityDocument, 'createdAt'> | null> {
     const known = await readForTurn(key);
     if (known === null) return null;
