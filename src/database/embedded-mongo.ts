@@ -37,10 +37,12 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions): Promise
       'The embedded database is not installed: run `npm install` (it needs Maven and a JDK 17), or set MONGODB_URI to a MongoDB server.',
     );
   }
+  const extraJavaOptions = (process.env.EMBEDDED_MONGO_JAVA_OPTS ?? '').split(/\s+/).filter(Boolean);
+  const choosesCollector = extraJavaOptions.some((option) => /^-XX:\+Use\w+GC$/.test(option));
   const args = [
     `-Xmx${options.heapMegabytes ?? 384}m`,
-    '-XX:+UseSerialGC',
-    ...(process.env.EMBEDDED_MONGO_JAVA_OPTS ? process.env.EMBEDDED_MONGO_JAVA_OPTS.split(/\s+/).filter(Boolean) : []),
+    ...(choosesCollector ? [] : ['-XX:+UseSerialGC']),
+    ...extraJavaOptions,
     '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
     '-cp',
     embeddedMongoClassPath,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Double, Long, MongoClient, ObjectId, type Collection } from 'mongodb';
@@ -163,4 +163,41 @@ describe('the launcher’s startup check that H2 orders unique-index keys as its
   it('passes with the installed mongo-java-server and H2, and fails for keys H2 would order otherwise', () => {
     expect(runJavaCheck('KeyOrderCheckTest')).toEqual({ status: 0, output: 'ok' });
   }, 30_000);
+});
+
+describe('EMBEDDED_MONGO_JAVA_OPTS', () => {
+  const saved = process.env.EMBEDDED_MONGO_JAVA_OPTS;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.EMBEDDED_MONGO_JAVA_OPTS;
+    else process.env.EMBEDDED_MONGO_JAVA_OPTS = saved;
+  });
+
+  // The JVM refuses to start with two collectors chosen, so an operator's choice must replace the default one.
+  it('may choose the garbage collector in place of the default one', async () => {
+    process.env.EMBEDDED_MONGO_JAVA_OPTS = '-XX:+UseParallelGC';
+    const server = await startEmbeddedMongo({ backend: 'memory' });
+    try {
+      const javaArguments = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
+      expect(javaArguments).toContain('-XX:+UseParallelGC');
+      expect(javaArguments).not.toContain('-XX:+UseSerialGC');
+      const client = await new MongoClient(server.uri).connect();
+      try {
+        expect(await client.db('app').command({ ping: 1 })).toMatchObject({ ok: 1 });
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+
+  it('keeps the default collector when it chooses none', async () => {
+    process.env.EMBEDDED_MONGO_JAVA_OPTS = '-Dsome.flag=1';
+    const server = await startEmbeddedMongo({ backend: 'memory' });
+    try {
+      expect(readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['-XX:+UseSerialGC', '-Dsome.flag=1']));
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
 });
