@@ -73,6 +73,20 @@ describe('POST /webhooks/line', () => {
     expect((await memberOf(userId))!.points).toBe(10);
   });
 
+  it('keeps the transcript of a LINE chat, written by the time its events are handled', async () => {
+    const userId = lineUserId();
+    await joinOnLine(userId);
+    const member = (await memberOf(userId))!;
+    const linesOf = async () => (await platform.repositories.transcripts.ofMember(member.id)).map((line) => `${line.direction}: ${line.text}`);
+    const before = await linesOf();
+    await deliver([text(userId, 'check in'), postback(userId, 'intent=card')]);
+    const added = (await linesOf()).filter((line) => !before.includes(line));
+    expect(added).toEqual(
+      expect.arrayContaining(['inbound: check in', 'inbound: intent=card', expect.stringMatching(/^outbound: ✅ Checked in! \+10 points/), expect.stringMatching(/^outbound: Amy's membership card[\s\S]*Points: 10/)]),
+    );
+    expect(added).toHaveLength(4);
+  });
+
   it('changes nothing twice when LINE redelivers an event', async () => {
     const userId = lineUserId();
     await joinOnLine(userId);
