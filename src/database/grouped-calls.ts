@@ -21,19 +21,13 @@ export function groupedUpdateOne<Doc extends mongo.Document>(
   name = `${collection.collectionName}.updateOne`,
 ): (update: GroupedUpdate<Doc>) => Promise<void> {
   return groupCommit<GroupedUpdate<Doc>, void>(
-    async (updates) => {
-      try {
-        await collection.bulkWrite(
-          updates.map(({ filter, update }) => ({ updateOne: { filter, update } })),
-          { ordered: false },
-        );
-        return updates.map(() => undefined);
-      } catch (error) {
-        const outcomes = outcomesFromBulkError(error, updates.length);
-        if (outcomes === null) throw error;
-        return outcomes;
-      }
-    },
+    (updates) =>
+      outcomesOfUnorderedWrite(
+        updates.length,
+        () => collection.bulkWrite(updates.map(({ filter, update }) => ({ updateOne: { filter, update } })), { ordered: false }),
+        undefined,
+        outcomesFromBulkError,
+      ),
     { name },
   );
 }
@@ -43,20 +37,34 @@ export function groupedUpdateOne<Doc extends mongo.Document>(
  * (true) or a unique key of it, its `_id` or another, was taken already (false: by a document of the same write
  * too, as E11000 says of either); any other refusal rejects its caller alone.
  */
-export function groupedInsertOne<Doc extends mongo.Document>(collection: mongo.Collection<Doc>, name: string): (document: mongo.OptionalUnlessRequiredId<Doc>) => Promise<boolean> {
+export function groupedInsertOne<Doc extends mongo.Document>(
+  collection: mongo.Collection<Doc>,
+  name: string,
+): (document: mongo.OptionalUnlessRequiredId<Doc>) => Promise<boolean> {
   return groupCommit<mongo.OptionalUnlessRequiredId<Doc>, boolean>(
-    async (documents) => {
-      try {
-        await collection.insertMany(documents, { ordered: false });
-        return documents.map(() => true);
-      } catch (error) {
-        const outcomes = insertOutcomesFromBulkError(error, documents.length);
-        if (outcomes === null) throw error;
-        return outcomes;
-      }
-    },
+    (documents) => outcomesOfUnorderedWrite(documents.length, () => collection.insertMany(documents, { ordered: false }), true, insertOutcomesFromBulkError),
     { name },
   );
+}
+
+/**
+ * The outcome of each item of an unordered bulk write: `written` for every one when it succeeds, else what the error
+ * says of each; when it says nothing of them (a command error, a closed connection), the error fails them all.
+ */
+async function outcomesOfUnorderedWrite<Outcome>(
+  count: number,
+  write: () => Promise<unknown>,
+  written: Outcome,
+  outcomesFromError: (error: unknown, count: number) => (Outcome | Error)[] | null,
+): Promise<(Outcome | Error)[]> {
+  try {
+    await write();
+    return Array.from({ length: count }, () => written);
+  } catch (error) {
+    const outcomes = outcomesFromError(error, count);
+    if (outcomes === null) throw error;
+    return outcomes;
+  }
 }
 
 /**
