@@ -56,6 +56,14 @@ const redeemedOf = (outcome: RedeemOutcome) => {
 };
 const spendsOf = (memberId: MemberId) => platform.repositories.ledger.model.countDocuments({ memberId, reason: 'redemption', status: 'applied' });
 
+/** The reward's own markers (the catalogue never shows them): who holds a unit in flight, whose unit came back. */
+async function stockMarkersOf(reward: Reward): Promise<{ holders: string[]; returns: string[] }> {
+  const doc = await platform.repositories.rewards.models[0]!.findById(reward.id, { stockHolders: 1, stockReturns: 1 }).lean<{ stockHolders: string[]; stockReturns: string[] }>();
+  return { holders: doc!.stockHolders, returns: doc!.stockReturns };
+}
+
+const cancel = (voucher: Redemption) => cancelRedemption(deps, { redemptionId: voucher.id, now: platform.clock.now(), handledBy: 'admin:test' });
+
 async function expectLedgerConsistent() {
   expect((await verifyLedger(platform.repositories)).problems).toEqual([]);
 }
@@ -180,6 +188,55 @@ describe('cancelling, fulfilling and releasing vouchers', () => {
       expect(await redeem(memberId, reward)).toMatchObject({ kind: 'redeemed' });
     }
     await expectLedgerConsistent();
+  });
+
+  it('keeps no marker on the reward for a redeemed voucher, and hands each cancelled one back once', async () => {
+    const reward = await newReward({ stock: 100 });
+    const members = await Promise.all(Array.from({ length: 20 }, () => newMember(100)));
+    const vouchers = (await Promise.all(members.map((memberId) => redeem(memberId, reward)))).map(redeemedOf);
+
+    // Outstanding vouchers do not grow the reward's document: each one's status says it holds its unit.
+    expect(await stockOf(reward)).toBe(80);
+    expect(await stockMarkersOf(reward)).toEqual({ holders: [], returns: [] });
+
+    await Promise.all(vouchers.flatMap((voucher) => [cancel(voucher), cancel(voucher), cancel(voucher)]));
+    expect(await stockOf(reward)).toBe(100);
+    const markers = await stockMarkersOf(reward);
+    expect(markers.holders).toEqual([]);
+    expect([...markers.returns].sort()).toEqual(vouchers.map((voucher) => voucher.id).sort());
+    const again = await Promise.all(vouchers.map((voucher) => cancel(voucher)));
+    expect(again.map((outcome) => outcome.kind)).toEqual(Array(20).fill('cancelled'));
+    expect(await stockOf(reward)).toBe(100);
+    await expectLedgerConsistent();
+  });
+
+  it('hands back once the unit of a voucher whose marker is still on the reward (redeemed by an earlier version)', async () => {
+    const reward = await newReward({ stock: 5 });
+    const memberId = await newMember(100);
+    const voucher = redeemedOf(await redeem(memberId, reward));
+    await platform.repositories.rewards.models[0]!.updateOne({ _id: reward.id }, { $push: { stockHolders: voucher.id } });
+
+    await Promise.all([cancel(voucher), cancel(voucher), cancel(voucher)]);
+    expect(await stockOf(reward)).toBe(5);
+    expect(await stockMarkersOf(reward)).toEqual({ holders: [], returns: [voucher.id] });
+  });
+
+  it('does not hand back a unit taken before the stock was made unlimited, also once it is limited again', async () => {
+    const reward = await newReward({ stock: 5 });
+    const voucher = redeemedOf(await redeem(await newMember(100), reward));
+    platform.clock.set('2026-11-23T10:01:00+08:00');
+    await platform.repositories.rewards.update(reward.id, { stock: null }, platform.clock.now().toJSDate());
+    expect(await cancel(voucher)).toMatchObject({ kind: 'cancelled' });
+    expect(await stockOf(reward)).toBe(null);
+
+    const later = redeemedOf(await redeem(await newMember(100), reward));
+    platform.clock.set('2026-11-23T10:02:00+08:00');
+    await platform.repositories.rewards.update(reward.id, { stock: 3 }, platform.clock.now().toJSDate());
+    const limited = redeemedOf(await redeem(await newMember(100), reward));
+    expect(await stockOf(reward)).toBe(2);
+    await Promise.all([cancel(later), cancel(limited)]);
+    // The unlimited one took nothing; the one taken since the stock was limited again comes back.
+    expect(await stockOf(reward)).toBe(3);
   });
 
   it('fulfils once, and a fulfilled voucher can no longer be cancelled or released', async () => {
@@ -348,6 +405,21 @@ describe('recovering from a crash mid-redemption', () => {
     await platform.repositories.ledger.recoverPending(platform.clock.now().toJSDate(), platform.clock.now());
     expect(await recoverRedemptions(deps, platform.clock.now())).toMatchObject({ reversed: 1 });
     expect(await pointsOf(memberId)).toBe(100);
+  });
+
+  it('completes a cancellation a crash interrupted after its unit came back, without handing it back twice', async () => {
+    const reward = await newReward({ stock: 2 });
+    const memberId = await newMember(100);
+    const voucher = redeemedOf(await redeem(memberId, reward));
+    await platform.repositories.redemptions.transition(voucher.id, ['redeemed'], 'cancelling', { updatedAt: platform.clock.now().toJSDate() });
+    expect(await platform.repositories.rewards.returnRedeemedStock(reward.id, voucher.id, voucher.createdAt)).toBe(true);
+    expect(await stockOf(reward)).toBe(2);
+
+    platform.clock.set('2026-11-23T10:05:00+08:00');
+    expect(await recoverRedemptions(deps, platform.clock.now())).toMatchObject({ completed: 1 });
+    expect((await platform.repositories.redemptions.findById(voucher.id))!.status).toBe('cancelled');
+    expect(await pointsOf(memberId)).toBe(100);
+    expect(await stockOf(reward)).toBe(2);
   });
 
   it('completes a cancellation a crash interrupted', async () => {

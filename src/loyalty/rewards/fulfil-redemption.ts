@@ -26,6 +26,6 @@ export async function fulfilRedemption(
   });
   const current = (await deps.redemptions.findById(redemption.id)) ?? redemption;
   if (current.status !== 'fulfilled') return { kind: 'notFulfillable', status: current.status };
-  if (redemption.takesStock) await deps.rewards.consumeStock(redemption.rewardId, redemption.id);
+  if (redemption.takesStock) await deps.rewards.settleStock(redemption.rewardId, redemption.id);
   return { kind: 'fulfilled', redemption: current, replayed: !fulfilled };
 }

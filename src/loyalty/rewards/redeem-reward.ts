@@ -12,7 +12,8 @@
  *     redemption to settle and answer with its outcome. Ten taps of one question, one redemption.
  *  3. Points forecast: a member who cannot afford it fails here, before taking anything others want.
  *  4. Per-member limit: join the reward×member slots document (`$push`, guarded by its length).
- *  5. Stock: `$inc: -1` guarded by `stock > 0` and by the redemption not holding a unit yet.
+ *  5. Stock: `$inc: -1` guarded by `stock > 0` and by the redemption not holding a unit yet (its marker on the
+ *     reward, which leaves once step 8 has landed: from then on the redemption's status says it holds the unit).
  *  6. Coupon code: claim one free code of the pool (a guarded update on that code's document).
  *  7. Points: ledger.spend under `redemption:<id>`; the point of no return.
  *  8. `pending → redeemed`, guarded: the voucher is the member's, held for REDEMPTION_HOLD_HOURS.
@@ -137,6 +138,7 @@ export async function redeemReward(deps: RedemptionDeps, request: RedeemRequest)
     updatedAt: now.toJSDate(),
   };
   if (await deps.redemptions.transition(redemption.id, ['pending'], 'redeemed', redeemed)) {
+    if (redemption.takesStock) await deps.rewards.settleStock(reward.id, redemption.id);
     return { kind: 'redeemed', reward, redemption: { ...redemption, ...redeemed, status: 'redeemed' }, balance: balanceAfter };
   }
   // This process stalled past the lease and recovery took the redemption over: it finished it if
@@ -285,6 +287,7 @@ export async function recoverRedemptions(deps: RedemptionDeps, now: DateTime, le
             holdUntil: holdUntilOf(DateTime.fromJSDate(spend.createdAt), deps.rules.redemptionHoldHours),
             updatedAt,
           });
+          if (finished && redemption.takesStock) await deps.rewards.settleStock(redemption.rewardId, redemption.id);
           if (finished) run.finished += 1;
         } else if (await deps.redemptions.transition(redemption.id, ['pending'], 'reversing', { failure: 'interrupted', updatedAt })) {
           await handBackEverything(deps, redemption, now);

@@ -78,7 +78,7 @@ export async function undoRedeemed(
   } else if (redemption.status !== passing) {
     return null;
   }
-  if (redemption.takesStock) await deps.rewards.returnStock(redemption.rewardId, redemption.id);
+  if (redemption.takesStock) await deps.rewards.returnRedeemedStock(redemption.rewardId, redemption.id, redemption.createdAt);
   if (redemption.perMemberLimit !== null) await deps.redemptions.releaseLimitSlot(redemption.rewardId, redemption.memberId, redemption.id);
   const refunded = await refundIfSpent(deps, redemption, now);
   await deps.redemptions.transition(redemption.id, [passing], final, { updatedAt, [at]: updatedAt });

@@ -1,13 +1,25 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { driverCollectionOf, ignoreDuplicateKeys, isDuplicateKeyError } from '../../database/mongo-connection';
-import { groupedFindById } from '../../database/grouped-calls';
+import { groupedFindById, groupedUpdateOne } from '../../database/grouped-calls';
 import type { RedemptionId } from './redemption';
 import type { Reward, RewardId } from './reward';
 
 interface RewardDocument extends Omit<Reward, 'id'> {
   _id: string;
-  /** Redemptions holding one unit of stock each: the marker that makes taking and returning stock happen once per redemption. */
+  /**
+   * Redemptions that took a unit of stock and are not yet redeemed (or returned it): the marker that makes taking
+   * stock, and handing it back from a failed redemption, happen once. It leaves once the redemption is `redeemed`, so
+   * the array holds the redemptions in flight, not every voucher outstanding.
+   */
   stockHolders: string[];
+  /**
+   * The latest redeemed vouchers whose unit was handed back (cancelled, released): the marker that makes that return
+   * happen once, however many processes undo the voucher at once. Kept as a window (stockReturnWindow), not removed
+   * when the voucher ends: a process that read the voucher as still being undone may write after that.
+   */
+  stockReturns: string[];
+  /** When the stock was last made unlimited: units taken before then are not handed back. */
+  stockForgottenAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -37,6 +49,8 @@ const rewardSchema = new Schema<RewardDocument>(
     usesCouponPool: { type: Boolean, default: false },
     active: { type: Boolean, default: true },
     stockHolders: { type: [String], default: [] },
+    stockReturns: { type: [String], default: [] },
+    stockForgottenAt: { type: Date, default: undefined },
     createdAt: Date,
     updatedAt: Date,
   },
@@ -83,7 +97,12 @@ export type RewardUpdate =
 export type StockTake = { kind: 'taken' } | { kind: 'outOfStock' };
 export type CouponClaim = { kind: 'claimed'; code: string } | { kind: 'poolEmpty' };
 
-const catalogFields = { stockHolders: 0 } as const;
+const catalogFields = { stockHolders: 0, stockReturns: 0, stockForgottenAt: 0 } as const;
+/**
+ * How many return markers a reward keeps: a voucher's undo must not run again after this many later returns of the
+ * same reward, which a process would have to stall through (recovery finishes an interrupted undo within minutes).
+ */
+const stockReturnWindow = 1000;
 
 export function createRewardRepository(connection: Connection) {
   const Rewards = connection.model<RewardDocument>('Reward', rewardSchema);
@@ -93,6 +112,8 @@ export function createRewardRepository(connection: Connection) {
   const CouponCodes = connection.model<CouponCodeDocument>('RewardCouponCode', couponCodeSchema);
   // Every redemption reads its reward, twice (the offer, the confirmation): the reads of a burst share one find.
   const readReward = groupedFindById(rewardsCollection, { name: 'rewards.findById', projection: catalogFields });
+  // Every redeemed voucher's marker leaves the reward's document: the redemptions of a burst share one write.
+  const pullStockMarkers = groupedUpdateOne(rewardsCollection, 'rewards.settleStock');
 
   return {
     models: [Rewards, CouponCodes] as Model<any>[],
@@ -146,7 +167,7 @@ export function createRewardRepository(connection: Connection) {
       for (const [locale, text] of Object.entries(name ?? {})) set[`name.${locale}`] = text;
       for (const [locale, text] of Object.entries(description ?? {})) set[`description.${locale}`] = text;
       // Unlimited stock has nothing to hand back, so no redemption may keep holding a unit of it.
-      if (changes.stock === null) set.stockHolders = [];
+      if (changes.stock === null) Object.assign(set, { stockHolders: [], stockReturns: [], stockForgottenAt: now });
       const filter: Record<string, unknown> = { _id: id };
       const update: Record<string, unknown> = { $set: set };
       if (stockDelta !== undefined && stockDelta !== 0) {
@@ -172,7 +193,7 @@ export function createRewardRepository(connection: Connection) {
       return held !== null ? { kind: 'taken' } : { kind: 'outOfStock' };
     },
 
-    /** Puts back the unit this redemption holds, if it holds one. */
+    /** Puts back the unit a redemption that never reached `redeemed` holds, if it holds one. */
     async returnStock(id: RewardId, holder: RedemptionId): Promise<boolean> {
       const result = await Rewards.updateOne(
         { _id: id, stockHolders: holder },
@@ -181,9 +202,37 @@ export function createRewardRepository(connection: Connection) {
       return result.modifiedCount === 1;
     },
 
-    /** The unit left the store with the member: it stays taken, the marker goes. */
-    async consumeStock(id: RewardId, holder: RedemptionId): Promise<void> {
-      await Rewards.updateOne({ _id: id, stockHolders: holder }, { $pull: { stockHolders: holder } });
+    /**
+     * The redemption is `redeemed` (its own document now says it has the unit) or fulfilled: the unit stays taken and
+     * the marker goes. Doing it again changes nothing.
+     */
+    async settleStock(id: RewardId, holder: RedemptionId): Promise<void> {
+      await pullStockMarkers({ filter: { _id: id, stockHolders: holder }, update: { $pull: { stockHolders: holder } } });
+    },
+
+    /**
+     * Puts back the unit of a redeemed voucher being cancelled or released, once: a voucher whose take marker is still
+     * there (redeemed before its marker left) gives it up with the unit; otherwise the return marker records the
+     * return, in the same update. A unit taken before the stock was last made unlimited is not put back.
+     */
+    async returnRedeemedStock(id: RewardId, holder: RedemptionId, takenAt: Date): Promise<boolean> {
+      const remember = { $push: { stockReturns: { $each: [holder], $slice: -stockReturnWindow } } };
+      const stillHeld = await rewardsCollection.updateOne(
+        { _id: id, stockHolders: holder },
+        { $inc: { stock: 1 }, $pull: { stockHolders: holder }, ...remember },
+      );
+      if (stillHeld.modifiedCount === 1) return true;
+      const result = await rewardsCollection.updateOne(
+        {
+          _id: id,
+          stock: { $ne: null },
+          stockForgottenAt: { $not: { $gte: takenAt } },
+          stockHolders: { $ne: holder },
+          stockReturns: { $ne: holder },
+        },
+        { $inc: { stock: 1 }, ...remember },
+      );
+      return result.modifiedCount === 1;
     },
 
     /** Adds codes to the reward's pool; a code already in the pool (claimed or not) is skipped. */
@@ -243,7 +292,8 @@ export function createRewardRepository(connection: Connection) {
 
 export type RewardRepository = ReturnType<typeof createRewardRepository>;
 
-function toReward(doc: Omit<RewardDocument, 'stockHolders'> & { stockHolders?: string[] }): Reward {
+/** A reward as the catalogue sees it: the stock markers are the repository's own. */
+function toReward(doc: Omit<RewardDocument, 'stockHolders' | 'stockReturns' | 'stockForgottenAt'>): Reward {
   return {
     id: doc._id as RewardId,
     name: doc.name,
